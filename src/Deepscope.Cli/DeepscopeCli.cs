@@ -1,0 +1,42 @@
+using System.CommandLine;
+using Deepscope.Cli.Commands;
+
+namespace Deepscope.Cli;
+
+/// <summary>The <c>deepscope</c> command tree and its one place of error handling.</summary>
+public static class DeepscopeCli
+{
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("Deepscope: deep-learning research on images from .NET: datasets, scattering and CNN features, embeddings, learners, training.");
+        root.Subcommands.Add(DataCommands.Create());
+        return root;
+    }
+
+    /// <summary>Runs the CLI; user errors become one line on stderr and a non-zero exit code.</summary>
+    public static int Run(string[] args)
+    {
+        try
+        {
+            return Build().Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e) when (Unwrap(e) is DeepscopeException user)
+        {
+            Console.Error.WriteLine($"deepscope: error: {user.Message}");
+            return 1;
+        }
+        catch (Exception e) when (Unwrap(e) is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"deepscope: error: {Unwrap(e).Message}");
+            return 1;
+        }
+        catch (Exception e) when (Environment.GetEnvironmentVariable("DEEPSCOPE_DEBUG") != "1")
+        {
+            var inner = Unwrap(e);
+            Console.Error.WriteLine($"deepscope: internal error: {inner.GetType().Name}: {inner.Message} (set DEEPSCOPE_DEBUG=1 for the stack trace)");
+            return 2;
+        }
+    }
+
+    static Exception Unwrap(Exception e) => e is AggregateException { InnerExceptions.Count: 1 } a ? Unwrap(a.InnerExceptions[0]) : e;
+}

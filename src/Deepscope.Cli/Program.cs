@@ -1,0 +1,3 @@
+using Deepscope.Cli;
+
+return DeepscopeCli.Run(args);

@@ -1,0 +1,129 @@
+using BitMiracle.LibTiff.Classic;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+
+namespace Deepscope.Data;
+
+/// <summary>A decoded image: planar float32 samples in [0, 1], channels first (C, H, W).</summary>
+public sealed record DecodedImage(float[] Pixels, int Channels, int Height, int Width, int BitsPerSample);
+
+/// <summary>
+/// Reads PNG, JPEG, BMP and TIFF at their real bit depth (8 or 16 bits per sample), scaled to [0, 1] by the
+/// depth's maximum; grayscale stays one channel, colour is RGB (alpha dropped). Writes 16-bit TIFF.
+/// </summary>
+public static class ImageFile
+{
+    public static readonly string[] Extensions = [".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff"];
+
+    public static bool IsImage(string path) => Extensions.Contains(Path.GetExtension(path).ToLowerInvariant());
+
+    public static DecodedImage Read(string path)
+    {
+        if (!File.Exists(path)) throw new InvalidDataFileException(path, "file not found");
+        var ext = Path.GetExtension(path).ToLowerInvariant();
+        try
+        {
+            return ext is ".tif" or ".tiff" ? ReadTiff(path) : ReadWithImageSharp(path);
+        }
+        catch (DeepscopeException) { throw; }
+        catch (Exception e) when (e is ImageFormatException or UnknownImageFormatException or InvalidImageContentException
+                                      or NotSupportedException or IOException or IndexOutOfRangeException or ArgumentException)
+        {
+            throw new InvalidDataFileException(path, $"cannot decode image ({e.Message.TrimEnd('.')})", e);
+        }
+    }
+
+    static DecodedImage ReadWithImageSharp(string path)
+    {
+        // Rgba64 holds 8-bit sources exactly (v * 257), so dividing by 65535 gives v / 255, and keeps 16-bit PNGs.
+        using var image = Image.Load<Rgba64>(path);
+        int h = image.Height, w = image.Width, plane = h * w;
+        var rgb = new float[3 * plane];
+        bool gray = true;
+        image.ProcessPixelRows(rows =>
+        {
+            for (int y = 0; y < h; y++)
+            {
+                var row = rows.GetRowSpan(y);
+                for (int x = 0; x < w; x++)
+                {
+                    var p = row[x];
+                    int i = y * w + x;
+                    rgb[i] = p.R / 65535f;
+                    rgb[plane + i] = p.G / 65535f;
+                    rgb[2 * plane + i] = p.B / 65535f;
+                    gray &= p.R == p.G && p.G == p.B;
+                }
+            }
+        });
+        int bits = image.PixelType.BitsPerPixel is 16 or 48 or 64 ? 16 : 8;
+        return gray ? new DecodedImage(rgb[..plane], 1, h, w, bits) : new DecodedImage(rgb, 3, h, w, bits);
+    }
+
+    static DecodedImage ReadTiff(string path)
+    {
+        Tiff.SetErrorHandler(new SilentTiffErrors());
+        using var tiff = Tiff.Open(path, "r") ?? throw new InvalidDataFileException(path, "not a TIFF file");
+        int w = tiff.GetField(TiffTag.IMAGEWIDTH)[0].ToInt();
+        int h = tiff.GetField(TiffTag.IMAGELENGTH)[0].ToInt();
+        int bits = tiff.GetField(TiffTag.BITSPERSAMPLE)?[0].ToInt() ?? 1;
+        int spp = tiff.GetField(TiffTag.SAMPLESPERPIXEL)?[0].ToInt() ?? 1;
+        var planar = (PlanarConfig)(tiff.GetField(TiffTag.PLANARCONFIG)?[0].ToInt() ?? (int)PlanarConfig.CONTIG);
+        if (bits is not (8 or 16) || planar != PlanarConfig.CONTIG || tiff.IsTiled())
+            return ReadWithImageSharp(path);
+        int channels = spp >= 3 ? 3 : 1, plane = h * w, bytesPerSample = bits / 8;
+        float max = (1 << bits) - 1;
+        var pixels = new float[channels * plane];
+        var line = new byte[tiff.ScanlineSize()];
+        for (int y = 0; y < h; y++)
+        {
+            if (!tiff.ReadScanline(line, y))
+                throw new InvalidDataFileException(path, $"cannot read TIFF row {y} (truncated or corrupt)");
+            for (int x = 0; x < w; x++)
+                for (int c = 0; c < channels; c++)
+                {
+                    int at = (x * spp + c) * bytesPerSample;
+                    int v = bits == 8 ? line[at] : BitConverter.ToUInt16(line, at);
+                    pixels[c * plane + y * w + x] = v / max;
+                }
+        }
+        return new DecodedImage(pixels, channels, h, w, bits);
+    }
+
+    /// <summary>Writes a 16-bit TIFF (grayscale or RGB) from samples laid out channels first (C, H, W).</summary>
+    public static void WriteTiff16(string path, ushort[] samples, int channels, int height, int width)
+    {
+        if (channels is not (1 or 3) || samples.Length != channels * height * width)
+            throw new ArgumentException($"expected {channels}x{height}x{width} samples with 1 or 3 channels, got {samples.Length}");
+        IO.AtomicFile.Write(path, stream =>
+        {
+            using var tiff = Tiff.ClientOpen(path, "w", stream, new TiffStream()) ?? throw new IOException($"{path}: cannot create TIFF");
+            tiff.SetField(TiffTag.IMAGEWIDTH, width);
+            tiff.SetField(TiffTag.IMAGELENGTH, height);
+            tiff.SetField(TiffTag.SAMPLESPERPIXEL, channels);
+            tiff.SetField(TiffTag.BITSPERSAMPLE, 16);
+            tiff.SetField(TiffTag.SAMPLEFORMAT, SampleFormat.UINT);
+            tiff.SetField(TiffTag.ORIENTATION, Orientation.TOPLEFT);
+            tiff.SetField(TiffTag.PLANARCONFIG, PlanarConfig.CONTIG);
+            tiff.SetField(TiffTag.PHOTOMETRIC, channels == 1 ? Photometric.MINISBLACK : Photometric.RGB);
+            tiff.SetField(TiffTag.COMPRESSION, Compression.LZW);
+            tiff.SetField(TiffTag.ROWSPERSTRIP, Math.Max(1, 65536 / (width * channels * 2)));
+            var line = new byte[width * channels * 2];
+            int plane = height * width;
+            for (int y = 0; y < height; y++)
+            {
+                for (int x = 0; x < width; x++)
+                    for (int c = 0; c < channels; c++)
+                        BitConverter.TryWriteBytes(line.AsSpan((x * channels + c) * 2), samples[c * plane + y * width + x]);
+                tiff.WriteScanline(line, y);
+            }
+            tiff.Flush();
+        });
+    }
+
+    sealed class SilentTiffErrors : TiffErrorHandler
+    {
+        public override void WarningHandler(Tiff tif, string method, string format, params object[] args) { }
+        public override void WarningHandlerExt(Tiff tif, object clientData, string method, string format, params object[] args) { }
+    }
+}
