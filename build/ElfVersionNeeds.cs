@@ -57,8 +57,8 @@ namespace Deepscope.Build
             return VersionNeedPatch.Patched;
         }
 
-        // Returns the file offset of the Elf64_Vernaux entry named `version`, or -1.
-        static int FindVernaux(byte[] b, string path, string version)
+        /// <summary>File offset of the Elf64_Vernaux entry named <paramref name="version"/> (its flags are at +4), or -1.</summary>
+        public static int FindVernaux(byte[] b, string path, string version)
         {
             if (b.Length < 64 || b[0] != 0x7f || b[1] != (byte)'E' || b[2] != (byte)'L' || b[3] != (byte)'F')
                 throw new InvalidDataException($"{path}: not an ELF file");

@@ -15,6 +15,9 @@ public static class ImageFile
 {
     public static readonly string[] Extensions = [".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff"];
 
+    // LibTiff prints warnings to stderr by default; our errors carry the file name instead.
+    static ImageFile() => Tiff.SetErrorHandler(new SilentTiffErrors());
+
     public static bool IsImage(string path) => Extensions.Contains(Path.GetExtension(path).ToLowerInvariant());
 
     public static DecodedImage Read(string path)
@@ -62,7 +65,6 @@ public static class ImageFile
 
     static DecodedImage ReadTiff(string path)
     {
-        Tiff.SetErrorHandler(new SilentTiffErrors());
         using var tiff = Tiff.Open(path, "r") ?? throw new InvalidDataFileException(path, "not a TIFF file");
         int w = tiff.GetField(TiffTag.IMAGEWIDTH)[0].ToInt();
         int h = tiff.GetField(TiffTag.IMAGELENGTH)[0].ToInt();
