@@ -1,0 +1,38 @@
+namespace Deepscope.Experiments;
+
+/// <summary>A dataset of the experiment and how much of it to use (null: all).</summary>
+public sealed record DatasetSelection(string Name, int? TrainSubset = null, int? TestSubset = null);
+
+/// <summary>A feature extractor: <c>pixels</c>, <c>scattering</c> or <c>cnn</c>, with its settings as written.</summary>
+public sealed record FeatureSpec(string Kind, IReadOnlyDictionary<string, string> Settings)
+{
+    /// <summary>A short stable name for tables and the cache key: kind plus sorted settings.</summary>
+    public string Label => Settings.Count == 0 ? Kind
+        : $"{Kind}({string.Join(", ", Settings.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}"))})";
+}
+
+/// <summary>Which embeddings to draw, of which split, on how many samples; per-method parameters.</summary>
+public sealed record EmbeddingPlan(IReadOnlyList<string> Methods, string Split = "test", int Samples = 2000,
+    IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>? Params = null);
+
+/// <summary>A learner and its parameter grid (one value per key means a fixed setting).</summary>
+public sealed record LearnerSpec(string Name, IReadOnlyDictionary<string, IReadOnlyList<string>> Grid);
+
+/// <summary>Optional fine-tuning of a pretrained CNN, reported beside the feature x learner table.</summary>
+public sealed record FinetuneSpec(string Model, string? Weights, string Mode = "linear-probe", int Epochs = 3,
+    double LearningRate = 0.01, int BatchSize = 128);
+
+/// <summary>An experiment file: everything a run needs, validated when loaded.</summary>
+public sealed record ExperimentConfig(
+    string Name,
+    int Seed,
+    IReadOnlyList<DatasetSelection> Datasets,
+    IReadOnlyList<FeatureSpec> Features,
+    EmbeddingPlan? Embeddings,
+    IReadOnlyList<LearnerSpec> Learners,
+    int CrossValidationFolds,
+    bool Scale,
+    int? Pca,
+    FinetuneSpec? Finetune,
+    string? DataDir,
+    string SourceFile);
