@@ -1,0 +1,50 @@
+using Deepscope.Reports;
+using Deepscope.Tests.Support;
+
+namespace Deepscope.Tests.Reports;
+
+public class ExperimentReportTests
+{
+    static LearnerResult Result(string feature, string learner, double accuracy, double fit = 1) =>
+        new("mnist", feature, learner, new Dictionary<string, string> { ["C"] = "1" }, accuracy, null, fit, 0.1,
+            [[9, 1], [2, 8]], [new ClassScore("0", 0.818, 0.9, 0.857, 10), new ClassScore("1", 0.889, 0.8, 0.842, 10)]);
+
+    static readonly LearnerResult[] Results =
+    [
+        Result("pixels", "lda", 0.87), Result("pixels", "svm-rbf", 0.96, fit: 9),
+        Result("scattering(J=2)", "lda", 0.95), Result("scattering(J=2)", "svm-rbf", 0.99, fit: 12),
+    ];
+
+    [Fact]
+    public void SummaryNamesTheWinnerAndRanksFeaturesAndLearners()
+    {
+        var summary = ExperimentReport.Summary(Results);
+        Assert.Equal("On mnist, the best pair is scattering(J=2) + svm-rbf with 99.00% test accuracy (1.00% error).", summary[0]);
+        Assert.Equal("Averaged over learners, features rank: scattering(J=2) (97.00%) > pixels (91.50%).", summary[1]);
+        Assert.Equal("Averaged over features, learners rank: svm-rbf (97.50%) > lda (91.00%).", summary[2]);
+        Assert.Contains("Fastest to fit and predict: pixels + lda", summary[3]);
+    }
+
+    [Fact]
+    public void HtmlIsSelfContainedAndMarksTheBestCell()
+    {
+        using var dir = new TempDir();
+        var png = dir.File("tsne.png");
+        File.WriteAllBytes(png, [0x89, (byte)'P', (byte)'N', (byte)'G', 1, 2, 3]);
+        var content = new ReportContent("Quickstart <test>", "seed: 0", new Dictionary<string, string> { ["libtorch"] = "2.10" },
+            Results, [new EmbeddingFigure("mnist", "pixels", "tsne", png, 0.97)], [new StageTiming("features: pixels", 0.5, FromCache: true)]);
+        ExperimentReport.Write(content, dir.Path);
+
+        var html = File.ReadAllText(dir.File("report.html"));
+        Assert.Contains("Quickstart &lt;test&gt;", html);
+        Assert.Contains("<td class=\"best\" title=\"C=1\">99.00%</td>", html);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(html, "class=\"best\""));
+        Assert.Contains("src=\"data:image/png;base64,iVBORwECAw==\"", html);
+        Assert.DoesNotContain("src=\"http", html);
+        Assert.Contains("trustworthiness 0.970", html);
+
+        var md = File.ReadAllText(dir.File("report.md"));
+        Assert.Contains("| scattering(J=2) | 95.00% | **99.00%** |", md);
+        Assert.Contains("![tsne of pixels](tsne.png)", md);
+    }
+}
