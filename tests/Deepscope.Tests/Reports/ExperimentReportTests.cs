@@ -48,3 +48,42 @@ public class ExperimentReportTests
         Assert.Contains("![tsne of pixels](tsne.png)", md);
     }
 }
+
+public class ExperimentReportBrowserTests
+{
+    [Fact]
+    public async Task ReportRendersInChromiumWithImagesAndNoConsoleErrors()
+    {
+        using var dir = new TempDir();
+        var png = dir.File("plot.png");
+        using (var image = new SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.Rgb24>(40, 30, new SixLabors.ImageSharp.PixelFormats.Rgb24(200, 30, 30)))
+            SixLabors.ImageSharp.ImageExtensions.SaveAsPng(image, png);
+        var results = new[]
+        {
+            new LearnerResult("mnist", "pixels", "lda", new Dictionary<string, string>(), 0.87, 0.86, 1, 0.1, [[9, 1], [2, 8]],
+                [new ClassScore("0", 0.8, 0.9, 0.85, 10), new ClassScore("1", 0.9, 0.8, 0.85, 10)]),
+        };
+        ExperimentReport.Write(new ReportContent("Browser check", "seed: 0", new Dictionary<string, string>(), results,
+            [new EmbeddingFigure("mnist", "pixels", "pca", png, null)], []), dir.Path);
+
+        var page = await HeadlessChromium.CheckAsync(dir.File("report.html"), TestContext.Current.CancellationToken);
+        Assert.Equal("Browser check", page.Title);
+        Assert.Equal(1, page.Images);
+        Assert.Equal(0, page.BrokenImages);
+        Assert.Empty(page.ConsoleErrors);
+        using var shot = SixLabors.ImageSharp.Image.Load<SixLabors.ImageSharp.PixelFormats.Rgb24>(page.Screenshot);
+        Assert.True(shot.Width >= 800);
+        File.WriteAllBytes(Path.Combine(Path.GetTempPath(), "deepscope-report-screenshot.png"), page.Screenshot);
+    }
+
+    [Fact]
+    public async Task TheCheckCatchesBrokenImagesAndConsoleErrors()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("bad.html"),
+            "<!DOCTYPE html><html><head><title>bad</title></head><body><img src=\"data:image/png;base64,AAAA\"><script>console.error('boom')</script></body></html>");
+        var page = await HeadlessChromium.CheckAsync(dir.File("bad.html"), TestContext.Current.CancellationToken);
+        Assert.Equal(1, page.BrokenImages);
+        Assert.Contains(page.ConsoleErrors, e => e.Contains("boom"));
+    }
+}
