@@ -13,7 +13,7 @@ public sealed class TorchScatteringBackend : IScatteringBackend, IDisposable
 {
     readonly int _l;
     readonly Tensor _padRows, _padColumns;
-    readonly Dictionary<(int J, int Resolution), Tensor> _wavelets = [];
+    readonly Dictionary<(int J, int Resolution), (Tensor Filters, int Subsampling)> _wavelets = [];
     readonly Tensor[] _lowPassRows, _lowPassColumnsT;
 
     public Device Device { get; }
@@ -36,9 +36,11 @@ public sealed class TorchScatteringBackend : IScatteringBackend, IDisposable
                 var filters = new double[bank.L * m * n];
                 for (int theta = 0; theta < bank.L; theta++)
                     Array.Copy(bank.Psi(j, theta, r), 0, filters, theta * m * n, m * n);
-                // Folding k x k aliases averages them (Kymatio's subsample_fourier); the 1/k^2 lives in the filter.
-                var t = tensor(filters, ScalarType.Float64).div_(k * k).to_type(complexType);
-                _wavelets[(j, r)] = Keep(k == 1 ? t.view(bank.L, m, n) : t.view(bank.L, k, m / k, k, n / k));
+                // Folding k x k aliases averages them (Kymatio's subsample_fourier); the 1/k^2 lives in the filter,
+                // stored as (L, alias, coarse frequency) to match the folding in WaveletModulus.
+                var t = tensor(filters, ScalarType.Float64).div_(k * k).to_type(complexType)
+                    .view(bank.L, k, m / k, k, n / k).permute(0, 1, 3, 2, 4).reshape(bank.L, k * k, m / k * (n / k));
+                _wavelets[(j, r)] = (Keep(k == 1 ? t.view(bank.L, m, n) : t.contiguous()), k);
             }
 
         _lowPassRows = new Tensor[bank.J];
@@ -76,18 +78,25 @@ public sealed class TorchScatteringBackend : IScatteringBackend, IDisposable
 
     public Tensor WaveletModulus(Tensor spectrum, int j, int resolution)
     {
-        var filters = _wavelets[(j, resolution)];
+        var (filters, k) = _wavelets[(j, resolution)];
+        long[] lead = spectrum.shape[..^2];
+        long m = spectrum.shape[^2], n = spectrum.shape[^1];
         Tensor folded;
-        if (filters.dim() == 3)
+        if (k == 1)
             folded = spectrum.unsqueeze(-3) * filters;
         else
         {
-            long k = filters.shape[1], m = spectrum.shape[^2], n = spectrum.shape[^1];
-            var aliases = spectrum.reshape([.. spectrum.shape[..^2], 1, k, m / k, k, n / k]);
-            folded = (aliases * filters).sum([-4, -2]);
+            // Subsampling by k folds the k x k aliases of each coarse frequency p: a contraction over the alias index q.
+            long coarse = m / k * (n / k);
+            var aliases = spectrum.reshape(-1, k, m / k, k, n / k).permute(0, 1, 3, 2, 4).reshape(-1, k * k, coarse);
+            folded = einsum("rqp,lqp->rlp", aliases, filters)
+                .reshape([.. lead, _l, m / k, n / k]);
         }
-        return fft.ifft2(folded).abs();
+        return Modulus(fft.ifft2(folded));
     }
+
+    /// <summary>|z| of a complex tensor, as a real tensor; the gradient at 0 is 0.</summary>
+    static Tensor Modulus(Tensor z) => linalg.vector_norm(view_as_real(z), dims: [-1]);
 
     public Tensor LowPass(Tensor signal, int resolution) =>
         _lowPassRows[resolution].matmul(signal.matmul(_lowPassColumnsT[resolution]));
@@ -96,7 +105,7 @@ public sealed class TorchScatteringBackend : IScatteringBackend, IDisposable
     {
         _padRows.Dispose();
         _padColumns.Dispose();
-        foreach (var t in _wavelets.Values) t.Dispose();
+        foreach (var (filters, _) in _wavelets.Values) filters.Dispose();
         foreach (var t in _lowPassRows.Concat(_lowPassColumnsT)) t.Dispose();
     }
 }
