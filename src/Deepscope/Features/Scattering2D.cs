@@ -30,8 +30,12 @@ public sealed class Scattering2D : nn.Module<Tensor, Tensor>
     public int OutputHeight => Height >> J;
     public int OutputWidth => Width >> J;
 
-    /// <summary>Images scattered at once; more are split into chunks of this size.</summary>
-    public long ChunkSize { get; }
+    /// <summary>Images scattered at once; more are split into chunks of this size (default: about 128 MB of working memory).</summary>
+    public long ChunkSize
+    {
+        get;
+        init => field = value >= 1 ? value : throw new DeepscopeException($"scattering: chunk size must be at least 1, got {value}");
+    }
 
     public Scattering2D(int j, (int Height, int Width) shape, int l = 8, int maxOrder = 2) : base(nameof(Scattering2D))
     {
