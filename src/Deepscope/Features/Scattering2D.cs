@@ -13,7 +13,7 @@ namespace Deepscope.Features;
 public sealed class Scattering2D : nn.Module<Tensor, Tensor>
 {
     // Working memory per chunk: the order-2 products dominate (L^2 complex maps on the padded grid per image).
-    const long ChunkBudgetBytes = 128L << 20;
+    const long ChunkBudgetBytes = 32L << 20;
 
     readonly Dictionary<(string Device, ScalarType Type), TorchScatteringBackend> _backends = [];
     readonly Lock _gate = new();
@@ -30,7 +30,7 @@ public sealed class Scattering2D : nn.Module<Tensor, Tensor>
     public int OutputHeight => Height >> J;
     public int OutputWidth => Width >> J;
 
-    /// <summary>Images scattered at once; more are split into chunks of this size (default: about 128 MB of working memory).</summary>
+    /// <summary>Images scattered at once; more are split into chunks of this size (default: about 32 MB of working memory, which also keeps the data in cache).</summary>
     public long ChunkSize
     {
         get;

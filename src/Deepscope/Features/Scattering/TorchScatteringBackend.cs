@@ -37,10 +37,10 @@ public sealed class TorchScatteringBackend : IScatteringBackend, IDisposable
                 for (int theta = 0; theta < bank.L; theta++)
                     Array.Copy(bank.Psi(j, theta, r), 0, filters, theta * m * n, m * n);
                 // Folding k x k aliases averages them (Kymatio's subsample_fourier); the 1/k^2 lives in the filter,
-                // stored as (L, alias, coarse frequency) to match the folding in WaveletModulus.
+                // stored as (coarse frequency, alias, L) for the batched product in WaveletModulus.
                 var t = tensor(filters, ScalarType.Float64).div_(k * k).to_type(complexType)
-                    .view(bank.L, k, m / k, k, n / k).permute(0, 1, 3, 2, 4).reshape(bank.L, k * k, m / k * (n / k));
-                _wavelets[(j, r)] = (Keep(k == 1 ? t.view(bank.L, m, n) : t.contiguous()), k);
+                    .view(bank.L, k, m / k, k, n / k).permute(2, 4, 1, 3, 0).reshape(m / k * (n / k), k * k, bank.L);
+                _wavelets[(j, r)] = (Keep(k == 1 ? t.view(m, n, bank.L).permute(2, 0, 1).contiguous() : t.contiguous()), k);
             }
 
         _lowPassRows = new Tensor[bank.J];
@@ -86,11 +86,12 @@ public sealed class TorchScatteringBackend : IScatteringBackend, IDisposable
             folded = spectrum.unsqueeze(-3) * filters;
         else
         {
-            // Subsampling by k folds the k x k aliases of each coarse frequency p: a contraction over the alias index q.
+            // Subsampling by k folds the k x k aliases of each coarse frequency p: for every p, a product of the
+            // (signals x aliases) spectrum values with the (aliases x orientations) filter values. The result is made
+            // contiguous again because the FFT is several times slower on strided data.
             long coarse = m / k * (n / k);
-            var aliases = spectrum.reshape(-1, k, m / k, k, n / k).permute(0, 1, 3, 2, 4).reshape(-1, k * k, coarse);
-            folded = einsum("rqp,lqp->rlp", aliases, filters)
-                .reshape([.. lead, _l, m / k, n / k]);
+            var aliases = spectrum.reshape(-1, k, m / k, k, n / k).permute(2, 4, 0, 1, 3).reshape(coarse, -1, k * k);
+            folded = bmm(aliases, filters).permute(1, 2, 0).contiguous().view([.. lead, _l, m / k, n / k]);
         }
         return Modulus(fft.ifft2(folded));
     }
