@@ -44,7 +44,7 @@ public class Scattering2DTests
     }
 
     public static TheoryData<string> KymatioCases() =>
-        [.. Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "Fixtures", "Scattering"), "case_*.npz").Select(Path.GetFileName).Order()!];
+        [.. Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "Fixtures", "Scattering"), "case_*.npz").Select(f => Path.GetFileName(f)).Order()];
 
     /// <summary>Fixtures made by Fixtures/Scattering/make_fixtures.py with Kymatio 0.4: other shapes, J, L and orders.</summary>
     [Theory]
