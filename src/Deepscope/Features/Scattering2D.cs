@@ -63,7 +63,8 @@ public sealed class Scattering2D : nn.Module<Tensor, Tensor>
         var images = input.reshape(-1, Height, Width);
         long count = images.shape[0];
         Tensor result;
-        if (count <= ChunkSize) result = ScatteringAlgorithm.Scatter(backend, images, J, MaxOrder);
+        if (count == 0) result = zeros([0, CoefficientCount, OutputHeight, OutputWidth], input.dtype, input.device);
+        else if (count <= ChunkSize) result = ScatteringAlgorithm.Scatter(backend, images, J, MaxOrder);
         else
         {
             var chunks = new List<Tensor>();

@@ -86,6 +86,8 @@ public class Scattering2DTests
         // Each image is scattered on its own: the batch layout does not change the numbers.
         using var single = scattering.forward(x[1, 2, 0]);
         Assert.Equal(0.0, (single - s[1, 2, 0]).abs().max().item<float>(), 6);
+        using var none = scattering.forward(zeros(0, 2, 12, 20));
+        Assert.Equal(new long[] { 0, 2, scattering.CoefficientCount, 3, 5 }, none.shape);
     }
 
     [Fact]
