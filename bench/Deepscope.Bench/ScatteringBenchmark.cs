@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using System.Globalization;
+using Deepscope.Features;
+using Deepscope.Runtime;
+using static TorchSharp.torch;
+
+namespace Deepscope.Bench;
+
+/// <summary>
+/// Scattering2D throughput (images/s) on the issue's two cases, 28x28 J=2 L=8 and 3x32x32 J=2 L=8, side by side with
+/// Kymatio when its source is given (--kymatio DIR runs scattering_kymatio.py with /usr/bin/python3 in the same run,
+/// alternating with Deepscope, and prints the ratio).
+/// </summary>
+public sealed class ScatteringBenchmark : IBenchmark
+{
+    public string Name => "scattering";
+    public string Description => "Scattering2D images/s for 28x28 J=2 and 3x32x32 J=2 (L=8); [--kymatio DIR] [--batch N] [--rounds N] [--threads N]";
+
+    sealed record Case(string Name, long[] ImageShape, int J, int L = 8);
+
+    /// <summary>Images/s of wall-clock time, and of CPU time (less sensitive to other processes on a shared machine).</summary>
+    sealed record Rate(double Wall, double PerCpuSecond);
+
+    static readonly Case[] Cases = [new("28x28 J=2 L=8", [1, 28, 28], 2), new("3x32x32 J=2 L=8", [3, 32, 32], 2)];
+
+    public int Run(string[] args)
+    {
+        string? kymatio = Option(args, "--kymatio");
+        int batch = int.Parse(Option(args, "--batch") ?? "256", CultureInfo.InvariantCulture);
+        int rounds = int.Parse(Option(args, "--rounds") ?? "3", CultureInfo.InvariantCulture);
+        int threads = int.Parse(Option(args, "--threads") ?? "2", CultureInfo.InvariantCulture);
+        TorchRuntime.Configure(threads);
+        Console.WriteLine($"batch {batch}, {threads} threads, best of 3 timings per round, {rounds} rounds; libtorch {__version__}");
+        foreach (var c in Cases)
+        {
+            using var scattering = new Scattering2D(c.J, ((int)c.ImageShape[^2], (int)c.ImageShape[^1]), c.L);
+            using var x = rand([batch, .. c.ImageShape], generator: new TorchSharp.torch.Generator(0));
+            var ours = new List<Rate>();
+            var theirs = new List<Rate>();
+            for (int round = 0; round < rounds; round++)
+            {
+                ours.Add(ImagesPerSecond(scattering, x));
+                if (kymatio != null) theirs.Add(Kymatio(kymatio, c, batch, threads));
+            }
+            Console.WriteLine($"{c.Name}:");
+            Console.WriteLine($"  Deepscope {Describe(ours)}");
+            if (theirs.Count == 0) continue;
+            Console.WriteLine($"  Kymatio   {Describe(theirs)}");
+            Console.WriteLine($"  ratio     {Median(ours, r => r.Wall) / Median(theirs, r => r.Wall):F1}x wall-clock, " +
+                $"{Median(ours, r => r.PerCpuSecond) / Median(theirs, r => r.PerCpuSecond):F1}x per CPU-second (medians over rounds)");
+        }
+        return 0;
+    }
+
+    /// <summary>Best of 3 wall-clock timings, and images per second of process CPU time over the same 3 runs.</summary>
+    static Rate ImagesPerSecond(Scattering2D scattering, Tensor x)
+    {
+        using (NewDisposeScope()) scattering.forward(x); // warm-up (filters on the device, allocator)
+        double best = double.MaxValue;
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        for (int i = 0; i < 3; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            using (NewDisposeScope()) scattering.forward(x);
+            best = Math.Min(best, clock.Elapsed.TotalSeconds);
+        }
+        double cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
+        return new(x.shape[0] / best, 3 * x.shape[0] / cpuSeconds);
+    }
+
+    static string Describe(List<Rate> rates) =>
+        $"{Median(rates, r => r.Wall),7:F0} images/s wall-clock (rounds: {string.Join(", ", rates.Select(r => r.Wall.ToString("F0", CultureInfo.InvariantCulture)))}), " +
+        $"{Median(rates, r => r.PerCpuSecond),7:F0} images per CPU-second";
+
+    static Rate Kymatio(string source, Case c, int batch, int threads)
+    {
+        var script = Path.Combine(AppContext.BaseDirectory, "scattering_kymatio.py");
+        var start = new ProcessStartInfo("/usr/bin/python3", [script, source, string.Join(",", c.ImageShape), c.J.ToString(CultureInfo.InvariantCulture),
+            c.L.ToString(CultureInfo.InvariantCulture), batch.ToString(CultureInfo.InvariantCulture), threads.ToString(CultureInfo.InvariantCulture)])
+        { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEnd();
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0) throw new InvalidOperationException($"Kymatio benchmark failed: {error}");
+        var fields = output.Trim().Split(' ');
+        return new(double.Parse(fields[0], CultureInfo.InvariantCulture), double.Parse(fields[1], CultureInfo.InvariantCulture));
+    }
+
+    static double Median(List<Rate> rates, Func<Rate, double> value)
+    {
+        var sorted = rates.Select(value).Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+
+    static string? Option(string[] args, string name)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+}
