@@ -136,27 +136,15 @@ static class CnnFeatureCommands
     {
         int size = options.Preprocessing.Resize ?? 224;
         using var model = CnnModels.Create(options.Model);
-        var names = LayerWalk.LayerNames(model);
+        var modules = LayerWalk.NamedModules(model);
+        var names = modules.Select(m => m.Name).ToList();
         using var _ = no_grad();
         using var scope = NewDisposeScope();
-        var preprocessed = new ImageNetPreprocessing(CenterCrop: options.Preprocessing.CenterCrop).Apply(zeros(1, 3, size, size));
+        var preprocessed = options.Preprocessing.Apply(zeros(1, 3, size, size));
         var features = LayerWalk.Run(model, preprocessed, names);
-        var table = new Table().AddColumns("layer", "module", $"features per image ({size}x{size} input)");
-        foreach (var name in names) table.AddRow(name, ModuleType(model, name), features[name].shape[1].ToString("N0"));
+        var table = new Table().AddColumns("layer", "module", $"features per image ({preprocessed.shape[2]}x{preprocessed.shape[3]} input)");
+        foreach (var (name, module) in modules) table.AddRow(name, module.GetType().Name, features[name].shape[1].ToString("N0"));
         AnsiConsole.Write(table);
         return 0;
-    }
-
-    static string ModuleType(TorchSharp.torch.nn.Module model, string name)
-    {
-        TorchSharp.torch.nn.Module m = model;
-        foreach (var part in name.Split('.'))
-        {
-            var children = m.named_children().ToDictionary(c => c.name, c => c.module);
-            // A block's `relu` is relu1, relu2, ... in the port.
-            if (!children.TryGetValue(part, out var next)) return "ReLU";
-            m = next;
-        }
-        return m.GetType().Name;
     }
 }

@@ -11,24 +11,34 @@ namespace Deepscope.Models.Pretrained;
 public static class LayerWalk
 {
     /// <summary>The module names of <paramref name="model"/> in torchvision's spelling and order (the root excluded).</summary>
-    public static IReadOnlyList<string> LayerNames(nn.Module model)
+    public static IReadOnlyList<string> LayerNames(nn.Module model) => [.. NamedModules(model).Select(m => m.Name)];
+
+    /// <summary>torchvision's <c>named_modules()</c> over the port's modules (the root excluded).</summary>
+    public static IReadOnlyList<(string Name, nn.Module Module)> NamedModules(nn.Module model)
     {
-        var names = new List<string>();
+        var modules = new List<(string, nn.Module)>();
         void Visit(nn.Module m, string prefix)
         {
-            bool block = IsResidualBlock(m);
-            foreach (var (childName, child) in m.named_children())
+            foreach (var (childName, child) in Children(m))
             {
-                if (IsPortOnly(m, childName)) continue;
-                var name = block && IsBlockRelu(childName) ? "relu" : childName;
-                var full = Join(prefix, name);
-                if (names.Contains(full)) continue;
-                names.Add(full);
-                Visit(child, full);
+                modules.Add((Join(prefix, childName), child));
+                Visit(child, Join(prefix, childName));
             }
         }
         Visit(model, "");
-        return names;
+        return modules;
+    }
+
+    /// <summary>Named children as torchvision registers them: a block's relu once, in its place; no ResNet flatten.</summary>
+    static IEnumerable<(string Name, nn.Module Module)> Children(nn.Module m)
+    {
+        var children = m.named_children().Where(c => !IsPortOnly(m, c.name)).ToList();
+        if (!IsResidualBlock(m)) return children;
+        var byName = children.ToDictionary(c => c.name, c => c.module);
+        string[] order = m.GetType().Name == "BasicBlock"
+            ? ["conv1", "bn1", "relu", "conv2", "bn2", "downsample"]
+            : ["conv1", "bn1", "conv2", "bn2", "conv3", "bn3", "relu", "downsample"];
+        return order.Where(n => n == "relu" || byName.ContainsKey(n)).Select(n => (n, n == "relu" ? byName["relu1"] : byName[n]));
     }
 
     /// <summary>Checks that every name is a module of the model; the error lists the top-level modules.</summary>
@@ -122,9 +132,6 @@ public static class LayerWalk
 
     // The port's block classes are private: recognise them by their torchvision names.
     static bool IsResidualBlock(nn.Module m) => m.GetType().Name is "BasicBlock" or "Bottleneck" && m.GetType().DeclaringType == typeof(ResNet);
-
-    // The port's block ReLU modules relu1, relu2, ... stand for torchvision's single `relu`.
-    static bool IsBlockRelu(string childName) => childName.StartsWith("relu", StringComparison.Ordinal) && childName.Length > 4 && char.IsDigit(childName[4]);
 
     // The ResNet port registers torch.flatten as a module; torchvision has no such module name.
     static bool IsPortOnly(nn.Module parent, string childName) => parent is ResNet && childName == "flatten";

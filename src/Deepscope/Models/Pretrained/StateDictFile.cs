@@ -42,7 +42,8 @@ public static class StateDictFile
     {
         var target = model.state_dict();
         var missing = target.Keys.Where(k => !state.ContainsKey(k) && !IsBatchCounter(k)).ToList();
-        var unexpected = state.Keys.Where(k => !target.ContainsKey(k)).ToList();
+        // A pickled dict arrives without its order: report unexpected keys sorted, shapes in the model's order.
+        var unexpected = state.Keys.Where(k => !target.ContainsKey(k)).Order(StringComparer.Ordinal).ToList();
         if (missing.Count > 0 || unexpected.Count > 0)
         {
             var parts = new List<string>();
@@ -50,10 +51,10 @@ public static class StateDictFile
             if (unexpected.Count > 0) parts.Add($"unexpected key{(unexpected.Count > 1 ? "s" : "")} {Few(unexpected)}");
             throw new InvalidDataFileException(source, $"does not fit {modelName}: {string.Join("; ", parts)}");
         }
-        foreach (var (key, value) in state)
-            if (!value.shape.SequenceEqual(target[key].shape))
+        foreach (var (key, parameter) in target)
+            if (state.TryGetValue(key, out var value) && !value.shape.SequenceEqual(parameter.shape))
                 throw new InvalidDataFileException(source,
-                    $"key '{key}' has shape ({string.Join(", ", value.shape)}) in the file but ({string.Join(", ", target[key].shape)}) in {modelName}");
+                    $"key '{key}' has shape ({string.Join(", ", value.shape)}) in the file but ({string.Join(", ", parameter.shape)}) in {modelName}");
         using var _ = no_grad();
         foreach (var (key, value) in state) target[key].copy_(value);
     }
