@@ -71,6 +71,7 @@ public static class CnnModels
         }
     }
 
-    static string Check(string name) => OfficialWeightFiles.ContainsKey(name) ? name
+    /// <summary>The name itself, or an error listing the models.</summary>
+    public static string Check(string name) => OfficialWeightFiles.ContainsKey(name) ? name
         : throw new DeepscopeException($"unknown model '{name}'; models are: {string.Join(", ", Names)}");
 }
