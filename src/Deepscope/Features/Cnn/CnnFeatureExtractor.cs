@@ -115,7 +115,8 @@ public sealed class CnnFeatureExtractor : IDisposable
         if (images.dtype == ScalarType.Byte) return;
         if (!images.is_floating_point()) throw new DeepscopeException($"images must be float in [0, 1] or uint8, got {images.dtype}");
         if (images.isnan().any().item<bool>()) throw new DeepscopeException("images contain NaN");
-        double min = images.min().item<float>(), max = images.max().item<float>();
+        using var scope = NewDisposeScope();
+        double min = images.min().to_type(ScalarType.Float64).item<double>(), max = images.max().to_type(ScalarType.Float64).item<double>();
         if (min < 0 || max > 1)
             throw new DeepscopeException($"image values must be in [0, 1], found [{min:G4}, {max:G4}]" + (max > 1 ? " (divide 0-255 images by 255)" : ""));
     }
