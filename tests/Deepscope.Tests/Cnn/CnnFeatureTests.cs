@@ -26,6 +26,22 @@ public sealed class CnnFeatureTests
     }
 
     [Fact]
+    public void EarlyStop_GivesTheSameActivationsAsAFullPass()
+    {
+        using var model = CnnModels.Create("resnet18");
+        manual_seed(5);
+        using var x = randn(2, 3, 32, 32);
+        var full = LayerWalk.Run(model, x, ["layer1.0.relu", "layer1.0", "layer2.0.downsample.0", "fc"]);
+        // Alone, each stops the walk right after itself (inside a block's downsample branch for the second).
+        var relu = LayerWalk.Run(model, x, ["layer1.0.relu"])["layer1.0.relu"];
+        var downsample = LayerWalk.Run(model, x, ["layer2.0.downsample.0"])["layer2.0.downsample.0"];
+        Assert.True(relu.allclose(full["layer1.0"], rtol: 0, atol: 0), "a block's relu is its last application, the block output");
+        Assert.True(relu.allclose(full["layer1.0.relu"], rtol: 0, atol: 0));
+        Assert.True(downsample.allclose(full["layer2.0.downsample.0"], rtol: 0, atol: 0));
+        Assert.Equal([2L, 128 * 4 * 4], downsample.shape);
+    }
+
+    [Fact]
     public void UnknownLayer_ListsTheTopLevelModules()
     {
         using var model = CnnModels.Create("alexnet");

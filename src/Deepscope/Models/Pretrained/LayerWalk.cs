@@ -49,7 +49,7 @@ public static class LayerWalk
         foreach (var layer in layers)
             if (!known.Contains(layer))
                 throw new DeepscopeException($"{modelName} has no layer '{layer}'; its top-level modules are " +
-                    $"{string.Join(", ", known.Where(n => !n.Contains('.')))} (--list-layers shows all {known.Count} with their output sizes)");
+                    $"{string.Join(", ", LayerNames(model).Where(n => !n.Contains('.')))} (--list-layers shows all {known.Count} with their output sizes)");
     }
 
     /// <summary>
@@ -83,7 +83,8 @@ public static class LayerWalk
         }
     }
 
-    static Tensor Walk(nn.Module m, string name, Tensor x, Capture capture)
+    /// <summary>Runs <paramref name="m"/>; inside a residual block, <paramref name="stopEarly"/> is off: the block needs whole outputs.</summary>
+    static Tensor Walk(nn.Module m, string name, Tensor x, Capture capture, bool stopEarly = true)
     {
         if (IsResidualBlock(m)) x = Block(m, name, x, capture);
         else
@@ -98,8 +99,8 @@ public static class LayerWalk
             else
                 foreach (var (childName, child) in children)
                 {
-                    x = Walk(child, Join(name, childName), x, capture);
-                    if (capture.Done) return x;
+                    x = Walk(child, Join(name, childName), x, capture, stopEarly);
+                    if (stopEarly && capture.Done) return x;
                 }
         }
         capture.Offer(name, x);
@@ -126,7 +127,7 @@ public static class LayerWalk
         var y = Relu(Step("bn1", Step("conv1", x)));
         y = Step("bn2", Step("conv2", y));
         if (parts.ContainsKey("conv3")) y = Step("bn3", Step("conv3", Relu(y)));
-        var identity = parts.TryGetValue("downsample", out var downsample) ? Walk(downsample, Join(name, "downsample"), x, capture) : x;
+        var identity = parts.TryGetValue("downsample", out var downsample) ? Walk(downsample, Join(name, "downsample"), x, capture, stopEarly: false) : x;
         return Relu(y + identity);
     }
 
