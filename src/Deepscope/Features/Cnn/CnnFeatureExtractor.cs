@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Deepscope.Models.Pretrained;
+using Deepscope.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -41,6 +42,7 @@ public sealed class CnnFeatureExtractor : IDisposable
     {
         options.Validate();
         LayerWalk.Validate(model, options.Model, options.Layers);
+        NativeHeap.KeepLargeBlocksInMmap();
         _model = model;
         _model.eval();
         if (options.BFloat16) _model.to(ScalarType.BFloat16);
