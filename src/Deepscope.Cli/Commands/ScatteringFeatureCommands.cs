@@ -8,19 +8,12 @@ using Spectre.Console;
 namespace Deepscope.Cli.Commands;
 
 /// <summary>
-/// <c>deepscope features EXTRACTOR</c>: features of a dataset's train and test splits in the shared
+/// <c>deepscope features scattering</c>: scattering coefficients of a dataset's train and test splits in the shared
 /// <see cref="FeatureSet"/> layout (train_/test_ features and labels .npy, features.json) that the learners read.
 /// </summary>
-static class FeaturesCommands
+static class ScatteringFeatureCommands
 {
     public static Command Create()
-    {
-        var features = new Command("features", "Extract features of a dataset (train and test) for the learners");
-        features.Subcommands.Add(Scattering());
-        return features;
-    }
-
-    static Command Scattering()
     {
         var dataset = new Option<string>("--dataset") { Description = $"Dataset name: {string.Join(", ", Datasets.Names)}", Required = true };
         var output = new Option<string>("--output") { Description = "Output directory (train_features.npy, train_labels.npy, test_..., features.json)", Required = true };
