@@ -1,0 +1,134 @@
+using Deepscope.Models;
+using static TorchSharp.torch;
+
+namespace Deepscope.Training;
+
+public enum FineTuneMode { LinearProbe, LastLayers, Full }
+
+/// <summary>
+/// How to fine-tune a classifier whose head has been replaced: <see cref="FineTuneMode.LinearProbe"/> trains the head
+/// only (optionally on features computed once, <see cref="CacheFeatures"/>); <see cref="FineTuneMode.LastLayers"/> trains
+/// the last <see cref="LastLayers"/> blocks counting the head (for ResNets: fc, layer4, layer3, ...);
+/// <see cref="FineTuneMode.Full"/> trains everything, the body at <see cref="BodyLearningRateFactor"/> times the rate.
+/// </summary>
+public sealed record FineTuneOptions(FineTuneMode Mode, int LastLayers = 2, double BodyLearningRateFactor = 0.1, bool CacheFeatures = false)
+{
+    public void Validate()
+    {
+        if (Mode == FineTuneMode.LastLayers && LastLayers < 1) throw new DeepscopeException($"--last-layers must be at least 1, got {LastLayers}");
+        if (BodyLearningRateFactor is <= 0 or > 1) throw new DeepscopeException($"body learning-rate factor must be in (0, 1], got {BodyLearningRateFactor}");
+        if (CacheFeatures && Mode != FineTuneMode.LinearProbe) throw new DeepscopeException("cached features only apply to --mode linear-probe");
+    }
+}
+
+public static class FineTuning
+{
+    /// <summary>Freezes what the mode keeps fixed and returns the parameter groups to train.</summary>
+    public static TrainingTarget Prepare(nn.Module<Tensor, Tensor> model, string headName, FineTuneOptions options)
+    {
+        options.Validate();
+        var blocks = Blocks(model, headName);
+        int headIndex = blocks.FindIndex(b => b.Name == headName);
+        if (headIndex < 0) throw new DeepscopeException($"model has no layer '{headName}' to use as the classifier head");
+        int trainableFrom = options.Mode switch
+        {
+            FineTuneMode.LinearProbe => blocks.Count - 1,
+            FineTuneMode.LastLayers => Math.Max(0, blocks.Count - options.LastLayers),
+            _ => 0,
+        };
+        var frozen = new List<nn.Module>();
+        var head = new List<TorchSharp.Modules.Parameter>();
+        var body = new List<TorchSharp.Modules.Parameter>();
+        for (int i = 0; i < blocks.Count; i++)
+        {
+            bool train = i >= trainableFrom;
+            foreach (var p in blocks[i].Module.parameters())
+            {
+                p.requires_grad = train;
+                if (train) (blocks[i].Name == headName ? head : body).Add(p);
+            }
+            if (!train) frozen.Add(blocks[i].Module);
+        }
+        var groups = new List<ParameterGroup> { new("head", head) };
+        if (body.Count > 0) groups.Add(new ParameterGroup("body", body, options.Mode == FineTuneMode.Full ? options.BodyLearningRateFactor : 1));
+        return new TrainingTarget(model, groups, frozen);
+    }
+
+    /// <summary>
+    /// The model's blocks with parameters in forward order: its top-level children, except that the child holding the
+    /// head (e.g. torchvision VGG's "classifier" for "classifier.6") is split into its own children.
+    /// </summary>
+    static List<(string Name, nn.Module Module)> Blocks(nn.Module model, string headName)
+    {
+        var blocks = new List<(string, nn.Module)>();
+        void Collect(nn.Module parent, string prefix)
+        {
+            foreach (var (name, child) in parent.named_children())
+            {
+                var full = prefix + name;
+                if (headName.StartsWith(full + ".", StringComparison.Ordinal)) Collect(child, full + ".");
+                else if (child.parameters().Any()) blocks.Add((full, child));
+            }
+        }
+        Collect(model, "");
+        return blocks;
+    }
+
+    /// <summary>
+    /// The input of the classifier head for each example (N, features), computed once in evaluation mode: the linear probe
+    /// then trains on these instead of running the frozen body every epoch.
+    /// </summary>
+    public static Tensor CacheFeatures(nn.Module<Tensor, Tensor> model, ModelSpec spec, Examples examples, InputTransform transform,
+        int batchSize = 256, IProgressReporter? progress = null)
+    {
+        var (features, dispose) = FeatureFunction(model, spec);
+        bool wasTraining = model.training;
+        model.eval();
+        try
+        {
+            using var _ = no_grad();
+            using var task = (progress ?? NoProgress.Instance).Start("features", examples.Count, "img");
+            Tensor? all = null;
+            for (long start = 0; start < examples.Count; start += batchSize)
+            {
+                using var scope = NewDisposeScope();
+                long n = Math.Min(batchSize, examples.Count - start);
+                var f = features(transform.Apply(examples.Inputs.narrow(0, start, n)));
+                all ??= empty([examples.Count, f.shape[1]], ScalarType.Float32).MoveToOuterDisposeScope();
+                all.narrow(0, start, n).copy_(f);
+                task.Advance(n);
+            }
+            return all!;
+        }
+        finally
+        {
+            model.train(wasTraining);
+            dispose?.Dispose();
+        }
+    }
+
+    static (Func<Tensor, Tensor> Features, IDisposable? Owned) FeatureFunction(nn.Module<Tensor, Tensor> model, ModelSpec spec)
+    {
+        if (model is IClassifierWithHead withHead) return (withHead.Features, null);
+        if (spec.CreateBody is null) throw new DeepscopeException($"cached features are not available for {spec.Name}; run the linear probe without --cache-features");
+        // torchvision's body without fc, sharing the model's weights through a copy of its state.
+        var body = spec.CreateBody();
+        var state = model.state_dict().Where(kv => !kv.Key.StartsWith(spec.HeadName + ".", StringComparison.Ordinal)).ToDictionary();
+        body.load_state_dict(state, strict: true);
+        body.eval();
+        return (x => body.forward(x).flatten(1), body);
+    }
+
+    /// <summary>Copies a trained linear head (weight, bias) into the model's head layer.</summary>
+    public static void InstallHead(nn.Module model, string headName, nn.Module head)
+    {
+        var target = model.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        using var _ = no_grad();
+        foreach (var (name, p) in head.named_parameters())
+        {
+            if (!target.TryGetValue($"{headName}.{name}", out var destination) || !destination.shape.SequenceEqual(p.shape))
+                throw new DeepscopeException($"model head '{headName}' has no parameter '{name}' of shape ({string.Join(", ", p.shape)})");
+            destination.copy_(p);
+        }
+    }
+}
