@@ -1,3 +1,4 @@
+using System.Collections;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
@@ -12,22 +13,37 @@ public static class PretrainedWeights
     public static void Load(nn.Module module, string path, string? skipPrefix = null)
     {
         if (!File.Exists(path)) throw new DeepscopeException($"weights file not found: {path}");
-        var expected = module.state_dict().Keys.Where(k => skipPrefix is null || !IsUnder(k, skipPrefix)).ToList();
-        var skip = module.state_dict().Keys.Where(k => skipPrefix is not null && IsUnder(k, skipPrefix)).ToList();
-        var loaded = new Dictionary<string, bool>();
+        Dictionary<string, Tensor> file;
         try
         {
-            if (path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase)) module.load_safetensors(path, strict: false, skip: skip, loadedParameters: loaded);
-            else module.load_py(path, strict: false, skip: skip, loadedParameters: loaded);
+            // PyBridge's load_py(module, skip) still reads skipped tensors into the module's storage, so a replaced head
+            // of another shape fails; reading the state dict and copying by key avoids that.
+            file = path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase)
+                ? Safetensors.LoadStateDict(path)
+                : PyTorchUnpickler.UnpickleStateDict(path).Cast<DictionaryEntry>().ToDictionary(e => (string)e.Key, e => (Tensor)e.Value!);
         }
         catch (Exception e) when (e is not DeepscopeException)
         {
-            throw new InvalidDataFileException(path, $"cannot load weights: {e.Message}", e);
+            throw new InvalidDataFileException(path, $"cannot read weights (not a PyTorch state dict?): {e.Message}", e);
         }
-        var missing = expected.Where(k => !loaded.GetValueOrDefault(k)).ToList();
-        if (missing.Count > 0)
-            throw new InvalidDataFileException(path, $"missing weights key{(missing.Count > 1 ? "s" : "")} {string.Join(", ", missing.Take(5).Select(k => $"'{k}'"))}{(missing.Count > 5 ? $" and {missing.Count - 5} more" : "")}");
+        try
+        {
+            var targets = module.state_dict().Where(kv => skipPrefix is null || !kv.Key.StartsWith(skipPrefix + ".", StringComparison.Ordinal)).ToList();
+            var missing = targets.Where(kv => !file.ContainsKey(kv.Key)).Select(kv => kv.Key).ToList();
+            if (missing.Count > 0)
+                throw new InvalidDataFileException(path, $"missing weights key{(missing.Count > 1 ? "s" : "")} {string.Join(", ", missing.Take(5).Select(k => $"'{k}'"))}{(missing.Count > 5 ? $" and {missing.Count - 5} more" : "")}");
+            using var _ = no_grad();
+            foreach (var (key, target) in targets)
+            {
+                var source = file[key];
+                if (!source.shape.SequenceEqual(target.shape))
+                    throw new InvalidDataFileException(path, $"weights key '{key}' has shape ({string.Join(", ", source.shape)}) but the model expects ({string.Join(", ", target.shape)})");
+                target.copy_(source);
+            }
+        }
+        finally
+        {
+            foreach (var t in file.Values) t.Dispose();
+        }
     }
-
-    static bool IsUnder(string key, string prefix) => key.StartsWith(prefix + ".", StringComparison.Ordinal);
 }

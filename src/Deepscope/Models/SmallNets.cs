@@ -58,10 +58,14 @@ public sealed class Mlp : Module<Tensor, Tensor>, IClassifierWithHead
 /// </summary>
 public sealed class LeNet : Module<Tensor, Tensor>, IClassifierWithHead
 {
-    readonly Conv2d conv1, conv2;
-    readonly BatchNorm2d bn1, bn2;
-    readonly Linear fc1, fc2;
+    // Declared in forward order: fine-tuning counts and freezes blocks in registration order.
+    readonly Conv2d conv1;
+    readonly BatchNorm2d bn1;
+    readonly Conv2d conv2;
+    readonly BatchNorm2d bn2;
+    readonly Linear fc1;
     readonly Dropout dropout;
+    readonly Linear fc2;
 
     public LeNet(long numClasses = 10, long inChannels = 1, long imageSize = 28, long hidden = 256, double dropoutRate = 0.25) : base(nameof(LeNet))
     {

@@ -28,20 +28,23 @@ public static class FineTuning
     {
         options.Validate();
         var blocks = Blocks(model, headName);
-        int headIndex = blocks.FindIndex(b => b.Name == headName);
-        if (headIndex < 0) throw new DeepscopeException($"model has no layer '{headName}' to use as the classifier head");
-        int trainableFrom = options.Mode switch
+        var withParameters = blocks.Where(b => b.Module.parameters().Any()).ToList();
+        if (withParameters.Count == 0 || withParameters[^1].Name != headName)
+            throw new DeepscopeException($"model's last layer is not '{headName}': cannot fine-tune it as the classifier head");
+        int trainable = options.Mode switch
         {
-            FineTuneMode.LinearProbe => blocks.Count - 1,
-            FineTuneMode.LastLayers => Math.Max(0, blocks.Count - options.LastLayers),
-            _ => 0,
+            FineTuneMode.LinearProbe => 1,
+            FineTuneMode.LastLayers => Math.Min(options.LastLayers, withParameters.Count),
+            _ => withParameters.Count,
         };
+        // Blocks before the first trained one are frozen, parameter-free ones (dropout) included, so they run in eval mode.
+        int firstTrained = blocks.IndexOf(withParameters[^trainable]);
         var frozen = new List<nn.Module>();
         var head = new List<TorchSharp.Modules.Parameter>();
         var body = new List<TorchSharp.Modules.Parameter>();
         for (int i = 0; i < blocks.Count; i++)
         {
-            bool train = i >= trainableFrom;
+            bool train = i >= firstTrained;
             foreach (var p in blocks[i].Module.parameters())
             {
                 p.requires_grad = train;
@@ -55,7 +58,7 @@ public static class FineTuning
     }
 
     /// <summary>
-    /// The model's blocks with parameters in forward order: its top-level children, except that the child holding the
+    /// The model's blocks in registration (forward) order: its top-level children, except that the child holding the
     /// head (e.g. torchvision VGG's "classifier" for "classifier.6") is split into its own children.
     /// </summary>
     static List<(string Name, nn.Module Module)> Blocks(nn.Module model, string headName)
@@ -67,7 +70,7 @@ public static class FineTuning
             {
                 var full = prefix + name;
                 if (headName.StartsWith(full + ".", StringComparison.Ordinal)) Collect(child, full + ".");
-                else if (child.parameters().Any()) blocks.Add((full, child));
+                else blocks.Add((full, child));
             }
         }
         Collect(model, "");

@@ -119,7 +119,8 @@ public sealed class Trainer(TrainingOptions options)
             {
                 var (predictions, meanLoss) = Evaluation.Predict(model, eval, transform, Options.EvalBatchSize, Loss);
                 using (predictions)
-                using (var hits = predictions.eq(eval.Labels).sum())
+                using (var matches = predictions.eq(eval.Labels))
+                using (var hits = matches.sum())
                     evalAccuracy = hits.item<long>() / (double)eval.Count;
                 evalLoss = meanLoss;
             }

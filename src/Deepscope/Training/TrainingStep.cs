@@ -12,7 +12,8 @@ public readonly record struct StepOutcome(double Loss, long Correct, long Count)
     public static StepOutcome FromLogits(Tensor loss, Tensor logits, Tensor labels)
     {
         using var predicted = logits.argmax(1);
-        using var hits = predicted.eq(labels).sum();
+        using var matches = predicted.eq(labels);
+        using var hits = matches.sum();
         return new StepOutcome(loss.item<float>(), hits.item<long>(), labels.shape[0]);
     }
 }
