@@ -43,3 +43,16 @@ static class TinyData
             Assert.True(Same(value, b[key]), $"{key} differs (max |diff| {(value.to_type(ScalarType.Float64) - b[key].to_type(ScalarType.Float64)).abs().max().item<double>()})");
     }
 }
+
+/// <summary>
+/// Runs a test class on one libtorch thread, restoring the previous count after: tiny models gain nothing from a second
+/// thread, and on a loaded shared machine OpenMP's barrier waits make two threads many times slower.
+/// </summary>
+public sealed class SingleThreaded : IDisposable
+{
+    readonly int _previous = get_num_threads();
+
+    public SingleThreaded() => set_num_threads(1);
+
+    public void Dispose() => set_num_threads(_previous);
+}

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 
 namespace Deepscope.Tests.Training;
 
-public class TrainerTests
+public class TrainerTests : IClassFixture<SingleThreaded>
 {
     static readonly Examples Train = TinyData.Make(208, seed: 1);
     static readonly Examples Test = TinyData.Make(128, seed: 2);
@@ -54,17 +54,23 @@ public class TrainerTests
         public StepOutcome Run(StepContext context) => context.Step == crashAt ? throw new SimulatedCrash() : SupervisedStep.Instance.Run(context);
     }
 
+    /// <summary>The uninterrupted reference run, shared by the crash cases.</summary>
+    static readonly Lazy<(LeNet Model, TrainingResult Result)> Straight = new(() =>
+    {
+        var model = NewLeNet(7);
+        var result = new Trainer(Options()).Fit(TrainingTarget.Whole(model), Train, Test, TinyData.Transform(Train));
+        return (model, result);
+    });
+
     [Theory]
     [InlineData(5)]   // in epoch 1, before any checkpoint
     [InlineData(20)]  // mid epoch 2
     [InlineData(38)]  // last step of epoch 3
     public void ResumingACrashedRunEndsWithTheSameWeightsAsAnUninterruptedOne(long crashAt)
     {
-        using var straightDir = new Support.TempDir();
         using var crashedDir = new Support.TempDir();
         var transform = TinyData.Transform(Train);
-        using var straight = NewLeNet(7);
-        var expected = new Trainer(Options()) { OutputDirectory = straightDir.Path }.Fit(TrainingTarget.Whole(straight), Train, Test, transform);
+        var (straight, expected) = Straight.Value;
 
         using (var doomed = NewLeNet(7))
             Assert.Throws<SimulatedCrash>(() => new Trainer(Options()) { OutputDirectory = crashedDir.Path, Step = new CrashingStep(crashAt) }
