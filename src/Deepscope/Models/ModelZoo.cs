@@ -12,7 +12,7 @@ public sealed record ModelShape(long NumClasses, long Channels, long ImageSize);
 /// <see cref="FeatureCount"/> that layer's input width; <see cref="Channels"/> is fixed for torchvision's ImageNet models.
 /// </summary>
 public sealed record ModelSpec(string Name, string Description, string HeadName, Func<ModelShape, Module<Tensor, Tensor>> Create,
-    long? Channels = null, Func<Module<Tensor, Tensor>>? CreateBody = null)
+    long? Channels = null)
 {
     /// <summary>True for torchvision's ImageNet architectures (pretrained weights exist; input normalised with ImageNet statistics).</summary>
     public bool IsTorchvision => Channels is not null;
@@ -42,12 +42,9 @@ public static class ModelZoo
         new("lenet", "LeNet-style CNN (2 conv + 2 fc, batch norm)", "fc2", s => lenet(s.NumClasses, s.Channels, s.ImageSize)),
         new("resnet18_cifar", "ResNet-18, 3x3 stem without max-pool, for 32x32", "fc", s => resnet18_cifar(s.NumClasses, s.Channels)),
         new("vgg16_cifar", "VGG-16 with batch norm, for 32x32", "classifier", s => vgg16_cifar(s.NumClasses, s.Channels)),
-        new("resnet18", "torchvision ResNet-18 (ImageNet stem)", "fc", s => torchvision.models.resnet18((int)s.NumClasses), 3,
-            () => torchvision.models.resnet18(skipfc: true)),
-        new("resnet34", "torchvision ResNet-34", "fc", s => torchvision.models.resnet34((int)s.NumClasses), 3,
-            () => torchvision.models.resnet34(skipfc: true)),
-        new("resnet50", "torchvision ResNet-50", "fc", s => torchvision.models.resnet50((int)s.NumClasses), 3,
-            () => torchvision.models.resnet50(skipfc: true)),
+        new("resnet18", "torchvision ResNet-18 (ImageNet stem)", "fc", s => torchvision.models.resnet18((int)s.NumClasses), 3),
+        new("resnet34", "torchvision ResNet-34", "fc", s => torchvision.models.resnet34((int)s.NumClasses), 3),
+        new("resnet50", "torchvision ResNet-50", "fc", s => torchvision.models.resnet50((int)s.NumClasses), 3),
         new("vgg16", "torchvision VGG-16", "classifier.6", s => torchvision.models.vgg16((int)s.NumClasses), 3),
         new("vgg16_bn", "torchvision VGG-16 with batch norm", "classifier.6", s => torchvision.models.vgg16_bn((int)s.NumClasses), 3),
     ];

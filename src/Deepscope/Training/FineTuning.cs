@@ -84,7 +84,7 @@ public static class FineTuning
     public static Tensor CacheFeatures(nn.Module<Tensor, Tensor> model, ModelSpec spec, Examples examples, InputTransform transform,
         int batchSize = 256, IProgressReporter? progress = null)
     {
-        var (features, dispose) = FeatureFunction(model, spec);
+        var (features, release) = FeatureFunction(model, spec);
         bool wasTraining = model.training;
         model.eval();
         try
@@ -106,20 +106,26 @@ public static class FineTuning
         finally
         {
             model.train(wasTraining);
-            dispose?.Dispose();
+            release?.Invoke();
         }
     }
 
-    static (Func<Tensor, Tensor> Features, IDisposable? Owned) FeatureFunction(nn.Module<Tensor, Tensor> model, ModelSpec spec)
+    static (Func<Tensor, Tensor> Features, Action? Release) FeatureFunction(nn.Module<Tensor, Tensor> model, ModelSpec spec)
     {
         if (model is IClassifierWithHead withHead) return (withHead.Features, null);
-        if (spec.CreateBody is null) throw new DeepscopeException($"cached features are not available for {spec.Name}; run the linear probe without --cache-features");
-        // torchvision's body without fc, sharing the model's weights through a copy of its state.
-        var body = spec.CreateBody();
-        var state = model.state_dict().Where(kv => !kv.Key.StartsWith(spec.HeadName + ".", StringComparison.Ordinal)).ToDictionary();
-        body.load_state_dict(state, strict: true);
-        body.eval();
-        return (x => body.forward(x).flatten(1), body);
+        // Other models (torchvision's): run them whole and keep what enters the head, caught by a forward pre-hook.
+        var head = model.named_modules().Where(m => m.name == spec.HeadName).Select(m => m.module).OfType<nn.Module<Tensor, Tensor>>().FirstOrDefault()
+            ?? throw new DeepscopeException($"{spec.Name} has no layer '{spec.HeadName}' to take features from");
+        Tensor? caught = null;
+        // The alias leaves the model's own dispose scope, which would free it when forward returns.
+        var hook = head.register_forward_pre_hook((_, input) => { caught = input.alias().DetachFromDisposeScope(); return input; });
+        return (x =>
+        {
+            caught = null;
+            using var output = model.call(x);
+            using var features = caught ?? throw new InvalidOperationException($"{spec.Name}'s forward did not call its '{spec.HeadName}' layer through its hooks");
+            return features.flatten(1);
+        }, hook.remove);
     }
 
     /// <summary>Copies a trained linear head (weight, bias) into the model's head layer.</summary>

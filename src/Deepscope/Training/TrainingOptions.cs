@@ -28,7 +28,7 @@ public sealed record OptimizerOptions
     }
 
     /// <summary>Builds the optimizer over parameter groups, each with its own learning-rate multiplier.</summary>
-    internal optim.Optimizer Create(IReadOnlyList<ParameterGroup> groups) => Kind switch
+    public optim.Optimizer Create(IReadOnlyList<ParameterGroup> groups) => Kind switch
     {
         OptimizerKind.Sgd => optim.SGD(groups.Select(g => new SGD.ParamGroup(g.Parameters,
             new SGD.Options { LearningRate = LearningRate * g.LearningRateFactor, InitialLearningRate = LearningRate * g.LearningRateFactor, momentum = Momentum, dampening = 0, weight_decay = WeightDecay, nesterov = Nesterov, maximize = false })),
