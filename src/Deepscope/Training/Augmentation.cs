@@ -12,6 +12,7 @@ public sealed record Augmentation(int CropPadding = 0, bool HorizontalFlip = fal
 {
     public static Augmentation None { get; } = new();
 
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool IsNone => CropPadding == 0 && !HorizontalFlip;
 
     /// <summary>Parses "crop,flip", "crop=2" or "none" (crop's padding defaults to 4, the usual CIFAR setting).</summary>
