@@ -38,17 +38,21 @@ static class TrainCommands
         public readonly Option<double> ClipGrad = new("--clip-grad") { Description = "Clip the gradient L2 norm to this value (0: off)" };
         public readonly Option<string?> Augment = new("--augment") { Description = "Training augmentation: crop[=PADDING], flip, comma-separated, or none" };
         public readonly Option<long> Seed = new("--seed") { Description = "Seed of initialisation, shuffling and augmentation", DefaultValueFactory = _ => 0 };
-        public readonly Option<int?> EarlyStop = new("--early-stop") { Description = "Stop after N epochs without better test accuracy" };
+        public readonly Option<int?> EarlyStop = new("--early-stop") { Description = "Stop after N epochs without better evaluation accuracy (validation with --validation, else test)" };
         public readonly Option<int?> Threads = new("--threads") { Description = "libtorch threads (default: all cores); resume with the same count for identical weights" };
         public readonly Option<long?> Limit = new("--limit") { Description = "Train on the first N training images only" };
         public readonly Option<long?> TestLimit = new("--test-limit") { Description = "Evaluate on the first N test images only" };
+        public readonly Option<double> Validation = new("--validation")
+        {
+            Description = "Hold out this fraction of the training images (seeded) for per-epoch evaluation, best weights and early stopping; the test split is then scored once at the end",
+        };
         public readonly Option<string?> DataDir = CommonOptions.DataDir();
         public readonly Option<bool> NoDownload = CommonOptions.NoDownload();
 
         public void AddTo(Command command)
         {
             foreach (var option in new Option[] { Model, Dataset, Output, Resume, Epochs, BatchSize, Optimizer, LearningRate, Momentum, Nesterov, WeightDecay,
-                         Schedule, StepSize, Milestones, Gamma, Warmup, ClipGrad, Augment, Seed, EarlyStop, Threads, Limit, TestLimit, DataDir, NoDownload })
+                         Schedule, StepSize, Milestones, Gamma, Warmup, ClipGrad, Augment, Seed, EarlyStop, Threads, Limit, TestLimit, Validation, DataDir, NoDownload })
                 command.Options.Add(option);
         }
 
@@ -115,7 +119,7 @@ static class TrainCommands
     static Command FineTune()
     {
         var o = new RunOptions();
-        var weights = new Option<string?>("--weights") { Description = "Pretrained weights: PyTorch .pth/.pt state dict or .safetensors (the head is replaced)" };
+        var weights = new Option<string>("--weights") { Description = "Pretrained weights: PyTorch .pth/.pt state dict or .safetensors, e.g. a run's model.pth (the head is replaced)", Required = true };
         var mode = new Option<string>("--mode") { Description = "linear-probe, last-layers or full", DefaultValueFactory = _ => "linear-probe" };
         var lastLayers = new Option<int>("--last-layers") { Description = "last-layers mode: train this many final blocks (head included)", DefaultValueFactory = _ => 2 };
         var bodyFactor = new Option<double>("--body-lr-factor") { Description = "full mode: the body's learning rate as a fraction of --lr", DefaultValueFactory = _ => 0.1 };
@@ -166,10 +170,15 @@ static class TrainCommands
         using var train = parse.GetValue(o.Limit) is { } limit ? trainSet.Take(limit) : trainSet.Take(trainSet.Count);
         using var test = parse.GetValue(o.TestLimit) is { } testLimit ? testSet.Take(testLimit) : testSet.Take(testSet.Count);
 
+        double validation = parse.GetValue(o.Validation);
+        if (validation is < 0 or >= 1) throw new DeepscopeException($"--validation must be a fraction in [0, 1), got {validation}");
+        var (fitSet, evalSet) = validation > 0 ? HoldOut(Examples.From(train), validation, options.Seed) : (Examples.From(train), Examples.From(test));
+        string evalName = validation > 0 ? "val" : "test";
+
         long imageSize = fineTune?.ImageSize ?? train.ImageShape[1];
         var transform = spec.IsTorchvision && fineTune is not null
             ? InputTransform.ImageNet(imageSize)
-            : InputTransform.FromData(train.Images, spec.Channels, imageSize);
+            : InputTransform.FromData(fitSet.Inputs, spec.Channels, imageSize);
         var shape = new ModelShape(train.Classes.Count, transform.Channels, transform.ImageSize);
 
         random.manual_seed(options.Seed);
@@ -188,8 +197,9 @@ static class TrainCommands
             Options = options,
             FineTune = fineTune?.Options,
             Weights = fineTune?.Weights is { } wp ? Path.GetFullPath(wp) : null,
-            TrainCount = train.Count,
-            EvalCount = test.Count,
+            TrainCount = fitSet.Count,
+            EvalCount = evalSet.Count,
+            ValidationFraction = validation > 0 ? validation : null,
             Threads = get_num_threads(),
             Versions = TorchRuntime.Versions(),
             Started = previous?.Started ?? DateTimeOffset.UtcNow,
@@ -197,20 +207,27 @@ static class TrainCommands
         record.Write(output);
 
         var console = AnsiConsole.Console;
-        console.MarkupLine(Markup.Escape($"{record.Command} {spec.Name} on {dataset.Name}: {train.Count} training / {test.Count} test images, " +
+        console.MarkupLine(Markup.Escape($"{record.Command} {spec.Name} on {dataset.Name}: {fitSet.Count} training / {evalSet.Count} {(validation > 0 ? "validation" : "test")} images, " +
             $"{options.Optimizer.Kind.ToString().ToLowerInvariant()} lr {options.Optimizer.LearningRate} ({options.Schedule.Kind.ToString().ToLowerInvariant()}), " +
             $"batch {options.BatchSize}, augment {options.Augmentation}, seed {options.Seed}, {get_num_threads()} threads -> {output}"));
         void Report(EpochRecord r) => console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-            $"epoch {r.Epoch,3}: train loss {r.TrainLoss:F4} acc {100 * r.TrainAccuracy:F2}% | test loss {r.EvalLoss:F4} acc {100 * r.EvalAccuracy:F2}% | lr {r.LearningRate:G4} | {r.ImagesPerSecond:F0} img/s, {r.Seconds:F1}s")));
+            $"epoch {r.Epoch,3}: train loss {r.TrainLoss:F4} acc {100 * r.TrainAccuracy:F2}% | {evalName} loss {r.EvalLoss:F4} acc {100 * r.EvalAccuracy:F2}% | lr {r.LearningRate:G4} | {r.ImagesPerSecond:F0} img/s, {r.Seconds:F1}s")));
 
         var result = CliProgress.Run(p =>
         {
             if (fineTune is { Options: { Mode: FineTuneMode.LinearProbe, CacheFeatures: true } })
-                return ProbeOnCachedFeatures(model, spec, transform, Examples.From(train), Examples.From(test), options, output, resume, p, Report);
+                return ProbeOnCachedFeatures(model, spec, transform, fitSet, evalSet, options, output, resume, p, Report);
             var trainer = new Trainer(options) { OutputDirectory = output, Resume = resume, Progress = p, EpochCompleted = Report };
-            return trainer.Fit(target, Examples.From(train), Examples.From(test), transform);
+            return trainer.Fit(target, fitSet, evalSet, transform);
         });
         RunRecord.SaveModel(output, model);
+        double? testAccuracy = null;
+        if (validation > 0)
+        {
+            var (predictions, _) = CliProgress.Run(p => Evaluation.Predict(model, Examples.From(test), transform, options.EvalBatchSize, progress: p));
+            using (predictions) testAccuracy = ClassificationMetrics.Compute(predictions, test.Labels, test.Classes).Accuracy;
+            fitSet.Inputs.Dispose(); fitSet.Labels.Dispose(); evalSet.Inputs.Dispose(); evalSet.Labels.Dispose();
+        }
         var final = result.History.Count > 0 ? result.History[^1] : null;
         record = record with
         {
@@ -221,13 +238,27 @@ static class TrainCommands
             StoppedEarly = result.StoppedEarly,
             ResumedAfterEpoch = resume ? result.ResumedAfterEpoch : null,
             FinalEvalAccuracy = final?.EvalAccuracy,
+            TestAccuracy = validation > 0 ? testAccuracy : final?.EvalAccuracy,
             BestEpoch = result.BestEpoch,
         };
         record.Write(output);
         console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-            $"done: {record.EpochsDone} epochs{(result.StoppedEarly ? " (stopped early)" : "")}, final test accuracy {100 * final?.EvalAccuracy:F2}%, " +
+            $"done: {record.EpochsDone} epochs{(result.StoppedEarly ? " (stopped early)" : "")}, final test accuracy {100 * record.TestAccuracy:F2}%, " +
             $"{result.TrainingSeconds:F1}s training, {wall.Elapsed.TotalSeconds:F1}s this session; weights in {Path.Combine(output, RunRecord.ModelFile)}")));
         return 0;
+    }
+
+    /// <summary>A seeded split of the training examples into (train, validation); the tensors are copies the caller disposes.</summary>
+    static (Examples Train, Examples Validation) HoldOut(Examples all, double fraction, long seed)
+    {
+        long held = Math.Max(1, (long)Math.Round(all.Count * fraction));
+        if (held >= all.Count) throw new DeepscopeException($"--validation {fraction} leaves no training images out of {all.Count}");
+        using var g = new Generator(unchecked((ulong)seed));
+        using var order = randperm(all.Count, generator: g);
+        using var validation = order.narrow(0, 0, held);
+        using var rest = order.narrow(0, held, all.Count - held);
+        return (all with { Inputs = all.Inputs.index_select(0, rest), Labels = all.Labels.index_select(0, rest) },
+                all with { Inputs = all.Inputs.index_select(0, validation), Labels = all.Labels.index_select(0, validation) });
     }
 
     /// <summary>Linear probe on features computed once: trains a linear head on them, then installs it in the model.</summary>

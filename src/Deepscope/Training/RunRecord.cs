@@ -24,7 +24,9 @@ public sealed record RunRecord
     public FineTuneOptions? FineTune { get; init; }
     public string? Weights { get; init; }
     public long TrainCount { get; init; }
+    /// <summary>Images evaluated after each epoch: the test split, or the held-out validation part of the training split.</summary>
     public long EvalCount { get; init; }
+    public double? ValidationFraction { get; init; }
     public int Threads { get; init; }
     public IReadOnlyDictionary<string, string> Versions { get; init; } = new Dictionary<string, string>();
     public DateTimeOffset Started { get; init; }
@@ -35,7 +37,10 @@ public sealed record RunRecord
     public int? EpochsDone { get; init; }
     public bool? StoppedEarly { get; init; }
     public int? ResumedAfterEpoch { get; init; }
+    /// <summary>The last epoch's accuracy on the per-epoch evaluation set (validation or test).</summary>
     public double? FinalEvalAccuracy { get; init; }
+    /// <summary>Accuracy of the final weights on the (possibly limited) test split.</summary>
+    public double? TestAccuracy { get; init; }
     public int? BestEpoch { get; init; }
 
     public ModelShape Shape => new(Classes.Count, Input.Channels, Input.ImageSize);
