@@ -49,6 +49,23 @@ public class TrainCliTests : IClassFixture<SingleThreaded>
     }
 
     [Fact]
+    public void ValidationHoldOutDrivesEpochsAndTheTestSplitIsScoredOnce()
+    {
+        var data = SharedData.Require("mnist");
+        using var dir = new TempDir();
+        var run = dir.File("run");
+        var (exit, stdout, stderr) = CliRunner.Run(TrainArgs(data, run, 1, "--validation", "0.25"));
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("768 training / 256 validation images", stdout);
+        var record = RunRecord.Read(run);
+        Assert.Equal((768L, 256L, 0.25), (record.TrainCount, record.EvalCount, record.ValidationFraction!.Value));
+        var metricsPath = dir.File("metrics.json");
+        (exit, _, stderr) = CliRunner.Run("evaluate", "--run", run, "--data-dir", data, "--no-download", "--limit", "512", "--output", metricsPath);
+        Assert.True(exit == 0, stderr);
+        Assert.Equal(record.TestAccuracy!.Value, JsonDocument.Parse(File.ReadAllText(metricsPath)).RootElement.GetProperty("accuracy").GetDouble(), 12);
+    }
+
+    [Fact]
     public void UserErrorsAreOneClearLine()
     {
         var data = SharedData.Require("mnist");
