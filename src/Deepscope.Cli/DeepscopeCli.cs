@@ -12,6 +12,7 @@ public static class DeepscopeCli
         root.Subcommands.Add(DataCommands.Create());
         root.Subcommands.Add(ScatterCommand.Create());
         root.Subcommands.Add(FeatureCommands.Create());
+        foreach (var command in TrainCommands.Create()) root.Subcommands.Add(command);
         return root;
     }
 

@@ -33,17 +33,30 @@ public static class StateDictFile
         return StripPrefixes(state);
     }
 
+    /// <summary>Reads <paramref name="path"/> and copies it into <paramref name="model"/> (see <see cref="Apply"/>).</summary>
+    public static void Load(nn.Module model, string path, string modelName, string? skipPrefix = null)
+    {
+        var state = Read(path);
+        try { Apply(model, state, path, modelName, skipPrefix); }
+        finally
+        {
+            foreach (var t in state.Values) t.Dispose();
+        }
+    }
+
     /// <summary>
     /// Copies <paramref name="state"/> into <paramref name="model"/>, converting dtypes. Every key of the model must
     /// be present with the same shape and the file must hold no other key; <c>num_batches_tracked</c> may be absent,
-    /// as in torchvision's older files.
+    /// as in torchvision's older files. Keys under <paramref name="skipPrefix"/> (a head being replaced, e.g. <c>fc</c>)
+    /// are neither required nor copied, whatever their shape in the file.
     /// </summary>
-    public static void Apply(nn.Module model, IReadOnlyDictionary<string, Tensor> state, string source, string modelName)
+    public static void Apply(nn.Module model, IReadOnlyDictionary<string, Tensor> state, string source, string modelName, string? skipPrefix = null)
     {
-        var target = model.state_dict();
+        bool Skipped(string key) => skipPrefix != null && key.StartsWith(skipPrefix + ".", StringComparison.Ordinal);
+        var target = model.state_dict().Where(kv => !Skipped(kv.Key)).ToDictionary();
         var missing = target.Keys.Where(k => !state.ContainsKey(k) && !IsBatchCounter(k)).ToList();
         // A pickled dict arrives without its order: report unexpected keys sorted, shapes in the model's order.
-        var unexpected = state.Keys.Where(k => !target.ContainsKey(k)).Order(StringComparer.Ordinal).ToList();
+        var unexpected = state.Keys.Where(k => !target.ContainsKey(k) && !Skipped(k)).Order(StringComparer.Ordinal).ToList();
         if (missing.Count > 0 || unexpected.Count > 0)
         {
             var parts = new List<string>();
@@ -56,7 +69,8 @@ public static class StateDictFile
                 throw new InvalidDataFileException(source,
                     $"key '{key}' has shape ({string.Join(", ", value.shape)}) in the file but ({string.Join(", ", parameter.shape)}) in {modelName}");
         using var _ = no_grad();
-        foreach (var (key, value) in state) target[key].copy_(value);
+        foreach (var (key, value) in state)
+            if (target.TryGetValue(key, out var parameter)) parameter.copy_(value);
     }
 
     static bool IsBatchCounter(string key) => key.EndsWith("num_batches_tracked", StringComparison.Ordinal);

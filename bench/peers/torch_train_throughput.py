@@ -1,0 +1,68 @@
+#!/usr/bin/python3
+"""PyTorch peer of `Deepscope.Bench training`: training throughput (images/s) of ResNet-18 on 32x32 batches.
+
+Variants, compared like with like:
+  resnet18        torchvision's resnet18 (7x7 stride-2 stem + max-pool) fed 32x32 images
+  resnet18_cifar  the CIFAR ResNet-18: the same network with a 3x3 stride-1 stem and no max-pool
+  lenet           Deepscope's LeNet-style CNN on 1x28x28 (conv5x5(32)-BN-pool, conv5x5(64)-BN-pool, fc256, fc10)
+One step = zero_grad, forward, cross-entropy, backward, SGD(momentum 0.9, weight decay 5e-4) step, on random data.
+Usage: torch_train_throughput.py MODEL [--batch 128] [--steps 10] [--warmup 2] [--threads N]
+Prints one JSON line: {"framework": "pytorch", "model": ..., "images_per_second": ...}.
+"""
+import argparse, json, time
+import torch, torchvision
+from torch import nn
+
+
+def lenet():
+    return nn.Sequential(
+        nn.Conv2d(1, 32, 5, padding=2, bias=False), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(32, 64, 5, padding=2, bias=False), nn.BatchNorm2d(64), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(64 * 7 * 7, 256), nn.ReLU(), nn.Dropout(0.25), nn.Linear(256, 10))
+
+
+def build(name):
+    if name == "lenet":
+        return lenet(), (1, 28, 28)
+    model = torchvision.models.resnet18(num_classes=10)
+    if name == "resnet18_cifar":
+        model.conv1 = nn.Conv2d(3, 64, 3, stride=1, padding=1, bias=False)
+        model.maxpool = nn.Identity()
+    elif name != "resnet18":
+        raise SystemExit(f"unknown model {name}")
+    return model, (3, 32, 32)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("model")
+    p.add_argument("--batch", type=int, default=128)
+    p.add_argument("--steps", type=int, default=10)
+    p.add_argument("--warmup", type=int, default=2)
+    p.add_argument("--threads", type=int, default=None)
+    a = p.parse_args()
+    if a.threads:
+        torch.set_num_threads(a.threads)
+    torch.manual_seed(0)
+    model, shape = build(a.model)
+    model.train()
+    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=5e-4)
+    x = torch.randn(a.batch, *shape)
+    y = torch.randint(0, 10, (a.batch,))
+    def step():
+        opt.zero_grad()
+        loss = nn.functional.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+    for _ in range(a.warmup):
+        step()
+    start = time.perf_counter()
+    for _ in range(a.steps):
+        step()
+    seconds = time.perf_counter() - start
+    print(json.dumps({"framework": "pytorch " + torch.__version__, "model": a.model, "batch": a.batch, "steps": a.steps,
+                      "threads": torch.get_num_threads(), "images_per_second": a.batch * a.steps / seconds}))
+
+
+if __name__ == "__main__":
+    main()
