@@ -9,7 +9,9 @@ namespace Deepscope.Bench;
 /// <summary>
 /// Scattering2D throughput (images/s) on the issue's two cases, 28x28 J=2 L=8 and 3x32x32 J=2 L=8, side by side with
 /// Kymatio when its source is given (--kymatio DIR runs scattering_kymatio.py with /usr/bin/python3 in the same run,
-/// alternating with Deepscope, and prints the ratio).
+/// alternating with Deepscope, and prints the ratio). Both sides are measured in fresh child processes, one per round:
+/// on a shared machine a process that has just waited for a CPU-heavy child was seen running many times slower, which
+/// would bias an in-process measurement.
 /// </summary>
 public sealed class ScatteringBenchmark : IBenchmark
 {
@@ -30,17 +32,26 @@ public sealed class ScatteringBenchmark : IBenchmark
         int rounds = int.Parse(Option(args, "--rounds") ?? "3", CultureInfo.InvariantCulture);
         int threads = int.Parse(Option(args, "--threads") ?? "2", CultureInfo.InvariantCulture);
         TorchRuntime.Configure(threads);
-        Console.WriteLine($"batch {batch}, {threads} threads, best of 3 timings per round, {rounds} rounds; libtorch {__version__}");
-        foreach (var c in Cases)
+        if (Option(args, "--worker") is { } worker)
         {
-            using var scattering = new Scattering2D(c.J, ((int)c.ImageShape[^2], (int)c.ImageShape[^1]), c.L);
-            using var x = rand([batch, .. c.ImageShape], generator: new TorchSharp.torch.Generator(0));
+            var rate = Measure(Cases[int.Parse(worker, CultureInfo.InvariantCulture)], batch);
+            Console.WriteLine(FormattableString.Invariant($"{rate.Wall} {rate.PerCpuSecond}"));
+            return 0;
+        }
+        Console.WriteLine($"batch {batch}, {threads} threads, best of 3 timings per round, {rounds} rounds; libtorch {__version__}");
+        for (int index = 0; index < Cases.Length; index++)
+        {
+            var c = Cases[index];
             var ours = new List<Rate>();
             var theirs = new List<Rate>();
             for (int round = 0; round < rounds; round++)
             {
-                ours.Add(ImagesPerSecond(scattering, x));
-                if (kymatio != null) theirs.Add(Kymatio(kymatio, c, batch, threads));
+                ours.Add(Child(Environment.ProcessPath!, [.. SelfArguments(), Name, "--worker", index.ToString(CultureInfo.InvariantCulture), "--batch", batch.ToString(CultureInfo.InvariantCulture),
+                    "--threads", threads.ToString(CultureInfo.InvariantCulture)]));
+                if (kymatio != null)
+                    theirs.Add(Child("/usr/bin/python3", [Path.Combine(AppContext.BaseDirectory, "scattering_kymatio.py"), kymatio, string.Join(",", c.ImageShape),
+                        c.J.ToString(CultureInfo.InvariantCulture), c.L.ToString(CultureInfo.InvariantCulture), batch.ToString(CultureInfo.InvariantCulture),
+                        threads.ToString(CultureInfo.InvariantCulture)]));
             }
             Console.WriteLine($"{c.Name}:");
             Console.WriteLine($"  Deepscope {Describe(ours)}");
@@ -53,6 +64,14 @@ public sealed class ScatteringBenchmark : IBenchmark
     }
 
     /// <summary>Best of 3 wall-clock timings, and images per second of process CPU time over the same 3 runs.</summary>
+    static Rate Measure(Case c, int batch)
+    {
+        using var scattering = new Scattering2D(c.J, ((int)c.ImageShape[^2], (int)c.ImageShape[^1]), c.L);
+        using var x = rand([batch, .. c.ImageShape], generator: new TorchSharp.torch.Generator(0));
+        using var _ = no_grad();
+        return ImagesPerSecond(scattering, x);
+    }
+
     static Rate ImagesPerSecond(Scattering2D scattering, Tensor x)
     {
         using (NewDisposeScope()) scattering.forward(x); // warm-up (filters on the device, allocator)
@@ -72,18 +91,22 @@ public sealed class ScatteringBenchmark : IBenchmark
         $"{Median(rates, r => r.Wall),7:F0} images/s wall-clock (rounds: {string.Join(", ", rates.Select(r => r.Wall.ToString("F0", CultureInfo.InvariantCulture)))}), " +
         $"{Median(rates, r => r.PerCpuSecond),7:F0} images per CPU-second";
 
-    static Rate Kymatio(string source, Case c, int batch, int threads)
+    /// <summary>The arguments that start this benchmark program again (the .dll when run through <c>dotnet</c>).</summary>
+    static string[] SelfArguments()
     {
-        var script = Path.Combine(AppContext.BaseDirectory, "scattering_kymatio.py");
-        var start = new ProcessStartInfo("/usr/bin/python3", [script, source, string.Join(",", c.ImageShape), c.J.ToString(CultureInfo.InvariantCulture),
-            c.L.ToString(CultureInfo.InvariantCulture), batch.ToString(CultureInfo.InvariantCulture), threads.ToString(CultureInfo.InvariantCulture)])
-        { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var process = Process.Start(start)!;
+        var entry = Environment.GetCommandLineArgs()[0];
+        return entry.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) ? [entry] : [];
+    }
+
+    /// <summary>Runs one measurement in a child process, which prints "wall-clock-rate cpu-rate".</summary>
+    static Rate Child(string program, string[] arguments)
+    {
+        using var process = Process.Start(new ProcessStartInfo(program, arguments) { RedirectStandardOutput = true, RedirectStandardError = true })!;
         var output = process.StandardOutput.ReadToEnd();
         var error = process.StandardError.ReadToEnd();
         process.WaitForExit();
-        if (process.ExitCode != 0) throw new InvalidOperationException($"Kymatio benchmark failed: {error}");
-        var fields = output.Trim().Split(' ');
+        if (process.ExitCode != 0) throw new InvalidOperationException($"{program} {string.Join(" ", arguments)} failed: {error}");
+        var fields = output.Trim().Split('\n')[^1].Split(' ');
         return new(double.Parse(fields[0], CultureInfo.InvariantCulture), double.Parse(fields[1], CultureInfo.InvariantCulture));
     }
 

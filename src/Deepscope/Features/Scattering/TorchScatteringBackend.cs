@@ -37,7 +37,7 @@ public sealed class TorchScatteringBackend : IScatteringBackend, IDisposable
                 for (int theta = 0; theta < bank.L; theta++)
                     Array.Copy(bank.Psi(j, theta, r), 0, filters, theta * m * n, m * n);
                 // Folding k x k aliases averages them (Kymatio's subsample_fourier); the 1/k^2 lives in the filter,
-                // stored as (coarse frequency, alias, L) for the batched product in WaveletModulus.
+                // stored as (coarse frequency, alias, L) for the batched product in WaveletModulus ((L, m, n) when k = 1).
                 var t = tensor(filters, ScalarType.Float64).div_(k * k).to_type(complexType)
                     .view(bank.L, k, m / k, k, n / k).permute(2, 4, 1, 3, 0).reshape(m / k * (n / k), k * k, bank.L);
                 _wavelets[(j, r)] = (Keep(k == 1 ? t.view(m, n, bank.L).permute(2, 0, 1).contiguous() : t.contiguous()), k);
