@@ -34,6 +34,8 @@ public sealed record CnnFeatureOptions
 public sealed class CnnFeatureExtractor : IDisposable
 {
     readonly nn.Module<Tensor, Tensor> _model;
+    // Frees the heap pages glibc keeps after large tensors (see NativeHeap) every few batches.
+    const int TrimEveryBatches = 8;
 
     public CnnFeatureOptions Options { get; }
 
@@ -42,7 +44,6 @@ public sealed class CnnFeatureExtractor : IDisposable
     {
         options.Validate();
         LayerWalk.Validate(model, options.Model, options.Layers);
-        NativeHeap.KeepLargeBlocksInMmap();
         _model = model;
         _model.eval();
         if (options.BFloat16) _model.to(ScalarType.BFloat16);
@@ -108,6 +109,7 @@ public sealed class CnnFeatureExtractor : IDisposable
             var features = Extract(images.narrow(0, start, count));
             sink(features);
             task.Advance(count);
+            if ((start / Options.BatchSize) % TrimEveryBatches == TrimEveryBatches - 1) NativeHeap.ReleaseFreePages();
         }
         return clock.Elapsed.TotalSeconds;
     }
