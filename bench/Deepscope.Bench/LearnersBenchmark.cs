@@ -17,7 +17,7 @@ namespace Deepscope.Bench;
 public sealed class LearnersBenchmark : IBenchmark
 {
     public string Name => "learners";
-    public string Description => "lda, logreg, svm-linear, svm-rbf, rf, knn, boost on MNIST 10k/10k: accuracy, fit/predict s [--train N] [--models a,b] [--repeat R] [--json out] [--data-dir D] [--features-dir D]";
+    public string Description => "lda, logreg, svm-linear, svm-rbf, rf, knn, boost on MNIST 10k/10k: accuracy, fit/predict s [--train N] [--models a,b] [--repeat R] [--json out] [--threads T] [--data-dir D] [--features-dir D]";
 
     static readonly string[] Six = ["lda", "logreg", "svm-linear", "svm-rbf", "rf", "knn"];
 
@@ -27,7 +27,7 @@ public sealed class LearnersBenchmark : IBenchmark
         int train = int.Parse(Arg("--train") ?? "10000", CultureInfo.InvariantCulture);
         int repeat = int.Parse(Arg("--repeat") ?? "1", CultureInfo.InvariantCulture);
         var models = (Arg("--models") ?? string.Join(",", Six) + ",boost").Split(',', StringSplitOptions.RemoveEmptyEntries);
-        TorchRuntime.Configure();
+        TorchRuntime.Configure(Arg("--threads") is { } t ? int.Parse(t, CultureInfo.InvariantCulture) : null);
 
         var (xTrain, yTrain, xTest, yTest, source) = Load(Arg("--data-dir"), Arg("--features-dir"), train);
         Console.WriteLine($"data: {source}, train {xTrain.shape[0]} x {xTrain.shape[1]}, test {xTest.shape[0]}; threads {get_num_threads()}; {Environment.ProcessorCount} cores");
@@ -82,12 +82,12 @@ public sealed class LearnersBenchmark : IBenchmark
             testPixels.reshape(testPixels.shape[0], -1).contiguous(), testSet.Labels.clone(), store.FolderOf(Datasets.Get("mnist")));
     }
 
-    /// <summary>../shared/data beside the repository when it exists (the machine's real data), else the default.</summary>
+    /// <summary>The nearest shared/data above the program (the machine's real data), else the default data directory.</summary>
     static string? DefaultData()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Deepscope.slnx")) && Directory.Exists(Path.Combine(dir.FullName, "..", "shared", "data")))
-                return Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "data"));
+            if (Directory.Exists(Path.Combine(dir.FullName, "shared", "data", "mnist")))
+                return Path.Combine(dir.FullName, "shared", "data");
         return null;
     }
 }

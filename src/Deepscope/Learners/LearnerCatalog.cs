@@ -17,7 +17,7 @@ public static class LearnerCatalog
                 Components: p.NullableInt("n_components", null))),
             "logreg" => new LogisticRegression(new LogisticRegressionOptions(p.Double("C", 1), p.Int("max_iter", 100), p.Double("tol", 1e-4))),
             "logreg-mlnet" => new MlNetLogisticRegression(new LogisticRegressionOptions(p.Double("C", 1), p.Int("max_iter", 100), p.Double("tol", 1e-4))),
-            "svm-linear" => new LinearSvm(new LinearSvmOptions(p.Double("C", 1), p.Int("max_iter", 1000), p.Double("tol", 1e-4))),
+            "svm-linear" => new LinearSvm(new LinearSvmOptions(p.Double("C", 1), p.Int("max_iter", 100), p.Double("tol", 1e-4))),
             "svm-rbf" => new RbfSvm(new RbfSvmOptions(
                 C: p.Double("C", 1),
                 Gamma: p.Text("gamma") switch { null or "scale" => null, "auto" => double.NaN, var g => p.ParseDouble("gamma", g) },
@@ -37,7 +37,7 @@ public static class LearnerCatalog
                 DistanceWeighted: p.Text("weights") switch { null or "uniform" => false, "distance" => true, var w => throw new DeepscopeException($"knn: weights must be uniform or distance; got '{w}'") })),
             "boost" => new LightGbmBoost(new BoostOptions(
                 Rounds: p.Int("n_estimators", 100), LearningRate: p.Double("learning_rate", 0.1), Leaves: p.Int("num_leaves", 31),
-                MinSamplesLeaf: p.Int("min_samples_leaf", 20), Threads: p.NullableInt("threads", null), Seed: p.Int("seed", 0))),
+                MinSamplesLeaf: p.Int("min_samples_leaf", 20), Threads: p.NullableInt("threads", 1), Seed: p.Int("seed", 0))),
             _ => throw new DeepscopeException($"unknown model '{name}'; choose one of {string.Join(", ", Names)}"),
         };
         p.EnsureAllUsed();

@@ -10,7 +10,7 @@ namespace Deepscope.Learners;
 /// rounds, learning rate 0.1, 31 leaves, 20 samples per leaf). <see cref="Threads"/> null means one thread per core:
 /// LightGBM's OpenMP pool then takes the cores while libtorch's sits idle (the learners benchmark measures 1 and 2).
 /// </summary>
-public sealed record BoostOptions(int Rounds = 100, double LearningRate = 0.1, int Leaves = 31, int MinSamplesLeaf = 20, int? Threads = null, int Seed = 0);
+public sealed record BoostOptions(int Rounds = 100, double LearningRate = 0.1, int Leaves = 31, int MinSamplesLeaf = 20, int? Threads = 1, int Seed = 0);
 
 /// <summary>Multiclass gradient-boosted trees through ML.NET's LightGBM trainer.</summary>
 public sealed class LightGbmBoost(BoostOptions? options = null) : ILearner

@@ -28,7 +28,7 @@ static class LinearObjective
             var scores = x.mm(weights).add_(bias);
             var (loss, dScores) = term(scores);
             var gradWeights = x.t().mm(dScores).to_type(ScalarType.Float64);
-            var gradBias = dScores.sum(0).to_type(ScalarType.Float64);
+            var gradBias = dScores.sum(0L).to_type(ScalarType.Float64);
             var flat = cat([gradWeights.view(-1), gradBias], 0).contiguous();
             flat.data<double>().CopyTo(gradient);
             double squared = 0;

@@ -33,11 +33,11 @@ public sealed class StandardScaler : IPreprocessor
             if (n == 0) throw new DeepscopeException("scale: no rows to learn the scaling from");
             var sum = zeros(d, ScalarType.Float64);
             foreach (var (start, length) in RowBlocks.Of(n, d))
-                sum.add_(input.narrow(0, start, length).to_type(ScalarType.Float64).sum(0));
+                sum.add_(input.narrow(0, start, length).to_type(ScalarType.Float64).sum(0L));
             var mean = sum.div_(n);
             var squares = zeros(d, ScalarType.Float64);
             foreach (var (start, length) in RowBlocks.Of(n, d))
-                squares.add_(input.narrow(0, start, length).to_type(ScalarType.Float64).sub_(mean).pow_(2).sum(0));
+                squares.add_(input.narrow(0, start, length).to_type(ScalarType.Float64).sub_(mean).pow_(2).sum(0L));
             var std = squares.div_(n).sqrt_();
             std = where(std.eq(0), ones_like(std), std);
             return new Fitted(mean.to_type(ScalarType.Float32).MoveToOuterDisposeScope(), std.to_type(ScalarType.Float32).MoveToOuterDisposeScope());
@@ -94,7 +94,7 @@ public sealed class Pca(int components) : IPreprocessor
             using var scope = NewDisposeScope();
             var sum = zeros(d, ScalarType.Float64);
             foreach (var (start, length) in RowBlocks.Of(n, d))
-                sum.add_(input.narrow(0, start, length).to_type(ScalarType.Float64).sum(0));
+                sum.add_(input.narrow(0, start, length).to_type(ScalarType.Float64).sum(0L));
             var mean = sum.div_(n).unsqueeze(0);
             var covariance = RowBlocks.Scatter(input, mean, zeros(n, ScalarType.Int64)).div_(Math.Max(1, n - 1));
             var (values, vectors) = linalg.eigh(covariance);
