@@ -41,18 +41,19 @@ public sealed class Lda(LdaOptions? options = null) : ILearner
         var means = RowBlocks.ClassMeans(data.X, index, counts);
         var priors = tensor(Array.ConvertAll(counts, c => (double)c / n));
 
-        // Standardise by the pooled within-class spread so the rank threshold is scale-free (constant columns keep 1).
-        var scatter = RowBlocks.Scatter(data.X, means, index);
-        var variance = scatter.diagonal() / Math.Max(1, n - k);
-        var std = variance.sqrt();
-        std = where(std.eq(0), ones_like(std), std);
-        var covariance = scatter.div_(std.outer(std)).div_(Math.Max(1, n - k));
-        if (Options.Shrinkage is double shrink)
+        // The shared covariance: pooled unbiased (scikit-learn's svd solver) or, with shrinkage, the prior-weighted
+        // sum of shrunk biased class covariances (its lsqr/eigen solvers). Float shrinkage is linear in the class
+        // covariances, so it applies to the pooled one; Ledoit-Wolf picks a shrinkage per class.
+        var covariance = Options.Shrinkage switch
         {
-            if (double.IsNaN(shrink)) shrink = LedoitWolf(data, means, index, std, covariance, n);
-            double mu = covariance.trace().item<double>() / d;
-            covariance.mul_(1 - shrink).add_(eye(d, dtype: ScalarType.Float64).mul_(shrink * mu));
-        }
+            null => RowBlocks.Scatter(data.X, means, index).div_(Math.Max(1, n - k)),
+            double shrink when double.IsNaN(shrink) => LedoitWolfCovariance(data, means, counts),
+            double shrink => Shrink(RowBlocks.Scatter(data.X, means, index).div_(n), shrink),
+        };
+        // Standardise so the rank threshold is scale-free (constant columns keep 1).
+        var std = covariance.diagonal().sqrt();
+        std = where(std.eq(0), ones_like(std), std);
+        covariance.div_(std.outer(std));
 
         var (values, vectors) = linalg.eigh(covariance);
         var keep = values.gt(Options.Tolerance * Options.Tolerance).nonzero().squeeze(1);
@@ -79,19 +80,42 @@ public sealed class Lda(LdaOptions? options = null) : ILearner
             scalings.to_type(ScalarType.Float32).MoveToOuterDisposeScope());
     }
 
-    /// <summary>Ledoit-Wolf shrinkage of the standardised, class-centred covariance (scikit-learn's "auto").</summary>
-    static double LedoitWolf(TrainingSet data, Tensor means, Tensor index, Tensor std, Tensor covariance, long n)
+    /// <summary>(1 - s) S + s (trace(S) / D) I.</summary>
+    static Tensor Shrink(Tensor covariance, double shrinkage)
     {
-        // The estimate uses the biased (1/n) covariance S; covariance above is scaled by 1/(n-k).
-        long d = covariance.shape[0];
-        int k = data.ClassCount;
-        using var scope = NewDisposeScope();
-        var s = covariance * ((double)Math.Max(1, n - k) / n);
-        double mu = s.trace().item<double>() / d;
-        double frobenius = s.square().sum().item<double>();
-        double delta = (frobenius - d * mu * mu) / d;
-        double beta = (RowBlocks.SumOfSquaredNormsSquared(data.X, means, index, std) / n - frobenius) / (d * (double)n);
-        return delta <= 0 ? 0 : Math.Min(beta, delta) / delta;
+        double mu = covariance.trace().item<double>() / covariance.shape[0];
+        return covariance.mul_(1 - shrinkage).add_(eye(covariance.shape[0], dtype: ScalarType.Float64).mul_(shrinkage * mu));
+    }
+
+    /// <summary>
+    /// sum_k prior_k * shrunk(S_k): each class covariance S_k (biased) is standardised, shrunk towards its mean
+    /// eigenvalue by the Ledoit-Wolf estimate, and scaled back (scikit-learn's shrinkage="auto"). One class at a time,
+    /// so memory holds one D x D matrix beyond the result.
+    /// </summary>
+    static Tensor LedoitWolfCovariance(TrainingSet data, Tensor means, long[] counts)
+    {
+        long d = data.Features;
+        var total = zeros(d, d, ScalarType.Float64);
+        for (int c = 0; c < counts.Length; c++)
+        {
+            using var scope = NewDisposeScope();
+            var rows = tensor(Enumerable.Range(0, data.Index.Length).Where(i => data.Index[i] == c).Select(i => (long)i).ToArray());
+            var members = data.X.index_select(0, rows);
+            var centre = means.narrow(0, c, 1);
+            var zero = zeros(members.shape[0], ScalarType.Int64);
+            var s = RowBlocks.Scatter(members, centre, zero).div_(counts[c]);
+            var std = s.diagonal().sqrt();
+            std = where(std.eq(0), ones_like(std), std);
+            var correlation = s / std.outer(std);
+            double mu = correlation.trace().item<double>() / d;
+            double frobenius = correlation.square().sum().item<double>();
+            double delta = (frobenius - d * mu * mu) / d;
+            double beta = (RowBlocks.SumOfSquaredNormsSquared(members, centre, zero, std) / counts[c] - frobenius) / (d * (double)counts[c]);
+            double shrinkage = delta <= 0 ? 0 : Math.Min(beta, delta) / delta;
+            var shrunk = s.mul_(1 - shrinkage).add_(std.square().mul_(shrinkage * mu).diag());
+            total.add_(shrunk.mul_((double)counts[c] / data.Rows));
+        }
+        return total;
     }
 }
 

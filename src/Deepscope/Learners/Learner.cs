@@ -74,6 +74,28 @@ public abstract class Classifier(long[] classes, long features) : IClassifier
         return p.Length == 0 ? double.NaN : (double)correct / p.Length;
     }
 
+    /// <summary>
+    /// For two classes, a score per row that grows with confidence in the second class (probability, else the
+    /// decision value), for ROC curves; null for more classes or models without scores.
+    /// </summary>
+    public double[]? PositiveScores(Tensor x)
+    {
+        if (Classes.Length != 2) return null;
+        LearnerInput.CheckFeatures(x, Features);
+        using var scores = SecondClassScores(x);
+        if (scores is null) return null;
+        using var asDouble = scores.to_type(ScalarType.Float64).contiguous();
+        return asDouble.data<double>().ToArray();
+    }
+
+    /// <summary>Scores (N) for the second of two classes; probabilities by default.</summary>
+    protected virtual Tensor? SecondClassScores(Tensor x)
+    {
+        if (!HasProbabilities) return null;
+        using var p = Probabilities(x);
+        return p.select(1, 1).contiguous();
+    }
+
     /// <summary>Class indices (N) int64 into <see cref="Classes"/>; <paramref name="x"/> is already checked.</summary>
     protected abstract Tensor PredictIndices(Tensor x);
 

@@ -44,6 +44,13 @@ public class LinearModel : Classifier
         return scores.argmax(1);
     }
 
+    protected override Tensor? SecondClassScores(Tensor x)
+    {
+        if (HasProbabilities) return base.SecondClassScores(x);
+        using var scores = x.mm(Coef).add_(Intercept);
+        return scores.select(1, 1) - scores.select(1, 0);
+    }
+
     protected override Tensor Probabilities(Tensor x)
     {
         using var scores = x.mm(Coef).add_(Intercept);

@@ -187,7 +187,7 @@ public sealed class PipelineModel(IReadOnlyList<IFittedTransform> transforms, IC
     public IClassifier Model { get; } = model;
     public override bool HasProbabilities => Model.HasProbabilities;
 
-    Tensor Apply(Tensor x, Func<Tensor, Tensor> then)
+    T Apply<T>(Tensor x, Func<Tensor, T> then)
     {
         var current = x;
         try
@@ -211,6 +211,9 @@ public sealed class PipelineModel(IReadOnlyList<IFittedTransform> transforms, IC
     });
 
     protected override Tensor Probabilities(Tensor x) => Apply(x, Model.PredictProbabilities);
+
+    protected override Tensor? SecondClassScores(Tensor x) =>
+        Model is Classifier inner && Apply(x, inner.PositiveScores) is { } scores ? tensor(scores) : null;
 
     public override void Dispose()
     {

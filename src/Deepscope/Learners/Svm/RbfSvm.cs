@@ -143,6 +143,13 @@ public sealed class RbfSvmModel : Classifier
         return kernel.mm(_coefficients).sub_(_rho).MoveToOuterDisposeScope();
     }, Math.Max(256, (64L << 20) / (4 * Math.Max(1, _supportVectors.shape[0]))));
 
+    /// <summary>The one pair's decision is positive for class 0, so its negation scores class 1.</summary>
+    protected override Tensor? SecondClassScores(Tensor x)
+    {
+        using var decisions = Decisions(x);
+        return decisions.select(1, 0).neg();
+    }
+
     protected override Tensor PredictIndices(Tensor x)
     {
         using var scope = NewDisposeScope();
