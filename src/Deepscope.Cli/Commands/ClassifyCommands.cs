@@ -280,8 +280,16 @@ sealed record FeatureFiles(string TrainFeatures, string TrainLabels, string? Tes
     {
         var raw = Npy.Read(path);
         if (raw.dim() < 2) { raw.Dispose(); throw new InvalidDataFileException(path, $"features must have a row per sample (N, D); got shape ({string.Join(", ", raw.shape)})"); }
-        if (raw.dtype == ScalarType.Float32 && raw.dim() == 2 && raw.is_contiguous()) return raw;
-        using (raw) return raw.to_type(ScalarType.Float32).reshape(raw.shape[0], -1).contiguous();
+        var features = raw;
+        if (!(raw.dtype == ScalarType.Float32 && raw.dim() == 2 && raw.is_contiguous()))
+            using (raw) features = raw.to_type(ScalarType.Float32).reshape(raw.shape[0], -1).contiguous();
+        try { LearnerInput.CheckFinite(features); }
+        catch (DeepscopeException e)
+        {
+            features.Dispose();
+            throw new InvalidDataFileException(path, e.Message);
+        }
+        return features;
     }
 
     public static Tensor ReadLabels(string path, long rows, string what = "labels")

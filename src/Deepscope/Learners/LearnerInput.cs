@@ -76,7 +76,8 @@ public static class LearnerInput
     public static Tensor AsFloatMatrix(Tensor x) =>
         x.dtype == ScalarType.Float32 && x.is_contiguous() ? x : x.to_type(ScalarType.Float32).contiguous();
 
-    static void CheckFinite(Tensor x)
+    /// <summary>Throws naming the first NaN or infinity (row, column).</summary>
+    public static void CheckFinite(Tensor x)
     {
         // Blockwise so a huge matrix costs no full-size boolean temporary.
         long rows = x.shape[0], block = Math.Max(1, (1 << 22) / Math.Max(1, x.shape[1]));

@@ -26,6 +26,8 @@ public static class CrossValidation
     /// <summary>Fits <paramref name="learner"/> on each fold's training rows and predicts its test rows.</summary>
     public static CrossValidationResult Run(ILearner learner, Tensor x, Tensor y, ISplitter splitter, long[]? groups = null, IProgressReporter? progress = null)
     {
+        // Checked whole first, so an error names the row of x, not of a fold.
+        LearnerInput.Check(x, y);
         var truth = LearnerInput.Labels(y, x.shape[0]);
         var folds = splitter.Split(truth, groups).ToList();
         var outOfFold = new long[truth.Length];

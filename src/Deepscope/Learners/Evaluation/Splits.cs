@@ -23,13 +23,18 @@ public sealed record TrainTestSplit(double TestFraction = 0.25, bool Stratified 
     {
         if (TestFraction is <= 0 or >= 1) throw new DeepscopeException($"test fraction must be in (0, 1); got {TestFraction}");
         var random = new Random(Seed);
-        var test = new List<int>();
-        var strata = Stratified ? labels.Select((l, i) => (l, i)).GroupBy(p => p.l).Select(g => g.Select(p => p.i).ToArray())
+        var strata = Stratified ? labels.Select((l, i) => (l, i)).GroupBy(p => p.l).OrderBy(g => g.Key).Select(g => g.Select(p => p.i).ToArray()).ToList()
                                 : [Enumerable.Range(0, labels.Length).ToArray()];
-        foreach (var stratum in strata)
+        // ceil(N f) test rows in all (as scikit-learn); each stratum gets floor(N_c f), the rest go to the largest remainders.
+        int wanted = (int)Math.Ceiling(labels.Length * TestFraction);
+        var quota = strata.Select(s => (int)Math.Floor(s.Length * TestFraction)).ToArray();
+        foreach (var s in Enumerable.Range(0, strata.Count).OrderByDescending(s => strata[s].Length * TestFraction - quota[s]).ThenBy(s => s).Take(wanted - quota.Sum()))
+            quota[s]++;
+        var test = new List<int>();
+        for (int s = 0; s < strata.Count; s++)
         {
-            random.Shuffle(stratum);
-            test.AddRange(stratum.Take((int)Math.Round(stratum.Length * TestFraction)));
+            random.Shuffle(strata[s]);
+            test.AddRange(strata[s].Take(quota[s]));
         }
         if (test.Count == 0 || test.Count == labels.Length) throw new DeepscopeException($"a {TestFraction} test fraction of {labels.Length} rows leaves one side empty");
         yield return Folds.FromTest(labels.Length, test);
