@@ -29,7 +29,7 @@ public sealed class KNearestNeighbors(KNearestOptions? options = null) : ILearne
     }
 }
 
-public sealed class KNearestModel : Classifier
+public sealed class KNearestModel : ProbabilisticClassifier
 {
     readonly Tensor _x, _norms, _index;
     readonly KNearestOptions _options;
@@ -39,15 +39,7 @@ public sealed class KNearestModel : Classifier
         _x = x;
         _index = index;
         _options = options;
-        _norms = RowBlocks.Map(x, part => part.square().sum(1), 1 << 16);
-    }
-
-    public override bool HasProbabilities => true;
-
-    protected override Tensor PredictIndices(Tensor x)
-    {
-        using var p = Probabilities(x);
-        return p.argmax(1);
+        _norms = RowBlocks.Map(x, part => part.square().sum(1));
     }
 
     /// <summary>Vote shares (N, K); ties in the vote go to the lower class (argmax takes the first), as scikit-learn's mode.</summary>

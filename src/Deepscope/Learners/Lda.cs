@@ -138,7 +138,7 @@ public sealed class LdaModel : LinearModel
     public Tensor Transform(Tensor x)
     {
         LearnerInput.CheckFeatures(x, Features);
-        return RowBlocks.Map(x, part => (part - _mean).mm(_scalings), 1 << 16);
+        return RowBlocks.Map(x, part => (part - _mean).mm(_scalings));
     }
 
     public override void Dispose()

@@ -104,3 +104,15 @@ public abstract class Classifier(long[] classes, long features) : IClassifier
 
     public virtual void Dispose() => GC.SuppressFinalize(this);
 }
+
+/// <summary>A classifier that predicts the most probable class of its <see cref="Classifier.PredictProbabilities"/>.</summary>
+public abstract class ProbabilisticClassifier(long[] classes, long features) : Classifier(classes, features)
+{
+    public override bool HasProbabilities => true;
+
+    protected override Tensor PredictIndices(Tensor x)
+    {
+        using var p = Probabilities(x);
+        return p.argmax(1);
+    }
+}

@@ -72,6 +72,14 @@ public static class LearnerInput
         CheckFinite(x);
     }
 
+    /// <summary>Runs <paramref name="use"/> on x as float32 contiguous, disposing the converted copy if one was needed.</summary>
+    public static T WithFloatMatrix<T>(Tensor x, Func<Tensor, T> use)
+    {
+        var input = AsFloatMatrix(x);
+        try { return use(input); }
+        finally { if (!ReferenceEquals(input, x)) input.Dispose(); }
+    }
+
     /// <summary>x as float32 contiguous: itself when it already is (no copy), else a converted copy.</summary>
     public static Tensor AsFloatMatrix(Tensor x) =>
         x.dtype == ScalarType.Float32 && x.is_contiguous() ? x : x.to_type(ScalarType.Float32).contiguous();

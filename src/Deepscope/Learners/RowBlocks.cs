@@ -61,15 +61,19 @@ static class RowBlocks
         return total;
     }
 
-    /// <summary>Applies <paramref name="map"/> to row blocks of x and stacks the results (for transforms and predictions).</summary>
-    public static Tensor Map(Tensor x, Func<Tensor, Tensor> map, long blockRows)
+    /// <summary>
+    /// Applies <paramref name="map"/> to row blocks of x and stacks the results (for transforms and predictions); by
+    /// default blocks of about 32 MB, so temporaries such as <c>x - mean</c> never reach the size of x.
+    /// </summary>
+    public static Tensor Map(Tensor x, Func<Tensor, Tensor> map, long? blockRows = null)
     {
-        if (x.shape[0] <= blockRows) return map(x);
+        long block = blockRows ?? BlockRows(x.shape[1]) * 2;
+        if (x.shape[0] <= block) return map(x);
         var parts = new List<Tensor>();
         try
         {
-            for (long start = 0; start < x.shape[0]; start += blockRows)
-                parts.Add(map(x.narrow(0, start, Math.Min(blockRows, x.shape[0] - start))));
+            for (long start = 0; start < x.shape[0]; start += block)
+                parts.Add(map(x.narrow(0, start, Math.Min(block, x.shape[0] - start))));
             return cat(parts, 0);
         }
         finally { foreach (var p in parts) p.Dispose(); }

@@ -51,20 +51,9 @@ public sealed class LightGbmBoost(BoostOptions? options = null) : ILearner
 }
 
 /// <summary>A fitted ML.NET multiclass model (LightGBM, maximum entropy): probabilities from its Score column.</summary>
-sealed class MlNetModel(long[] classes, long features, MLContext ml, ITransformer model) : Classifier(classes, features)
+sealed class MlNetModel(long[] classes, long features, MLContext ml, ITransformer model) : ProbabilisticClassifier(classes, features)
 {
-    public override bool HasProbabilities => true;
-
-    protected override Tensor PredictIndices(Tensor x)
-    {
-        using var p = Probabilities(x);
-        return p.argmax(1);
-    }
-
-    protected override Tensor Probabilities(Tensor x)
-    {
-        var input = LearnerInput.AsFloatMatrix(x);
-        try
+    protected override Tensor Probabilities(Tensor x) => LearnerInput.WithFloatMatrix(x, input =>
         {
             var scored = model.Transform(MlNetRows.View(ml, input, null));
             int k = Classes.Length;
@@ -73,9 +62,7 @@ sealed class MlNetModel(long[] classes, long features, MLContext ml, ITransforme
             foreach (var score in scored.GetColumn<float[]>("Score"))
                 score.AsSpan(0, k).CopyTo(result.AsSpan(row++ * k, k));
             return tensor(result).view(input.shape[0], k);
-        }
-        finally { if (!ReferenceEquals(input, x)) input.Dispose(); }
-    }
+        });
 }
 
 /// <summary>A float32 matrix as an ML.NET data view, streamed row by row from the tensor (rows are copied as read).</summary>

@@ -79,21 +79,11 @@ public sealed record DecisionTree(int[] Feature, float[] Threshold, int[] Left, 
 }
 
 /// <summary>A fitted random forest.</summary>
-public sealed class RandomForestModel(long[] classes, long features, DecisionTree[] trees) : Classifier(classes, features)
+public sealed class RandomForestModel(long[] classes, long features, DecisionTree[] trees) : ProbabilisticClassifier(classes, features)
 {
     public IReadOnlyList<DecisionTree> Trees { get; } = trees;
-    public override bool HasProbabilities => true;
 
-    protected override Tensor PredictIndices(Tensor x)
-    {
-        using var p = Probabilities(x);
-        return p.argmax(1);
-    }
-
-    protected override Tensor Probabilities(Tensor x)
-    {
-        var input = LearnerInput.AsFloatMatrix(x);
-        try
+    protected override Tensor Probabilities(Tensor x) => LearnerInput.WithFloatMatrix(x, input =>
         {
             var matrix = new NativeMatrix(input);
             int k = Classes.Length;
@@ -110,7 +100,5 @@ public sealed class RandomForestModel(long[] classes, long features, DecisionTre
                 for (int c = 0; c < k; c++) sums[c] /= Trees.Count;
             });
             return tensor(result).view(n, k);
-        }
-        finally { if (!ReferenceEquals(input, x)) input.Dispose(); }
-    }
+        });
 }

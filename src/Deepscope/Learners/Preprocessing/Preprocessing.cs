@@ -23,10 +23,7 @@ public sealed class StandardScaler : IPreprocessor
 {
     public string Name => "scale";
 
-    public IFittedTransform Fit(Tensor x)
-    {
-        var input = LearnerInput.AsFloatMatrix(x);
-        try
+    public IFittedTransform Fit(Tensor x) => LearnerInput.WithFloatMatrix<IFittedTransform>(x, input =>
         {
             using var scope = NewDisposeScope();
             long n = input.shape[0], d = input.shape[1];
@@ -41,9 +38,7 @@ public sealed class StandardScaler : IPreprocessor
             var std = squares.div_(n).sqrt_();
             std = where(std.eq(0), ones_like(std), std);
             return new Fitted(mean.to_type(ScalarType.Float32).MoveToOuterDisposeScope(), std.to_type(ScalarType.Float32).MoveToOuterDisposeScope());
-        }
-        finally { if (!ReferenceEquals(input, x)) input.Dispose(); }
-    }
+        });
 
     public sealed class Fitted(Tensor mean, Tensor std) : IFittedTransform
     {
@@ -83,10 +78,7 @@ public sealed class Pca(int components) : IPreprocessor
     public int Components { get; } = components;
     public string Name => $"pca{Components}";
 
-    public IFittedTransform Fit(Tensor x)
-    {
-        var input = LearnerInput.AsFloatMatrix(x);
-        try
+    public IFittedTransform Fit(Tensor x) => LearnerInput.WithFloatMatrix<IFittedTransform>(x, input =>
         {
             long n = input.shape[0], d = input.shape[1];
             if (Components < 1 || Components > Math.Min(n, d))
@@ -106,9 +98,7 @@ public sealed class Pca(int components) : IPreprocessor
             double totalVariance = values.clamp_min(0).sum().item<double>();
             return new Fitted(mean.squeeze(0).to_type(ScalarType.Float32).MoveToOuterDisposeScope(), top.to_type(ScalarType.Float32).MoveToOuterDisposeScope(),
                 variance.to_type(ScalarType.Float64).data<double>().ToArray(), totalVariance);
-        }
-        finally { if (!ReferenceEquals(input, x)) input.Dispose(); }
-    }
+        });
 
     public sealed class Fitted(Tensor mean, Tensor components, double[] explainedVariance, double totalVariance) : IFittedTransform
     {
@@ -123,7 +113,7 @@ public sealed class Pca(int components) : IPreprocessor
         public Tensor Transform(Tensor x)
         {
             LearnerInput.CheckFeatures(x, InputFeatures);
-            return RowBlocks.Map(x, part => (part.to_type(ScalarType.Float32) - Mean).mm(Axes), 1 << 15);
+            return RowBlocks.Map(x, part => (part.to_type(ScalarType.Float32) - Mean).mm(Axes));
         }
 
         public void Dispose()
