@@ -39,7 +39,7 @@ public sealed class KNearestModel : ProbabilisticClassifier
         _x = x;
         _index = index;
         _options = options;
-        _norms = RowBlocks.Map(x, part => part.square().sum(1));
+        _norms = tensor(new NativeMatrix(x).SquaredNorms());
     }
 
     /// <summary>Vote shares (N, K); ties in the vote go to the lower class (argmax takes the first), as scikit-learn's mode.</summary>
@@ -51,7 +51,8 @@ public sealed class KNearestModel : ProbabilisticClassifier
         return RowBlocks.Map(x, part =>
         {
             using var scope = NewDisposeScope();
-            var distances = part.mm(_x.t()).mul_(-2).add_(part.square().sum(1, keepdim: true)).add_(_norms);
+            // x (N, D) as the left operand: libtorch then reads it in place (a transposed right operand can be copied whole).
+            var distances = _x.mm(part.t()).t().mul_(-2).add_(part.square().sum(1, keepdim: true)).add_(_norms);
             var (nearest, which) = distances.topk(k, dim: 1, largest: false, sorted: true);
             var labels = _index.index_select(0, which.view(-1)).view(which.shape);
             var weights = _options.DistanceWeighted

@@ -68,12 +68,18 @@ static class RowBlocks
     public static Tensor Map(Tensor x, Func<Tensor, Tensor> map, long? blockRows = null)
     {
         long block = blockRows ?? BlockRows(x.shape[1]) * 2;
-        if (x.shape[0] <= block) return map(x);
+        // Each block's temporaries die with its scope; only its result leaves.
+        Tensor Block(long start, long length)
+        {
+            using var scope = NewDisposeScope();
+            return map(x.narrow(0, start, length)).MoveToOuterDisposeScope();
+        }
+        if (x.shape[0] <= block) return Block(0, x.shape[0]);
         var parts = new List<Tensor>();
         try
         {
             for (long start = 0; start < x.shape[0]; start += block)
-                parts.Add(map(x.narrow(0, start, Math.Min(block, x.shape[0] - start))));
+                parts.Add(Block(start, Math.Min(block, x.shape[0] - start)));
             return cat(parts, 0);
         }
         finally { foreach (var p in parts) p.Dispose(); }

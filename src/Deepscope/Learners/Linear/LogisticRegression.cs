@@ -26,7 +26,8 @@ public sealed class LogisticRegression(LogisticRegressionOptions? options = null
     {
         if (Options.C <= 0) throw new DeepscopeException($"logreg: C must be positive; got {Options.C}");
         var data = LearnerInput.Check(x, y);
-        using var target = nn.functional.one_hot(data.IndexTensor(), data.ClassCount).to_type(ScalarType.Float32);
+        using var index = data.IndexTensor();
+        using var target = nn.functional.one_hot(index, data.ClassCount).to_type(ScalarType.Float32);
         float inverseN = 1f / data.Rows;
         var (coef, intercept, result) = LinearObjective.Fit(data, Options.C, Options.MaxIterations, Options.Tolerance, scores =>
         {
@@ -62,7 +63,8 @@ public sealed class LinearSvm(LinearSvmOptions? options = null) : ILearner
     {
         if (Options.C <= 0) throw new DeepscopeException($"svm-linear: C must be positive; got {Options.C}");
         var data = LearnerInput.Check(x, y);
-        using var sign = nn.functional.one_hot(data.IndexTensor(), data.ClassCount).to_type(ScalarType.Float32).mul_(2).sub_(1);
+        using var index = data.IndexTensor();
+        using var sign = nn.functional.one_hot(index, data.ClassCount).to_type(ScalarType.Float32).mul_(2).sub_(1);
         float inverseN = 1f / data.Rows;
         var (coef, intercept, result) = LinearObjective.Fit(data, Options.C, Options.MaxIterations, Options.Tolerance, scores =>
         {

@@ -96,7 +96,7 @@ public sealed class RbfSvmModel : Classifier
         Gamma = gamma;
         Pairs = pairs;
         _supportVectors = supportVectors;
-        _supportNorms = supportVectors.square().sum(1);
+        _supportNorms = tensor(new NativeMatrix(supportVectors).SquaredNorms());
         _coefficients = coefficients;
         _rho = rho;
         _voteA = voteA;
