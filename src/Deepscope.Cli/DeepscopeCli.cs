@@ -13,6 +13,7 @@ public static class DeepscopeCli
         root.Subcommands.Add(ScatterCommand.Create());
         root.Subcommands.Add(FeatureCommands.Create());
         foreach (var command in TrainCommands.Create()) root.Subcommands.Add(command);
+        root.Subcommands.Add(ClassifyCommands.Create());
         return root;
     }
 

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Deepscope.Cli.Terminal;
 using Deepscope.Data;
+using Deepscope.Learners.Evaluation;
 using Deepscope.Models;
 using Deepscope.Models.Pretrained;
 using Deepscope.Runtime;
@@ -226,7 +227,7 @@ static class TrainCommands
         if (validation > 0)
         {
             var (predictions, _) = CliProgress.Run(p => Evaluation.Predict(model, Examples.From(test), transform, options.EvalBatchSize, progress: p));
-            using (predictions) testAccuracy = ClassificationMetrics.Compute(predictions, test.Labels, test.Classes).Accuracy;
+            using (predictions) testAccuracy = ClassificationMetrics.Compute(test.Labels, predictions, test.Classes.Count).Accuracy;
             fitSet.Inputs.Dispose(); fitSet.Labels.Dispose(); evalSet.Inputs.Dispose(); evalSet.Labels.Dispose();
         }
         var final = result.History.Count > 0 ? result.History[^1] : null;
@@ -302,29 +303,39 @@ static class TrainCommands
             var (predictions, _) = CliProgress.Run(p => Evaluation.Predict(model, Examples.From(test), record.Input, progress: p));
             using (predictions)
             {
-                var metrics = ClassificationMetrics.Compute(predictions, test.Labels, test.Classes);
-                Print(metrics, record, spec.Name);
-                if (parse.GetValue(output) is { } path) { metrics.Write(path); Console.WriteLine($"metrics written to {Path.GetFullPath(path)}"); }
+                var metrics = ClassificationMetrics.Compute(test.Labels, predictions, test.Classes.Count);
+                Print(metrics, test.Classes, record, spec.Name);
+                if (parse.GetValue(output) is { } path)
+                {
+                    // The same JSON as `deepscope classify`, with the run instead of the learner in the header.
+                    MetricsJson.Write(path, metrics, json =>
+                    {
+                        json.WriteString("model", record.Model);
+                        json.WriteString("run", Path.GetFullPath(directory));
+                        json.WriteString("dataset", spec.Name);
+                    }, test.Classes);
+                    Console.WriteLine($"metrics written to {Path.GetFullPath(path)}");
+                }
             }
             return 0;
         });
         return command;
     }
 
-    static void Print(ClassificationMetrics metrics, RunRecord record, string dataset)
+    static void Print(ClassificationMetrics metrics, IReadOnlyList<string> names, RunRecord record, string dataset)
     {
         var console = AnsiConsole.Console;
         console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"{record.Model} on {dataset} test ({metrics.Count} images): accuracy {100 * metrics.Accuracy:F2}%")));
         var matrix = new Table { Title = new TableTitle("confusion matrix (rows: true, columns: predicted)") };
         matrix.AddColumn("true \\ pred");
-        foreach (var c in metrics.Classes) matrix.AddColumn(new TableColumn(Markup.Escape(c)).RightAligned());
-        for (int i = 0; i < metrics.Classes.Count; i++)
-            matrix.AddRow([Markup.Escape(metrics.Classes[i]), .. metrics.ConfusionMatrix[i].Select(v => v.ToString(CultureInfo.InvariantCulture))]);
+        foreach (var name in names) matrix.AddColumn(new TableColumn(Markup.Escape(name)).RightAligned());
+        for (int i = 0; i < names.Count; i++)
+            matrix.AddRow([Markup.Escape(names[i]), .. metrics.ConfusionMatrix[i].Select(v => v.ToString(CultureInfo.InvariantCulture))]);
         console.Write(matrix);
         var perClass = new Table().AddColumns("class", "precision", "recall", "f1", "support");
         foreach (var m in metrics.PerClass)
-            perClass.AddRow(Markup.Escape(m.Class), m.Precision.ToString("F4", CultureInfo.InvariantCulture), m.Recall.ToString("F4", CultureInfo.InvariantCulture),
+            perClass.AddRow(Markup.Escape(names[(int)m.Class]), m.Precision.ToString("F4", CultureInfo.InvariantCulture), m.Recall.ToString("F4", CultureInfo.InvariantCulture),
                 m.F1.ToString("F4", CultureInfo.InvariantCulture), m.Support.ToString(CultureInfo.InvariantCulture));
         console.Write(perClass);
     }

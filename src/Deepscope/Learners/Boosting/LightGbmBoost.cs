@@ -1,0 +1,123 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Trainers.LightGbm;
+using static TorchSharp.torch;
+
+namespace Deepscope.Learners;
+
+/// <summary>
+/// Options of gradient boosting (the defaults of LightGBM and of scikit-learn's HistGradientBoostingClassifier: 100
+/// rounds, learning rate 0.1, 31 leaves, 20 samples per leaf). <see cref="Threads"/> null means one thread per core:
+/// LightGBM's OpenMP pool then takes the cores while libtorch's sits idle (the learners benchmark measures 1 and 2).
+/// </summary>
+public sealed record BoostOptions(int Rounds = 100, double LearningRate = 0.1, int Leaves = 31, int MinSamplesLeaf = 20, int? Threads = 1, int Seed = 0);
+
+/// <summary>Multiclass gradient-boosted trees through ML.NET's LightGBM trainer.</summary>
+public sealed class LightGbmBoost(BoostOptions? options = null) : ILearner
+{
+    public BoostOptions Options { get; } = options ?? new BoostOptions();
+    public string Name => "boost";
+
+    public IReadOnlyDictionary<string, string> Parameters => new Dictionary<string, string>
+    {
+        ["n_estimators"] = Options.Rounds.ToString(), ["learning_rate"] = Param.Format(Options.LearningRate),
+        ["num_leaves"] = Options.Leaves.ToString(), ["min_samples_leaf"] = Options.MinSamplesLeaf.ToString(),
+        ["threads"] = (Options.Threads ?? Environment.ProcessorCount).ToString(), ["seed"] = Options.Seed.ToString(),
+    };
+
+    public IClassifier Fit(Tensor x, Tensor y)
+    {
+        if (Options.Rounds < 1 || Options.Leaves < 2 || Options.MinSamplesLeaf < 1 || Options.LearningRate <= 0)
+            throw new DeepscopeException($"boost: need n_estimators >= 1, num_leaves >= 2, min_samples_leaf >= 1, learning_rate > 0; got {Options}");
+        var data = LearnerInput.Check(x, y);
+        var ml = new MLContext(Options.Seed);
+        var trainer = ml.MulticlassClassification.Trainers.LightGbm(new LightGbmMulticlassTrainer.Options
+        {
+            NumberOfIterations = Options.Rounds,
+            LearningRate = Options.LearningRate,
+            NumberOfLeaves = Options.Leaves,
+            MinimumExampleCountPerLeaf = Options.MinSamplesLeaf,
+            NumberOfThreads = Options.Threads ?? Environment.ProcessorCount,
+            Seed = Options.Seed,
+            Silent = true,
+            LabelColumnName = "Label",
+            FeatureColumnName = "Features",
+        });
+        var pipeline = ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: Microsoft.ML.Transforms.ValueToKeyMappingEstimator.KeyOrdinality.ByValue)
+            .Append(trainer);
+        var model = pipeline.Fit(MlNetRows.View(ml, data.X, data.Index));
+        return new MlNetModel(data.Classes, data.Features, ml, model);
+    }
+}
+
+/// <summary>A fitted ML.NET multiclass model (LightGBM, maximum entropy): probabilities from its Score column.</summary>
+sealed class MlNetModel(long[] classes, long features, MLContext ml, ITransformer model) : ProbabilisticClassifier(classes, features)
+{
+    protected override Tensor Probabilities(Tensor x) => LearnerInput.WithFloatMatrix(x, input =>
+        {
+            var scored = model.Transform(MlNetRows.View(ml, input, null));
+            int k = Classes.Length;
+            var result = new float[input.shape[0] * k];
+            int row = 0;
+            foreach (var score in scored.GetColumn<float[]>("Score"))
+                score.AsSpan(0, k).CopyTo(result.AsSpan(row++ * k, k));
+            return tensor(result).view(input.shape[0], k);
+        });
+}
+
+/// <summary>A float32 matrix as an ML.NET data view, streamed row by row from the tensor (rows are copied as read).</summary>
+static class MlNetRows
+{
+    sealed class Row
+    {
+        public float Label { get; set; }
+        public float[] Features { get; set; } = [];
+    }
+
+    public static IDataView View(MLContext ml, Tensor x, int[]? label)
+    {
+        var schema = SchemaDefinition.Create(typeof(Row));
+        schema[nameof(Row.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, (int)x.shape[1]);
+        return ml.Data.LoadFromEnumerable(Rows(new NativeMatrix(x), label), schema);
+    }
+
+    static IEnumerable<Row> Rows(NativeMatrix x, int[]? label)
+    {
+        for (long i = 0; i < x.Rows; i++)
+            yield return new Row { Label = label?[i] ?? 0, Features = x.Row(i).ToArray() };
+    }
+}
+
+/// <summary>
+/// ML.NET's L-BFGS maximum-entropy trainer (multinomial logistic regression), kept beside <see cref="LogisticRegression"/>
+/// so the two can be measured side by side (<c>logreg-mlnet</c>). Its L2 weight is set to 1 / C; ML.NET scales
+/// its data term its own way, so compare the two by accuracy, not by coefficients.
+/// </summary>
+public sealed class MlNetLogisticRegression(LogisticRegressionOptions? options = null) : ILearner
+{
+    public LogisticRegressionOptions Options { get; } = options ?? new LogisticRegressionOptions();
+    public string Name => "logreg-mlnet";
+
+    public IReadOnlyDictionary<string, string> Parameters => new Dictionary<string, string>
+    {
+        ["C"] = Param.Format(Options.C), ["max_iter"] = Options.MaxIterations.ToString(), ["tol"] = Param.Format(Options.Tolerance),
+    };
+
+    public IClassifier Fit(Tensor x, Tensor y)
+    {
+        var data = LearnerInput.Check(x, y);
+        var ml = new MLContext(0);
+        var trainer = ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy(new Microsoft.ML.Trainers.LbfgsMaximumEntropyMulticlassTrainer.Options
+        {
+            L2Regularization = (float)(1 / Options.C),
+            L1Regularization = 0,
+            MaximumNumberOfIterations = Options.MaxIterations,
+            OptimizationTolerance = (float)Options.Tolerance,
+            LabelColumnName = "Label",
+            FeatureColumnName = "Features",
+        });
+        var pipeline = ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: Microsoft.ML.Transforms.ValueToKeyMappingEstimator.KeyOrdinality.ByValue)
+            .Append(trainer);
+        return new MlNetModel(data.Classes, data.Features, ml, pipeline.Fit(MlNetRows.View(ml, data.X, data.Index)));
+    }
+}

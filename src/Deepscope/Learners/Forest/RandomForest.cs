@@ -1,0 +1,104 @@
+using static TorchSharp.torch;
+
+namespace Deepscope.Learners;
+
+/// <summary>
+/// Options of the random forest (scikit-learn's defaults: 100 trees, sqrt(D) candidate features per split, fully
+/// grown, bootstrap). <see cref="MaxFeatures"/> null means floor(sqrt(D)). <see cref="Seed"/> fixes the bootstraps
+/// and feature draws (tree t uses its own generator, so results do not depend on thread scheduling).
+/// </summary>
+public sealed record RandomForestOptions(int Trees = 100, int? MaxFeatures = null, int? MaxDepth = null, int MinSamplesSplit = 2,
+    int MinSamplesLeaf = 1, bool Bootstrap = true, int Seed = 0, int? Threads = null);
+
+/// <summary>
+/// Breiman's random forest: each tree is a CART grown to purity on a bootstrap sample (counts as weights, as
+/// scikit-learn), splitting on the best Gini threshold among a fresh random subset of features at every node; trees
+/// grow in parallel. Prediction averages the trees' leaf class distributions.
+/// </summary>
+public sealed class RandomForest(RandomForestOptions? options = null) : ILearner
+{
+    public RandomForestOptions Options { get; } = options ?? new RandomForestOptions();
+    public string Name => "rf";
+
+    public IReadOnlyDictionary<string, string> Parameters => new Dictionary<string, string>
+    {
+        ["n_estimators"] = Options.Trees.ToString(),
+        ["max_features"] = Options.MaxFeatures?.ToString() ?? "sqrt",
+        ["max_depth"] = Options.MaxDepth?.ToString() ?? "none",
+        ["min_samples_split"] = Options.MinSamplesSplit.ToString(),
+        ["min_samples_leaf"] = Options.MinSamplesLeaf.ToString(),
+        ["bootstrap"] = Options.Bootstrap ? "true" : "false",
+        ["seed"] = Options.Seed.ToString(),
+    };
+
+    public IClassifier Fit(Tensor x, Tensor y) => FitModel(x, y);
+
+    public RandomForestModel FitModel(Tensor x, Tensor y)
+    {
+        if (Options.Trees < 1) throw new DeepscopeException($"rf: n_estimators must be at least 1; got {Options.Trees}");
+        if (Options.MinSamplesSplit < 2) throw new DeepscopeException($"rf: min_samples_split must be at least 2; got {Options.MinSamplesSplit}");
+        if (Options.MinSamplesLeaf < 1) throw new DeepscopeException($"rf: min_samples_leaf must be at least 1; got {Options.MinSamplesLeaf}");
+        if (Options.MaxDepth is < 1) throw new DeepscopeException($"rf: max_depth must be at least 1; got {Options.MaxDepth}");
+        var data = LearnerInput.Check(x, y);
+        int d = (int)data.Features;
+        int features = Options.MaxFeatures ?? Math.Max(1, (int)Math.Sqrt(d));
+        if (features < 1 || features > d) throw new DeepscopeException($"rf: max_features must be in [1, {d}]; got {features}");
+        var matrix = new NativeMatrix(data.X);
+        var trees = new DecisionTree[Options.Trees];
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Options.Threads ?? Environment.ProcessorCount };
+        Parallel.For(0, Options.Trees, parallel, () => new TreeGrower(matrix, data.Index, data.ClassCount, features, Options),
+            (t, _, grower) =>
+            {
+                trees[t] = grower.Grow(new Random(HashCode.Combine(Options.Seed, t, 0x5eed)));
+                return grower;
+            }, _ => { });
+        return new RandomForestModel(data.Classes, data.Features, trees);
+    }
+}
+
+/// <summary>A grown tree in flat arrays; <see cref="Feature"/> is -1 at leaves, whose class distribution is in <see cref="Value"/>.</summary>
+public sealed record DecisionTree(int[] Feature, float[] Threshold, int[] Left, int[] Right, float[] Value, int Classes)
+{
+    public int Nodes => Feature.Length;
+
+    public int Leaves => Feature.Count(f => f < 0);
+
+    /// <summary>Index of the node (a leaf) that row <paramref name="row"/> of x reaches.</summary>
+    internal int Leaf(NativeMatrix x, long row)
+    {
+        int node = 0;
+        while (Feature[node] >= 0) node = x[row, Feature[node]] <= Threshold[node] ? Left[node] : Right[node];
+        return node;
+    }
+
+    public int Depth()
+    {
+        int Walk(int node) => Feature[node] < 0 ? 0 : 1 + Math.Max(Walk(Left[node]), Walk(Right[node]));
+        return Walk(0);
+    }
+}
+
+/// <summary>A fitted random forest.</summary>
+public sealed class RandomForestModel(long[] classes, long features, DecisionTree[] trees) : ProbabilisticClassifier(classes, features)
+{
+    public IReadOnlyList<DecisionTree> Trees { get; } = trees;
+
+    protected override Tensor Probabilities(Tensor x) => LearnerInput.WithFloatMatrix(x, input =>
+        {
+            var matrix = new NativeMatrix(input);
+            int k = Classes.Length;
+            long n = matrix.Rows;
+            var result = new float[n * k];
+            Parallel.For(0L, n, row =>
+            {
+                var sums = result.AsSpan((int)(row * k), k);
+                foreach (var tree in Trees)
+                {
+                    var value = tree.Value.AsSpan(tree.Leaf(matrix, row) * k, k);
+                    for (int c = 0; c < k; c++) sums[c] += value[c];
+                }
+                for (int c = 0; c < k; c++) sums[c] /= Trees.Count;
+            });
+            return tensor(result).view(n, k);
+        });
+}

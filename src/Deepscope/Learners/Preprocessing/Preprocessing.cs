@@ -1,0 +1,214 @@
+using static TorchSharp.torch;
+
+namespace Deepscope.Learners;
+
+/// <summary>A preprocessing step learned on training features (scaling, PCA), applied alike to any later features.</summary>
+public interface IPreprocessor
+{
+    string Name { get; }
+    IFittedTransform Fit(Tensor x);
+}
+
+/// <summary>A fitted preprocessing step. Owns its tensors.</summary>
+public interface IFittedTransform : IDisposable
+{
+    long InputFeatures { get; }
+    long OutputFeatures { get; }
+    /// <summary>The transformed features, a new tensor.</summary>
+    Tensor Transform(Tensor x);
+}
+
+/// <summary>Standard scaling: subtract each column's mean, divide by its (population) standard deviation; constant columns only centred.</summary>
+public sealed class StandardScaler : IPreprocessor
+{
+    public string Name => "scale";
+
+    public IFittedTransform Fit(Tensor x) => LearnerInput.WithFloatMatrix<IFittedTransform>(x, input =>
+        {
+            using var scope = NewDisposeScope();
+            long n = input.shape[0], d = input.shape[1];
+            if (n == 0) throw new DeepscopeException("scale: no rows to learn the scaling from");
+            var sum = zeros(d, ScalarType.Float64);
+            foreach (var (start, length) in RowBlocks.Of(n, d))
+                sum.add_(input.narrow(0, start, length).to_type(ScalarType.Float64).sum(0L));
+            var mean = sum.div_(n);
+            var squares = zeros(d, ScalarType.Float64);
+            foreach (var (start, length) in RowBlocks.Of(n, d))
+                squares.add_(input.narrow(0, start, length).to_type(ScalarType.Float64).sub_(mean).pow_(2).sum(0L));
+            var std = squares.div_(n).sqrt_();
+            std = where(std.eq(0), ones_like(std), std);
+            return new Fitted(mean.to_type(ScalarType.Float32).MoveToOuterDisposeScope(), std.to_type(ScalarType.Float32).MoveToOuterDisposeScope());
+        });
+
+    public sealed class Fitted(Tensor mean, Tensor std) : IFittedTransform
+    {
+        public Tensor Mean { get; } = mean;
+        public Tensor Std { get; } = std;
+        public long InputFeatures => Mean.shape[0];
+        public long OutputFeatures => Mean.shape[0];
+
+        public Tensor Transform(Tensor x)
+        {
+            LearnerInput.CheckFeatures(x, InputFeatures);
+            return x.to_type(ScalarType.Float32).sub(Mean).div_(Std);
+        }
+
+        /// <summary>Scales a float32 matrix in place (no second copy of a large matrix).</summary>
+        public void TransformInPlace(Tensor x)
+        {
+            LearnerInput.CheckFeatures(x, InputFeatures);
+            if (x.dtype != ScalarType.Float32) throw new ArgumentException("in-place scaling needs float32", nameof(x));
+            x.sub_(Mean).div_(Std);
+        }
+
+        public void Dispose()
+        {
+            Mean.Dispose();
+            Std.Dispose();
+        }
+    }
+}
+
+/// <summary>
+/// Principal component analysis to <c>components</c> dimensions: the covariance (accumulated in float64 blocks) is
+/// eigendecomposed and x is projected on its leading eigenvectors after centring (scikit-learn's PCA, without whitening).
+/// </summary>
+public sealed class Pca(int components) : IPreprocessor
+{
+    public int Components { get; } = components;
+    public string Name => $"pca{Components}";
+
+    public IFittedTransform Fit(Tensor x) => LearnerInput.WithFloatMatrix<IFittedTransform>(x, input =>
+        {
+            long n = input.shape[0], d = input.shape[1];
+            if (Components < 1 || Components > Math.Min(n, d))
+                throw new DeepscopeException($"pca: the number of components must be in [1, min(N, D) = {Math.Min(n, d)}]; got {Components}");
+            using var scope = NewDisposeScope();
+            var sum = zeros(d, ScalarType.Float64);
+            foreach (var (start, length) in RowBlocks.Of(n, d))
+                sum.add_(input.narrow(0, start, length).to_type(ScalarType.Float64).sum(0L));
+            var mean = sum.div_(n).unsqueeze(0);
+            var covariance = RowBlocks.Scatter(input, mean, zeros(n, ScalarType.Int64)).div_(Math.Max(1, n - 1));
+            var (values, vectors) = linalg.eigh(covariance);
+            // eigh sorts ascending; take the last k, largest first, with scikit-learn's sign rule (largest |entry| positive).
+            var top = vectors.narrow(1, d - Components, Components).flip(1);
+            var signs = top.gather(0, top.abs().argmax(0, keepdim: true)).sign();
+            top = top * where(signs.eq(0), ones_like(signs), signs);
+            var variance = values.narrow(0, d - Components, Components).flip(0);
+            double totalVariance = values.clamp_min(0).sum().item<double>();
+            return new Fitted(mean.squeeze(0).to_type(ScalarType.Float32).MoveToOuterDisposeScope(), top.to_type(ScalarType.Float32).MoveToOuterDisposeScope(),
+                variance.to_type(ScalarType.Float64).data<double>().ToArray(), totalVariance);
+        });
+
+    public sealed class Fitted(Tensor mean, Tensor components, double[] explainedVariance, double totalVariance) : IFittedTransform
+    {
+        public Tensor Mean { get; } = mean;
+        /// <summary>Principal axes as columns (D, k).</summary>
+        public Tensor Axes { get; } = components;
+        public IReadOnlyList<double> ExplainedVariance { get; } = explainedVariance;
+        public double ExplainedVarianceRatio => totalVariance > 0 ? ExplainedVariance.Sum() / totalVariance : 0;
+        public long InputFeatures => Mean.shape[0];
+        public long OutputFeatures => Axes.shape[1];
+
+        public Tensor Transform(Tensor x)
+        {
+            LearnerInput.CheckFeatures(x, InputFeatures);
+            return RowBlocks.Map(x, part => (part.to_type(ScalarType.Float32) - Mean).mm(Axes));
+        }
+
+        public void Dispose()
+        {
+            Mean.Dispose();
+            Axes.Dispose();
+        }
+    }
+}
+
+/// <summary>Preprocessing steps then a learner, fitted together (so cross-validation learns scaling and PCA on each training fold only).</summary>
+public sealed class Pipeline(IReadOnlyList<IPreprocessor> steps, ILearner learner) : ILearner
+{
+    public IReadOnlyList<IPreprocessor> Steps { get; } = steps;
+    public ILearner Learner { get; } = learner;
+    public string Name => Learner.Name;
+
+    public IReadOnlyDictionary<string, string> Parameters
+    {
+        get
+        {
+            var all = new Dictionary<string, string>(Learner.Parameters);
+            if (Steps.Count > 0) all["preprocessing"] = string.Join("+", Steps.Select(s => s.Name));
+            return all;
+        }
+    }
+
+    public IClassifier Fit(Tensor x, Tensor y)
+    {
+        if (Steps.Count == 0) return Learner.Fit(x, y);
+        var fitted = new List<IFittedTransform>();
+        var current = x;
+        try
+        {
+            foreach (var step in Steps)
+            {
+                var transform = step.Fit(current);
+                fitted.Add(transform);
+                var next = transform.Transform(current);
+                if (!ReferenceEquals(current, x)) current.Dispose();
+                current = next;
+            }
+            var model = Learner.Fit(current, y);
+            return new PipelineModel(fitted, model);
+        }
+        catch
+        {
+            foreach (var f in fitted) f.Dispose();
+            throw;
+        }
+        // Models that keep the training matrix (k-NN) hold their own handle on it, so this one can go.
+        finally { if (!ReferenceEquals(current, x)) current.Dispose(); }
+    }
+}
+
+/// <summary>A fitted pipeline: its transforms, then the classifier.</summary>
+public sealed class PipelineModel(IReadOnlyList<IFittedTransform> transforms, IClassifier model)
+    : Classifier(model.Classes, transforms.Count > 0 ? transforms[0].InputFeatures : model.Features)
+{
+    public IReadOnlyList<IFittedTransform> Transforms { get; } = transforms;
+    public IClassifier Model { get; } = model;
+    public override bool HasProbabilities => Model.HasProbabilities;
+
+    T Apply<T>(Tensor x, Func<Tensor, T> then)
+    {
+        var current = x;
+        try
+        {
+            foreach (var t in Transforms)
+            {
+                var next = t.Transform(current);
+                if (!ReferenceEquals(current, x)) current.Dispose();
+                current = next;
+            }
+            return then(current);
+        }
+        finally { if (!ReferenceEquals(current, x)) current.Dispose(); }
+    }
+
+    protected override Tensor PredictIndices(Tensor x) => Apply(x, t =>
+    {
+        using var labels = Model.Predict(t);
+        using var classes = tensor(Classes);
+        return searchsorted(classes, labels);
+    });
+
+    protected override Tensor Probabilities(Tensor x) => Apply(x, Model.PredictProbabilities);
+
+    protected override Tensor? SecondClassScores(Tensor x) =>
+        Model is Classifier inner && Apply(x, inner.PositiveScores) is { } scores ? tensor(scores) : null;
+
+    public override void Dispose()
+    {
+        foreach (var t in Transforms) t.Dispose();
+        Model.Dispose();
+        base.Dispose();
+    }
+}
