@@ -6,7 +6,12 @@ public static class Embedders
     static readonly Dictionary<string, Func<EmbeddingOptions>> Factories = new(StringComparer.OrdinalIgnoreCase)
     {
         ["pca"] = () => new PcaOptions(),
+        ["mds"] = () => new MdsOptions(),
+        ["isomap"] = () => new IsomapOptions(),
+        ["lle"] = () => new LleOptions(),
+        ["spectral"] = () => new SpectralOptions(),
         ["tsne"] = () => new TsneOptions(),
+        ["umap"] = () => new UmapOptions(),
     };
 
     public static IReadOnlyList<string> Names { get; } = [.. Factories.Keys];

@@ -40,7 +40,7 @@ public sealed record PcaOptions : EmbeddingOptions
         var (components, singular) = solver == PcaSolver.Full ? Exact(centered, k) : Randomized(centered, k);
         // scikit-learn's svd_flip: each axis points so that the largest |score| is positive, which makes signs reproducible.
         var scores = centered.mm(components.t());
-        var signs = scores.gather(0, scores.abs().argmax(0).unsqueeze(0)).sign().squeeze(0);
+        var signs = scores.gather(0, scores.abs().argmax(dim: 0).unsqueeze(0)).sign().squeeze(0);
         signs = where(signs == 0, ones_like(signs), signs);
         components = components * signs.unsqueeze(1);
         var variance = singular.square() / Math.Max(n - 1, 1);

@@ -35,7 +35,7 @@ static class SymmetricEigen
                 vectors?.Dispose();
                 values = theta.index_select(0, order).MoveToOuterDisposeScope();
                 vectors = q.mm(wanted).MoveToOuterDisposeScope();
-                var residual = (aq.mm(wanted) - vectors * values.unsqueeze(0)).square().sum(0).sqrt();
+                var residual = (aq.mm(wanted) - vectors * values.unsqueeze(0)).square().sum(dim: 0).sqrt();
                 double scale = Math.Max(values.abs().max().item<double>(), 1e-300);
                 if (residual.max().item<double>() <= tolerance * scale) break;
             }
@@ -66,7 +66,7 @@ static class SymmetricEigen
         }
         var (_, vectors) = Largest(x => cholesky_solve(x, factor), n, k, seed);
         // Eigenvalues of M itself, from the Rayleigh quotients of its eigenvectors.
-        var values = (vectors * m.mm(vectors)).sum(0).data<double>().ToArray();
+        var values = (vectors * m.mm(vectors)).sum(dim: 0).data<double>().ToArray();
         return (values, vectors);
     }
 }
