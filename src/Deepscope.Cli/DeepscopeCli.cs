@@ -10,6 +10,7 @@ public static class DeepscopeCli
     {
         var root = new RootCommand("Deepscope: deep-learning research on images from .NET: datasets, scattering and CNN features, embeddings, learners, training.");
         root.Subcommands.Add(DataCommands.Create());
+        root.Subcommands.Add(EmbedCommands.Create());
         return root;
     }
 
