@@ -49,7 +49,7 @@ public sealed class EmbeddingBenchmark : IBenchmark
                     var quality = EmbeddingQuality.Measure(x, e, 10);
                     ours[method] = (result.Elapsed.TotalSeconds, quality, result);
                     string extra = result.Diagnostics.TryGetValue("kl_divergence", out var kl) ? $", KL {kl:F4}" : "";
-                    Console.WriteLine($"deepscope {method,-9} {result.Elapsed.TotalSeconds,8:F2} s  T(10) {quality.Trustworthiness:F4}  C(10) {quality.Continuity:F4}{extra}  [{result.Settings}]");
+                    Console.WriteLine($"deepscope {method,-9} {result.Elapsed.TotalSeconds,8:F2} s  T(10) {quality.Trustworthiness:F5}  C(10) {quality.Continuity:F5}{extra}  [{result.Settings}]");
                 }
                 if (!peer) continue;
                 foreach (var line in RunPeer(featuresPath, methods, work))
@@ -61,9 +61,9 @@ public sealed class EmbeddingBenchmark : IBenchmark
                     using var e = Npy.Read(Path.Combine(work, method + ".npy"));
                     var quality = EmbeddingQuality.Measure(x, e, 10);
                     string extra = root.TryGetProperty("kl_divergence", out var kl) ? $", KL {kl.GetDouble():F4}" : "";
-                    Console.WriteLine($"sklearn   {method,-9} {seconds,8:F2} s  T(10) {quality.Trustworthiness:F4}  C(10) {quality.Continuity:F4}{extra}  (sklearn's own trustworthiness {root.GetProperty("trustworthiness").GetDouble():F4})");
+                    Console.WriteLine($"sklearn   {method,-9} {seconds,8:F2} s  T(10) {quality.Trustworthiness:F5}  C(10) {quality.Continuity:F5}{extra}  (sklearn's own trustworthiness {root.GetProperty("trustworthiness").GetDouble():F4})");
                     var mine = ours[method];
-                    Console.WriteLine($"  => {method}: deepscope {seconds / mine.Seconds:F2}x faster, ΔT(10) = {mine.Quality.Trustworthiness - quality.Trustworthiness:+0.0000;-0.0000}");
+                    Console.WriteLine($"  => {method}: deepscope {seconds / mine.Seconds:F2}x faster, ΔT(10) = {mine.Quality.Trustworthiness - quality.Trustworthiness:+0.00000;-0.00000;0}");
                 }
             }
         }

@@ -26,11 +26,12 @@ static class EmbedCommands
         var thumbnails = new Option<string?>("--thumbnails") { Description = "Images (N, H, W) or (N, C, H, W) .npy drawn at a subset of the points" };
         var limit = new Option<int?>("--limit") { Description = "Embed only the first N samples" };
         var qualityK = new Option<int>("--quality-k") { Description = "Neighbours for trustworthiness/continuity (0 to skip)", DefaultValueFactory = _ => 10 };
+        var qualityQueries = new Option<int>("--quality-queries") { Description = "Above this many samples, estimate the quality on a seeded sample of this many query points", DefaultValueFactory = _ => EmbeddingQuality.DefaultMaxQueries };
         var seed = new Option<long>("--seed") { Description = "Seed of every random choice", DefaultValueFactory = _ => 0 };
         var threads = new Option<int?>("--threads") { Description = "libtorch threads (default: all cores)" };
         var title = new Option<string?>("--name") { Description = "Names the data in plot titles, e.g. \"MNIST test\"" };
         var command = new Command("embed", "2-D embedding (PCA, MDS, Isomap, LLE, spectral, t-SNE, UMAP) of features, with trustworthiness/continuity and a class-coloured plot")
-            { features, featuresDir, split, labels, method, parameters, output, plotPath, thumbnails, limit, qualityK, seed, threads, title };
+            { features, featuresDir, split, labels, method, parameters, output, plotPath, thumbnails, limit, qualityK, qualityQueries, seed, threads, title };
         command.SetAction(parse =>
         {
             TorchRuntime.Configure(parse.GetValue(threads));
@@ -56,7 +57,7 @@ static class EmbedCommands
                 if (parse.GetValue(qualityK) > 0)
                 {
                     using var e = result.ToTensor();
-                    quality = EmbeddingQuality.Measure(x, e, parse.GetValue(qualityK), seed: parse.GetValue(seed));
+                    quality = EmbeddingQuality.Measure(x, e, parse.GetValue(qualityK), parse.GetValue(qualityQueries), parse.GetValue(seed));
                     Console.WriteLine($"  {quality}");
                 }
                 WriteRecord(Path.ChangeExtension(outPath, ".json"), input, option, result, quality);

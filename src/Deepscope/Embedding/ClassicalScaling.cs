@@ -42,7 +42,7 @@ static class DenseEmbedding
     public static Tensor SquaredDistances(Tensor x)
     {
         var x64 = x.to_type(ScalarType.Float64);
-        var norms = x64.square().sum(1);
+        var norms = x64.pow(2).sum(1);
         var squared = (norms.unsqueeze(1) + norms.unsqueeze(0) - 2 * x64.mm(x64.t())).clamp_min_(0);
         squared.diagonal().zero_();
         return squared;

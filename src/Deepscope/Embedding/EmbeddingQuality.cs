@@ -33,7 +33,7 @@ public sealed record EmbeddingQuality(int K, double Trustworthiness, double Cont
         var queries = n <= maxQueries ? arange(n, dtype: ScalarType.Int64)
             : randperm(n, generator: new Generator((ulong)seed)).narrow(0, 0, maxQueries).sort().Values;
         int m = (int)queries.shape[0];
-        var (xNorms, yNorms) = (x.square().sum(1), y.square().sum(1));
+        var (xNorms, yNorms) = (x.pow(2).sum(1), y.pow(2).sum(1));
         // Chunk so that the (rows, k, N) rank comparison stays near 64 MB.
         int chunk = (int)Math.Clamp((64L << 20) / (k * (long)n), 1, m);
         double trustPenalty = 0, continuityPenalty = 0;

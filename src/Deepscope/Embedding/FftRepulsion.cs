@@ -69,11 +69,7 @@ sealed class FftRepulsion(int interpolationPoints, int minIntervals, double inte
             }
         });
 
-        // One libtorch thread: the FFTs are small, and an OpenMP team waiting at barriers on a busy machine costs more than it gains.
-        int threads = get_num_threads();
-        set_num_threads(1);
         var potentials = Convolve(grid, g, boxWidth / p);
-        set_num_threads(threads);
 
         // Interpolate the potentials back to the points and assemble Z and the repulsive forces.
         double z = Parallelism.Sum(n, (start, end) =>
@@ -146,7 +142,7 @@ sealed class FftRepulsion(int interpolationPoints, int minIntervals, double inte
         // float64: Z and the forces are differences of large potentials, which float32 would cancel away.
         var offsets = arange(m, dtype: ScalarType.Float64);
         offsets = where(offsets < g, offsets, offsets - m) * spacing; // circulant order: 0, 1, ..., g-1, -g, ..., -1
-        var r2 = offsets.square().unsqueeze(1) + offsets.square().unsqueeze(0);
+        var r2 = offsets.pow(2).unsqueeze(1) + offsets.pow(2).unsqueeze(0);
         var kernel = (1 + r2).pow(-2);
         kernel.select(0, g).zero_(); // the wrap-around row and column never pair two real nodes
         kernel.select(1, g).zero_();

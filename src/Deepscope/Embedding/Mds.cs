@@ -47,7 +47,7 @@ public sealed record MdsOptions : EmbeddingOptions
         if (d.dim() != 2 || d.shape[0] != d.shape[1]) throw new DeepscopeException($"mds: distances must be square (N, N), got ({string.Join(", ", d.shape)})");
         if (!d.isfinite().all().item<bool>() || (d < 0).any().item<bool>()) throw new DeepscopeException("mds: distances must be finite and non-negative");
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var (points, settings, diagnostics) = Algorithm == MdsAlgorithm.Classical ? FitClassical(d.square()) : FitSmacof(d, progress ?? NoProgress.Instance);
+        var (points, settings, diagnostics) = Algorithm == MdsAlgorithm.Classical ? FitClassical(d.pow(2)) : FitSmacof(d, progress ?? NoProgress.Instance);
         return new EmbeddingResult(points, DisplayName, settings, diagnostics, clock.Elapsed);
     }
 
@@ -72,7 +72,7 @@ public sealed record MdsOptions : EmbeddingOptions
         for (int s = 0; s < starts; s++)
         {
             var init = Init == MdsInitialization.Classical
-                ? DenseEmbedding.ClassicalScaling(dissimilarities.square(), Components, Seed).Points
+                ? DenseEmbedding.ClassicalScaling(dissimilarities.pow(2), Components, Seed).Points
                 : rand([n, Components], ScalarType.Float64, generator: generator);
             var (points, stress, iterations) = Smacof(dissimilarities, init, task);
             if (stress < bestStress) (best, bestStress, bestIterations) = (points, stress, iterations);
@@ -94,13 +94,13 @@ public sealed record MdsOptions : EmbeddingOptions
             using var step = NewDisposeScope();
             iteration++;
             var d = DenseEmbedding.SquaredDistances(x).sqrt();
-            stress = (d - delta).square().sum().item<double>() / 2;
+            stress = (d - delta).pow(2).sum().item<double>() / 2;
             var ratio = delta / d.clamp_min(1e-5);
             var b = -ratio;
             b.diagonal().add_(ratio.sum(1));
             var next = (b.mm(x) / n).MoveToOuterDisposeScope();
             x = next;
-            double size = x.square().sum(1).sqrt().sum().item<double>();
+            double size = x.pow(2).sum(1).sqrt().sum().item<double>();
             task.Advance(1);
             if (previous is { } p && p - stress / size < Eps) break;
             previous = stress / size;

@@ -24,7 +24,7 @@ public static class NearestNeighbors
         var x = EmbeddingOptions.Prepare(features);
         int n = (int)x.shape[0];
         if (k < 1 || k >= n) throw new DeepscopeException($"nearest neighbours: k must be in [1, {n - 1}] for {n} samples, got {k}");
-        var norms = x.square().sum(1);
+        var norms = x.pow(2).sum(1);
         var indices = new int[n * k];
         var distances = new float[n * k];
         int chunk = (int)Math.Clamp(ChunkBytes / (4L * n), 16, n);

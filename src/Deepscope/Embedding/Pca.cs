@@ -34,7 +34,7 @@ public sealed record PcaOptions : EmbeddingOptions
         if (k > Math.Min(n, d)) throw new DeepscopeException($"pca: components ({k}) must not exceed min(N, D) = {Math.Min(n, d)}");
         var mean = x.mean([0]);
         var centered = x - mean;
-        double totalVariance = centered.square().sum().item<double>() / Math.Max(n - 1, 1);
+        double totalVariance = centered.pow(2).sum().item<double>() / Math.Max(n - 1, 1);
         var solver = Solver != PcaSolver.Auto ? Solver
             : Math.Max(n, d) > 500 && k < 0.8 * Math.Min(n, d) ? PcaSolver.Randomized : PcaSolver.Full;
         var (components, singular) = solver == PcaSolver.Full ? Exact(centered, k) : Randomized(centered, k);
@@ -43,7 +43,7 @@ public sealed record PcaOptions : EmbeddingOptions
         var signs = scores.gather(0, scores.abs().argmax(dim: 0).unsqueeze(0)).sign().squeeze(0);
         signs = where(signs == 0, ones_like(signs), signs);
         components = components * signs.unsqueeze(1);
-        var variance = singular.square() / Math.Max(n - 1, 1);
+        var variance = singular.pow(2) / Math.Max(n - 1, 1);
         return new PcaModel(mean.to_type(ScalarType.Float32).MoveToOuterDisposeScope(), components.to_type(ScalarType.Float32).MoveToOuterDisposeScope(),
             variance.data<double>().ToArray(), variance.data<double>().Select(v => v / totalVariance).ToArray(), solver);
     }

@@ -35,7 +35,7 @@ static class SymmetricEigen
                 vectors?.Dispose();
                 values = theta.index_select(0, order).MoveToOuterDisposeScope();
                 vectors = q.mm(wanted).MoveToOuterDisposeScope();
-                var residual = (aq.mm(wanted) - vectors * values.unsqueeze(0)).square().sum(dim: 0).sqrt();
+                var residual = (aq.mm(wanted) - vectors * values.unsqueeze(0)).pow(2).sum(dim: 0).sqrt();
                 double scale = Math.Max(values.abs().max().item<double>(), 1e-300);
                 if (residual.max().item<double>() <= tolerance * scale) break;
             }

@@ -50,7 +50,14 @@ public sealed record TsneOptions : EmbeddingOptions
         Validate(n);
         var p = Affinities(x, progress);
         var y = Initial(x);
-        var (kl, iterations) = Optimize(p, y, n, progress);
+        // One libtorch thread while optimising: its only torch work is small FFTs between parallel .NET loops, and an
+        // OpenMP team spinning at barriers beside the .NET pool costs more than it gains (several times on a busy machine).
+        int threads = get_num_threads();
+        set_num_threads(1);
+        double kl;
+        int iterations;
+        try { (kl, iterations) = Optimize(p, y, n, progress); }
+        finally { set_num_threads(threads); }
         double lr = EffectiveLearningRate(n);
         string settings = $"perplexity {F(Perplexity)}, lr {(LearningRate == null ? $"auto ({F(lr)})" : F(lr))}, exaggeration {F(EarlyExaggeration)}, {iterations} iter, {Init.ToString().ToLowerInvariant()} init";
         var diagnostics = new Dictionary<string, double> { ["kl_divergence"] = kl, ["iterations"] = iterations, ["learning_rate"] = lr };

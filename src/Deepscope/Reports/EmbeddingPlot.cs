@@ -155,8 +155,8 @@ public static class EmbeddingPlot
         if (panels.Count == 0) throw new DeepscopeException("plot: no panels for the grid");
         columns = Math.Clamp(columns, 1, panels.Count);
         int rows = (panels.Count + columns - 1) / columns;
-        var multiplot = new Multiplot();
-        foreach (var panel in panels) multiplot.AddPlot(panel);
+        var multiplot = new Multiplot(panels[0]);
+        foreach (var panel in panels.Skip(1)) multiplot.AddPlot(panel);
         multiplot.Layout = new ScottPlot.MultiplotLayouts.Grid(rows, columns);
         int width = panelWidth * columns, height = panelHeight * rows;
         WriteImage(path, width, height, canvas => multiplot.Render(canvas, new PixelRect(0, width, height, 0)), () =>

@@ -16,7 +16,7 @@ static class EmbeddingTestData
         var height = 21 * rand([n], ScalarType.Float64, generator: g);
         var points = stack([t * t.cos(), height, t * t.sin()], 1).to_type(ScalarType.Float32);
         // Arc length of the spiral r = t: ½(t√(1+t²) + asinh t).
-        var arc = 0.5 * (t * (1 + t.square()).sqrt() + t.asinh());
+        var arc = 0.5 * (t * (1 + t.pow(2)).sqrt() + t.asinh());
         return (points, stack([arc, height], 1).to_type(ScalarType.Float32));
     }
 

@@ -51,7 +51,7 @@ public class MdsIsomapTests
         var (plane, lifted) = Configuration();
         using var _ = plane; using var __ = lifted;
         using var distances = cdist(plane, plane);
-        double scale = distances.square().sum().item<double>() / 2;
+        double scale = distances.pow(2).sum().item<double>() / 2;
         var result = new MdsOptions { Algorithm = MdsAlgorithm.Smacof, Eps = 1e-7, MaxIter = 3000 }.Embed(lifted);
         Assert.True(result.Diagnostics["stress"] / scale < 1e-4, $"relative stress {result.Diagnostics["stress"] / scale}");
         using var e = result.ToTensor();

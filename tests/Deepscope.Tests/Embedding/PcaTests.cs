@@ -23,7 +23,7 @@ public class PcaTests
         var x = Correlated(n, d, 11);
         var centered = x - x.mean([0]);
         var (_, s, vh) = linalg.svd(centered, fullMatrices: false);
-        var variance = s.square() / (n - 1);
+        var variance = s.pow(2) / (n - 1);
         var ratio = variance / variance.sum();
 
         using var model = new PcaOptions { Components = 3, Solver = solver }.Fit(x);
