@@ -29,43 +29,43 @@ sealed class FftRepulsion(int interpolationPoints, int minIntervals, double inte
         double boxWidth = range / boxes * (1 + 1e-9);
         int g = boxes * p;
 
-        // Each point's box and Lagrange weights per axis.
-        var box = new int[2 * n];
-        var weights = new double[2 * n * p];
+        // Each point's p×p grid nodes (flat index into one g×g charge plane) and tensor-product Lagrange weights.
+        int pp = p * p, plane = g * g;
+        var column = new int[n];
+        var nodeIndex = new int[n * pp];
+        var nodeWeight = new double[n * pp];
         Parallelism.ForBlocks(n, (_, start, end) =>
         {
+            Span<double> wx = stackalloc double[p], wy = stackalloc double[p];
             for (int i = start; i < end; i++)
-                for (int a = 0; a < 2; a++)
-                {
-                    double t = (y[2 * i + a] - lo) / boxWidth;
-                    int b = Math.Min((int)t, boxes - 1);
-                    box[2 * i + a] = b;
-                    LagrangeWeights(t - b, weights.AsSpan((2 * i + a) * p, p));
-                }
+            {
+                double tx = (y[2 * i] - lo) / boxWidth, ty = (y[2 * i + 1] - lo) / boxWidth;
+                int bx = Math.Min((int)tx, boxes - 1), by = Math.Min((int)ty, boxes - 1);
+                LagrangeWeights(tx - bx, wx);
+                LagrangeWeights(ty - by, wy);
+                column[i] = bx;
+                for (int a = 0; a < p; a++)
+                    for (int b = 0; b < p; b++)
+                    {
+                        nodeIndex[i * pp + a * p + b] = (bx * p + a) * g + by * p + b;
+                        nodeWeight[i * pp + a * p + b] = wx[a] * wy[b];
+                    }
+            }
         });
 
         // Spread the charges onto the grid: points grouped by their box column write to disjoint grid rows, so columns
         // run in parallel without locks and the sums do not depend on thread timing.
-        var byColumn = GroupByColumn(box, n, boxes);
-        var grid = new double[Charges * g * g];
-        Parallel.For(0, boxes, column =>
+        var byColumn = GroupByColumn(column, boxes);
+        var grid = new double[Charges * plane];
+        Parallel.For(0, boxes, bx =>
         {
-            for (int e = byColumn.Start[column]; e < byColumn.Start[column + 1]; e++)
+            for (int e = byColumn.Start[bx]; e < byColumn.Start[bx + 1]; e++)
             {
                 int i = byColumn.Points[e];
                 double y0 = y[2 * i] - center, y1 = y[2 * i + 1] - center;
                 Span<double> charge = [1, y0, y1, y0 * y0 + y1 * y1];
-                for (int a = 0; a < p; a++)
-                {
-                    int gx = box[2 * i] * p + a;
-                    double wa = weights[2 * i * p + a];
-                    for (int b = 0; b < p; b++)
-                    {
-                        int gy = box[2 * i + 1] * p + b;
-                        double w = wa * weights[(2 * i + 1) * p + b];
-                        for (int c = 0; c < Charges; c++) grid[(c * g + gx) * g + gy] += w * charge[c];
-                    }
-                }
+                for (int t = i * pp; t < (i + 1) * pp; t++)
+                    for (int c = 0; c < Charges; c++) grid[c * plane + nodeIndex[t]] += nodeWeight[t] * charge[c];
             }
         });
 
@@ -79,17 +79,8 @@ sealed class FftRepulsion(int interpolationPoints, int minIntervals, double inte
             for (int i = start; i < end; i++)
             {
                 phi.Clear();
-                for (int a = 0; a < p; a++)
-                {
-                    int gx = box[2 * i] * p + a;
-                    double wa = weights[2 * i * p + a];
-                    for (int b = 0; b < p; b++)
-                    {
-                        int gy = box[2 * i + 1] * p + b;
-                        double w = wa * weights[(2 * i + 1) * p + b];
-                        for (int c = 0; c < Charges; c++) phi[c] += w * potentials[(c * g + gx) * g + gy];
-                    }
-                }
+                for (int t = i * pp; t < (i + 1) * pp; t++)
+                    for (int c = 0; c < Charges; c++) phi[c] += nodeWeight[t] * potentials[c * plane + nodeIndex[t]];
                 double y0 = y[2 * i] - center, y1 = y[2 * i + 1] - center;
                 partial += (1 + y0 * y0 + y1 * y1) * phi[0] - 2 * (y0 * phi[1] + y1 * phi[2]) + phi[3];
                 repulsion[2 * i] = y0 * phi[0] - phi[1];
@@ -123,14 +114,14 @@ sealed class FftRepulsion(int interpolationPoints, int minIntervals, double inte
         }
     }
 
-    static (int[] Start, int[] Points) GroupByColumn(int[] box, int n, int boxes)
+    static (int[] Start, int[] Points) GroupByColumn(int[] column, int boxes)
     {
         var start = new int[boxes + 1];
-        for (int i = 0; i < n; i++) start[box[2 * i] + 1]++;
+        foreach (int c in column) start[c + 1]++;
         for (int b = 0; b < boxes; b++) start[b + 1] += start[b];
         var fill = (int[])start.Clone();
-        var points = new int[n];
-        for (int i = 0; i < n; i++) points[fill[box[2 * i]]++] = i;
+        var points = new int[column.Length];
+        for (int i = 0; i < column.Length; i++) points[fill[column[i]]++] = i;
         return (start, points);
     }
 
