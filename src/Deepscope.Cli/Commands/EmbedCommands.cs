@@ -42,7 +42,7 @@ static class EmbedCommands
             var options = methods.Select(m => Embedders.Create(m, parsed.Where(p => Accepts(m, p.Key)).ToDictionary()) with { Seed = parse.GetValue(seed) }).ToList();
             var unknown = parsed.Keys.Where(k => !methods.Any(m => Accepts(m, k))).ToList();
             if (unknown.Count > 0) throw new DeepscopeException($"--param {unknown[0]}: not a parameter of {string.Join(", ", methods)}");
-            Console.WriteLine($"{input.Source}: {x.shape[0]:N0} samples × {x.shape[1]:N0} features" + (input.Labels != null ? $", {input.Classes.Count} classes" : ""));
+            Console.WriteLine($"{input.Source}: {x.shape[0]:N0} samples × {x.shape[1]:N0} features" + (input.Labels != null ? $", {Math.Max(input.Classes.Count, input.Labels.DefaultIfEmpty(-1).Max() + 1)} classes" : ""));
 
             using var thumbs = parse.GetValue(thumbnails) is { } t ? Npy.Read(t) : null;
             var panels = new List<ScottPlot.Plot>();

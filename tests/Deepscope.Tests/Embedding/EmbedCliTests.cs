@@ -21,7 +21,7 @@ public class EmbedCliTests
     {
         using var dir = new TempDir();
         WriteFeaturesDir(dir);
-        var (exit, stdout, stderr) = CliRunner.Run("embed", "--features-dir", dir.Path, "--method", "pca,tsne", "--param", "perplexity=10",
+        var (exit, stdout, stderr) = CliRunner.Run("embed", "--features-dir", dir.Path, "--method", "pca,tsne", "--param", "perplexity=10", "--param", "max_iter=400",
             "--output", dir.File("e.npy"), "--plot", dir.File("grid.svg"), "--name", "blobs");
         Assert.True(exit == 0, stderr + stdout);
         foreach (var method in new[] { "pca", "tsne" })
