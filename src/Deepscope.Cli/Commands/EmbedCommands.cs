@@ -156,8 +156,7 @@ static class EmbedCommands
         var record = new Dictionary<string, object?>
         {
             ["method"] = options.Method,
-            ["options"] = options.ParameterNames().Zip(options.GetType().GetProperties().Where(p => p.CanWrite && p.Name != "EqualityContract"))
-                .ToDictionary(p => p.First, p => p.Second.GetValue(options)?.ToString()),
+            ["options"] = options.Parameters().ToDictionary(p => p.Key, p => p.Value?.ToString()),
             ["settings"] = result.Settings,
             ["features"] = input.Source,
             ["samples"] = result.Count,

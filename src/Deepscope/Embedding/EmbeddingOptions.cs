@@ -62,9 +62,7 @@ public abstract record EmbeddingOptions
     public EmbeddingOptions With(IReadOnlyDictionary<string, string> parameters)
     {
         var copy = this with { };
-        var properties = GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance)
-            .Where(p => p.CanWrite && p.Name is not nameof(EqualityContract))
-            .ToDictionary(p => p.Name.ToLowerInvariant(), StringComparer.Ordinal);
+        var properties = Settable().ToDictionary(p => p.Name.ToLowerInvariant(), StringComparer.Ordinal);
         foreach (var (name, text) in parameters)
         {
             if (!properties.TryGetValue(name.Replace("_", "").Replace("-", "").ToLowerInvariant(), out var property))
@@ -75,9 +73,16 @@ public abstract record EmbeddingOptions
     }
 
     /// <summary>The settable hyper-parameters in snake_case, for help and errors.</summary>
-    public IEnumerable<string> ParameterNames() => GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance)
-        .Where(p => p.CanWrite && p.Name is not nameof(EqualityContract))
-        .Select(p => string.Concat(p.Name.Select((c, i) => i > 0 && char.IsUpper(c) ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString())));
+    public IEnumerable<string> ParameterNames() => Settable().Select(p => SnakeCase(p.Name));
+
+    /// <summary>Every hyper-parameter's current value by snake_case name, for run records.</summary>
+    public IReadOnlyDictionary<string, object?> Parameters() => Settable().ToDictionary(p => SnakeCase(p.Name), p => p.GetValue(this));
+
+    IEnumerable<PropertyInfo> Settable() => GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance)
+        .Where(p => p.CanWrite && p.Name is not nameof(EqualityContract));
+
+    static string SnakeCase(string name) =>
+        string.Concat(name.Select((c, i) => i > 0 && char.IsUpper(c) ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
 
     object? ParseValue(Type type, string text, string name)
     {

@@ -130,16 +130,17 @@ sealed class FftRepulsion(int interpolationPoints, int minIntervals, double inte
     {
         using var scope = NewDisposeScope();
         int m = 2 * g;
-        // float64: Z and the forces are differences of large potentials, which float32 would cancel away.
-        var offsets = arange(m, dtype: ScalarType.Float64);
+        // float32 FFTs, twice as fast: with charges taken relative to the box centre, the rounding they add to Z and the
+        // forces stays orders of magnitude below the interpolation error (checked against exact sums in the tests).
+        var offsets = arange(m, dtype: ScalarType.Float32);
         offsets = where(offsets < g, offsets, offsets - m) * spacing; // circulant order: 0, 1, ..., g-1, -g, ..., -1
         var r2 = offsets.pow(2).unsqueeze(1) + offsets.pow(2).unsqueeze(0);
         var kernel = (1 + r2).pow(-2);
         kernel.select(0, g).zero_(); // the wrap-around row and column never pair two real nodes
         kernel.select(1, g).zero_();
-        var charges = zeros([Charges, m, m], ScalarType.Float64);
-        charges[TensorIndex.Colon, TensorIndex.Slice(0, g), TensorIndex.Slice(0, g)] = tensor(grid, [Charges, g, g]);
+        var charges = zeros([Charges, m, m], ScalarType.Float32);
+        charges[TensorIndex.Colon, TensorIndex.Slice(0, g), TensorIndex.Slice(0, g)] = tensor(grid, [Charges, g, g]).to_type(ScalarType.Float32);
         var result = fft.irfft2(fft.rfft2(charges) * fft.rfft2(kernel).unsqueeze(0), [m, m]);
-        return result[TensorIndex.Colon, TensorIndex.Slice(0, g), TensorIndex.Slice(0, g)].contiguous().data<double>().ToArray();
+        return result[TensorIndex.Colon, TensorIndex.Slice(0, g), TensorIndex.Slice(0, g)].to_type(ScalarType.Float64).contiguous().data<double>().ToArray();
     }
 }
