@@ -14,6 +14,7 @@ public static class DeepscopeCli
         root.Subcommands.Add(FeatureCommands.Create());
         foreach (var command in TrainCommands.Create()) root.Subcommands.Add(command);
         root.Subcommands.Add(ClassifyCommands.Create());
+        root.Subcommands.Add(EmbedCommands.Create());
         return root;
     }
 

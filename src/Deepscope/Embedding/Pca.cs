@@ -1,0 +1,117 @@
+using static TorchSharp.torch;
+
+namespace Deepscope.Embedding;
+
+public enum PcaSolver
+{
+    /// <summary>scikit-learn's rule: randomized when max(N, D) > 500 and components &lt; 80% of min(N, D), else full.</summary>
+    Auto,
+    /// <summary>Exact: eigendecomposition of the covariance (N ≥ D) or SVD of the centred data, in float64.</summary>
+    Full,
+    /// <summary>Halko et al.'s randomized SVD with power iterations (as scikit-learn's <c>randomized_svd</c>).</summary>
+    Randomized,
+}
+
+/// <summary>Principal component analysis (scikit-learn's <c>PCA</c>): centred, no whitening.</summary>
+public sealed record PcaOptions : EmbeddingOptions
+{
+    public PcaSolver Solver { get; init; } = PcaSolver.Auto;
+    /// <summary>Power iterations of the randomized solver; null = scikit-learn's (7 if components &lt; 10% of min(N, D), else 4).</summary>
+    public int? PowerIterations { get; init; }
+    /// <summary>Extra random directions of the randomized solver.</summary>
+    public int Oversamples { get; init; } = 10;
+
+    public override string Method => "pca";
+    public override string DisplayName => "PCA";
+
+    /// <summary>Fits the principal axes: a model that projects any data onto them.</summary>
+    public PcaModel Fit(Tensor features)
+    {
+        using var scope = NewDisposeScope();
+        var x = Prepare(features).to_type(ScalarType.Float64);
+        int n = (int)x.shape[0], d = (int)x.shape[1];
+        int k = Components;
+        if (k > Math.Min(n, d)) throw new DeepscopeException($"pca: components ({k}) must not exceed min(N, D) = {Math.Min(n, d)}");
+        var mean = x.mean([0]);
+        var centered = x - mean;
+        double totalVariance = centered.pow(2).sum().item<double>() / Math.Max(n - 1, 1);
+        var solver = Solver != PcaSolver.Auto ? Solver
+            : Math.Max(n, d) > 500 && k < 0.8 * Math.Min(n, d) ? PcaSolver.Randomized : PcaSolver.Full;
+        var (components, singular) = solver == PcaSolver.Full ? Exact(centered, k) : Randomized(centered, k);
+        // scikit-learn's svd_flip: each axis points so that the largest |score| is positive, which makes signs reproducible.
+        var scores = centered.mm(components.t());
+        var signs = scores.gather(0, scores.abs().argmax(dim: 0).unsqueeze(0)).sign().squeeze(0);
+        signs = where(signs == 0, ones_like(signs), signs);
+        components = components * signs.unsqueeze(1);
+        var variance = singular.pow(2) / Math.Max(n - 1, 1);
+        return new PcaModel(mean.to_type(ScalarType.Float32).MoveToOuterDisposeScope(), components.to_type(ScalarType.Float32).MoveToOuterDisposeScope(),
+            variance.data<double>().ToArray(), variance.data<double>().Select(v => v / totalVariance).ToArray(), solver);
+    }
+
+    /// <summary>Right singular vectors (k, D) and singular values, exactly, in float64.</summary>
+    static (Tensor Components, Tensor Singular) Exact(Tensor centered, int k)
+    {
+        if (centered.shape[0] >= centered.shape[1])
+        {
+            // The covariance is D×D: cheaper than the SVD of N×D for tall data, and as exact in float64.
+            var (eigenvalues, eigenvectors) = linalg.eigh(centered.t().mm(centered));
+            var order = eigenvalues.argsort(descending: true).narrow(0, 0, k);
+            return (eigenvectors.index_select(1, order).t(), eigenvalues.index_select(0, order).clamp_min(0).sqrt());
+        }
+        var (_, s, vh) = linalg.svd(centered, fullMatrices: false);
+        return (vh.narrow(0, 0, k), s.narrow(0, 0, k));
+    }
+
+    (Tensor Components, Tensor Singular) Randomized(Tensor centered, int k)
+    {
+        int n = (int)centered.shape[0], d = (int)centered.shape[1];
+        int p = Math.Min(k + Oversamples, Math.Min(n, d));
+        int iterations = PowerIterations ?? (k < 0.1 * Math.Min(n, d) ? 7 : 4);
+        var generator = new Generator((ulong)Seed);
+        var q = centered.mm(randn([d, p], ScalarType.Float64, generator: generator));
+        for (int i = 0; i < iterations; i++)
+        {
+            q = linalg.qr(q).Q;
+            q = centered.mm(centered.t().mm(q));
+        }
+        q = linalg.qr(q).Q;
+        var (_, s, vh) = linalg.svd(q.t().mm(centered), fullMatrices: false);
+        return (vh.narrow(0, 0, k), s.narrow(0, 0, k));
+    }
+
+    protected override (float[,] Points, string Settings, Dictionary<string, double> Diagnostics) Run(Tensor x, IProgressReporter progress)
+    {
+        using var model = Fit(x);
+        var diagnostics = new Dictionary<string, double>();
+        for (int i = 0; i < Components; i++) diagnostics[$"explained_variance_ratio_{i + 1}"] = model.ExplainedVarianceRatio[i];
+        string settings = $"{model.Solver.ToString().ToLowerInvariant()}, explained variance {100 * model.ExplainedVarianceRatio.Sum():F1}%";
+        using var projected = model.Transform(x);
+        return (EmbeddingResult.FromTensor(projected), settings, diagnostics);
+    }
+}
+
+/// <summary>Fitted principal axes: mean (D), components (k, D), variance explained by each.</summary>
+public sealed class PcaModel(Tensor mean, Tensor components, double[] explainedVariance, double[] explainedVarianceRatio, PcaSolver solver) : IDisposable
+{
+    public Tensor Mean { get; } = mean;
+    public Tensor Components { get; } = components;
+    public IReadOnlyList<double> ExplainedVariance { get; } = explainedVariance;
+    public IReadOnlyList<double> ExplainedVarianceRatio { get; } = explainedVarianceRatio;
+    /// <summary>The solver that ran (Auto resolved).</summary>
+    public PcaSolver Solver { get; } = solver;
+
+    /// <summary>Scores (N, k) of new data on the fitted axes.</summary>
+    public Tensor Transform(Tensor features)
+    {
+        using var scope = NewDisposeScope();
+        var x = EmbeddingOptions.Prepare(features);
+        if (x.shape[1] != Mean.shape[0]) throw new DeepscopeException($"pca: fitted on {Mean.shape[0]} features, got {x.shape[1]}");
+        return (x - Mean).mm(Components.t()).MoveToOuterDisposeScope();
+    }
+
+    public void Dispose()
+    {
+        Mean.Dispose();
+        Components.Dispose();
+    }
+}
