@@ -53,13 +53,16 @@ public sealed class Lda(LdaOptions? options = null) : ILearner
         // Standardise so the rank threshold is scale-free (constant columns keep 1).
         var std = covariance.diagonal().sqrt();
         std = where(std.eq(0), ones_like(std), std);
-        covariance.div_(std.outer(std));
+        // D x D float64 temporaries (128 MB each at D = 4,000) are freed as soon as they are used.
+        using (var outer = std.outer(std)) covariance.div_(outer);
 
         var (values, vectors) = linalg.eigh(covariance);
+        covariance.Dispose();
         var keep = values.gt(Options.Tolerance * Options.Tolerance).nonzero().squeeze(1);
         if (keep.shape[0] == 0) throw new DeepscopeException("lda: the within-class covariance is zero (every class is a single point)");
         // Whitening map in raw feature space: x -> (x / std) V diag(lambda^-1/2).
         var whiten = vectors.index_select(1, keep).div_(values.index_select(0, keep).sqrt()).div_(std.unsqueeze(1));
+        vectors.Dispose();
         var whiteMeans = means.mm(whiten); // (K, r)
         var coef = whiten.mm(whiteMeans.t()); // (D, K)
         var intercept = whiteMeans.square().sum(1).mul_(-0.5).add_(priors.log());

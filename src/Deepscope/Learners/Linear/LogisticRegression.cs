@@ -7,8 +7,9 @@ public sealed record LogisticRegressionOptions(double C = 1.0, int MaxIterations
 
 /// <summary>
 /// Multinomial (softmax) logistic regression minimising C sum_i cross-entropy_i + ||W||^2 / 2 by L-BFGS on
-/// TorchSharp. Chosen over ML.NET's LbfgsMaximumEntropy because it reads the float32 matrix in place (ML.NET copies it
-/// into an IDataView) and was faster at the same accuracy (figures in the learners benchmark).
+/// TorchSharp. Chosen over ML.NET's LbfgsMaximumEntropy (kept as <c>logreg-mlnet</c>) because it reads the float32
+/// matrix in place (ML.NET copies every row into its IDataView); on MNIST 10k both reached 0.9039 with similar fit
+/// times and this one predicted twice as fast (learners benchmark).
 /// </summary>
 public sealed class LogisticRegression(LogisticRegressionOptions? options = null) : ILearner
 {
