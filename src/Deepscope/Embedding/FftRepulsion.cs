@@ -125,6 +125,30 @@ sealed class FftRepulsion(int interpolationPoints, int minIntervals, double inte
         return (start, points);
     }
 
+    /// <summary>
+    /// q² = (1 + r²)^-2 between grid nodes in circulant order (offsets 0, 1, ..., g-1, -g, ..., -1 times the spacing),
+    /// with the wrap-around row and column zero since they never pair two real nodes. Built here rather than with
+    /// tensor-scalar ops: this runs every iteration, and TorchSharp leaves implicitly converted Scalars to the
+    /// finalizer, which can free one during the native call ("Unknown scalar type", seen intermittently).
+    /// </summary>
+    static float[] SquaredCauchyKernel(int g, double spacing)
+    {
+        int m = 2 * g;
+        var kernel = new float[m * m];
+        for (int i = 0; i < m; i++)
+        {
+            if (i == g) continue;
+            double di = (i < g ? i : i - m) * spacing;
+            for (int j = 0; j < m; j++)
+            {
+                if (j == g) continue;
+                double dj = (j < g ? j : j - m) * spacing, q = 1 / (1 + di * di + dj * dj);
+                kernel[i * m + j] = (float)(q * q);
+            }
+        }
+        return kernel;
+    }
+
     /// <summary>Σ over grid nodes of q²(node, node') · charge(node'), by circulant embedding and a 2-D real FFT.</summary>
     static double[] Convolve(double[] grid, int g, double spacing)
     {
@@ -132,12 +156,7 @@ sealed class FftRepulsion(int interpolationPoints, int minIntervals, double inte
         int m = 2 * g;
         // float32 FFTs, twice as fast: with charges taken relative to the box centre, the rounding they add to Z and the
         // forces stays orders of magnitude below the interpolation error (checked against exact sums in the tests).
-        var offsets = arange(m, dtype: ScalarType.Float32);
-        offsets = where(offsets < g, offsets, offsets - m) * spacing; // circulant order: 0, 1, ..., g-1, -g, ..., -1
-        var r2 = offsets.pow(2).unsqueeze(1) + offsets.pow(2).unsqueeze(0);
-        var kernel = (1 + r2).pow(-2);
-        kernel.select(0, g).zero_(); // the wrap-around row and column never pair two real nodes
-        kernel.select(1, g).zero_();
+        var kernel = tensor(SquaredCauchyKernel(g, spacing), [m, m]);
         var charges = zeros([Charges, m, m], ScalarType.Float32);
         charges[TensorIndex.Colon, TensorIndex.Slice(0, g), TensorIndex.Slice(0, g)] = tensor(grid, [Charges, g, g]).to_type(ScalarType.Float32);
         var result = fft.irfft2(fft.rfft2(charges) * fft.rfft2(kernel).unsqueeze(0), [m, m]);
