@@ -209,12 +209,11 @@ public sealed class ExperimentRunner(ExperimentConfig config, RunOptions options
     static LabeledImages Subset(LabeledImages all, int? count)
     {
         if (count is not { } n || n >= all.Count) return all;
-        using (all) return Clone(all.Take(n));
+        // Take() gives views: copy them so the full set can be freed, then release the views too.
+        using (all)
+        using (var view = all.Take(n))
+            return new LabeledImages(view.Images.clone(), view.Labels.clone(), view.Classes, view.Source, view.Groups?.clone());
     }
-
-    // Take() gives views; cloning lets the full set be freed.
-    static LabeledImages Clone(LabeledImages view) =>
-        new(view.Images.clone(), view.Labels.clone(), view.Classes, view.Source, view.Groups?.clone());
 
     static string Slug(string label) =>
         System.Text.RegularExpressions.Regex.Replace(label, "[^A-Za-z0-9=]+", "-").Trim('-');
