@@ -8,7 +8,7 @@ namespace Deepscope.Embedding;
 /// q = 1/(1+|yᵢ-yⱼ|²) all needed sums come from one convolution with q² of four charges (1, y₁, y₂, |y|²):
 /// Z = Σᵢⱼ q = Σ q²(1+|yᵢ-yⱼ|²), and Σⱼ q²(yᵢ-yⱼ) = yᵢ Σⱼ q² - Σⱼ q² yⱼ.
 /// </summary>
-sealed class FftRepulsion(int interpolationPoints, int minIntervals, double intervalsPerUnit)
+sealed class FftRepulsion(int interpolationPoints, int minIntervals, double intervalsPerUnit) : IRepulsion
 {
     const int Charges = 4;
     readonly double[] nodes = Enumerable.Range(0, interpolationPoints).Select(j => (j + 0.5) / interpolationPoints).ToArray();

@@ -10,15 +10,39 @@ public class TsneTests
     [InlineData(3, 1, 1e-2, 4e-2)]
     [InlineData(3, 4, 1e-4, 1e-3)]
     [InlineData(5, 1, 1e-4, 4e-3)]
-    public void Fft_repulsion_matches_the_exact_sums(int nodes, double perUnit, double zTolerance, double forceTolerance)
+    public void Fft_repulsion_matches_the_exact_sums(int nodes, double perUnit, double zTolerance, double forceTolerance) =>
+        AssertMatchesExactSums(new FftRepulsion(nodes, 50, perUnit), TwoClusters(600), zTolerance, forceTolerance);
+
+    [Theory]
+    // scikit-learn's default angle, a stricter one, and one so small that every cell is opened: exact up to rounding.
+    [InlineData(0.5, 1e-2, 3e-2)]
+    [InlineData(0.2, 5e-4, 2e-3)]
+    [InlineData(1e-9, 1e-12, 1e-12)]
+    public void Barnes_hut_repulsion_matches_the_exact_sums(double angle, double zTolerance, double forceTolerance) =>
+        AssertMatchesExactSums(new BarnesHutRepulsion(angle), TwoClusters(600), zTolerance, forceTolerance);
+
+    [Fact]
+    public void Barnes_hut_handles_coincident_points()
+    {
+        // 40 copies of one point and a few others: the tree stops splitting at its depth limit instead of recursing forever.
+        var points = new double[2 * 50];
+        for (int i = 40; i < 50; i++) { points[2 * i] = i; points[2 * i + 1] = -i; }
+        AssertMatchesExactSums(new BarnesHutRepulsion(0.5), points, 1e-2, 5e-2);
+    }
+
+    static double[] TwoClusters(int n)
     {
         var g = new Generator(9);
-        int n = 600;
         // Two clusters and a spread-out halo: extents like a t-SNE embedding mid-optimisation.
         using var y = cat([randn([n / 2, 2], ScalarType.Float64, generator: g) * 3, randn([n / 2, 2], ScalarType.Float64, generator: g) * 8 + 25]);
-        var points = y.contiguous().data<double>().ToArray();
+        return y.contiguous().data<double>().ToArray();
+    }
+
+    static void AssertMatchesExactSums(IRepulsion repulsion, double[] points, double zTolerance, double forceTolerance)
+    {
+        int n = points.Length / 2;
         var approximate = new double[2 * n];
-        double z = new FftRepulsion(nodes, 50, perUnit).Compute(points, n, approximate);
+        double z = repulsion.Compute(points, n, approximate);
 
         double exactZ = 0;
         var exact = new double[2 * n];
@@ -60,13 +84,15 @@ public class TsneTests
         foreach (var ((i, j), v) in entries) Assert.Equal(v, entries[(j, i)], 1e-15);
     }
 
-    [Fact]
-    public void Separates_well_separated_clusters_and_KL_decreases()
+    [Theory]
+    [InlineData(TsneGradientMethod.BarnesHut)]
+    [InlineData(TsneGradientMethod.Fft)]
+    public void Separates_well_separated_clusters_and_KL_decreases(TsneGradientMethod gradient)
     {
         var (points, labels) = EmbeddingTestData.Blobs(60, 4, 10, 3);
         using var x = points;
-        var shorter = new TsneOptions { Perplexity = 20, MaxIter = 300 }.Embed(x);
-        var full = new TsneOptions { Perplexity = 20, MaxIter = 600 }.Embed(x);
+        var shorter = new TsneOptions { Perplexity = 20, MaxIter = 300, NegativeGradientMethod = gradient }.Embed(x);
+        var full = new TsneOptions { Perplexity = 20, MaxIter = 600, NegativeGradientMethod = gradient }.Embed(x);
         Assert.Equal(1.0, EmbeddingTestData.NearestNeighborAgreement(full.Points, labels));
         // The same seed follows the same path, so the 300-iteration run is a prefix of the 600-iteration one.
         Assert.True(full.Diagnostics["kl_divergence"] < shorter.Diagnostics["kl_divergence"],
@@ -74,6 +100,7 @@ public class TsneTests
         Assert.InRange(full.Diagnostics["kl_divergence"], 0, 2);
         Assert.Equal(Math.Max(240 / 12.0 / 4, 50), full.Diagnostics["learning_rate"]);
         Assert.Contains("perplexity 20", full.Settings);
+        Assert.Contains(gradient == TsneGradientMethod.Fft ? "FFT" : "Barnes-Hut", full.Settings);
         // Clusters end far apart relative to their own spread.
         using var e = full.ToTensor();
         var quality = EmbeddingQuality.Measure(x, e, 10);
@@ -96,7 +123,9 @@ public class TsneTests
         using var x = randn([20, 3]);
         Assert.Contains("perplexity", Assert.Throws<DeepscopeException>(() => new TsneOptions().Embed(x)).Message);
         Assert.Contains("unknown parameter", Assert.Throws<DeepscopeException>(() => new TsneOptions().With(new Dictionary<string, string> { ["perplex"] = "5" })).Message);
-        var parsed = (TsneOptions)new TsneOptions().With(new Dictionary<string, string> { ["perplexity"] = "5", ["learning_rate"] = "auto", ["init"] = "random", ["max_iter"] = "500" });
-        Assert.Equal((5.0, (double?)null, TsneInitialization.Random, 500), (parsed.Perplexity, parsed.LearningRate, parsed.Init, parsed.MaxIter));
+        var parsed = (TsneOptions)new TsneOptions().With(new Dictionary<string, string> { ["perplexity"] = "5", ["learning_rate"] = "auto", ["init"] = "random", ["max_iter"] = "500", ["negative_gradient_method"] = "barnes_hut" });
+        Assert.Equal((5.0, (double?)null, TsneInitialization.Random, 500, TsneGradientMethod.BarnesHut),
+            (parsed.Perplexity, parsed.LearningRate, parsed.Init, parsed.MaxIter, parsed.NegativeGradientMethod));
+        Assert.Contains("angle", Assert.Throws<DeepscopeException>(() => new TsneOptions { Angle = 1.2 }.Embed(randn([40, 3]))).Message);
     }
 }
