@@ -49,19 +49,30 @@ def main():
     opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=5e-4)
     x = torch.randn(a.batch, *shape)
     y = torch.randint(0, 10, (a.batch,))
-    def step():
+    phases = [0.0, 0.0, 0.0]  # seconds per phase (zero_grad + forward + loss, backward, optimiser step)
+
+    def step(timed):
+        t0 = time.perf_counter()
         opt.zero_grad()
         loss = nn.functional.cross_entropy(model(x), y)
+        t1 = time.perf_counter()
         loss.backward()
+        t2 = time.perf_counter()
         opt.step()
+        t3 = time.perf_counter()
+        if timed:
+            for i, d in enumerate((t1 - t0, t2 - t1, t3 - t2)):
+                phases[i] += d
     for _ in range(a.warmup):
-        step()
+        step(False)
     start = time.perf_counter()
     for _ in range(a.steps):
-        step()
+        step(True)
     seconds = time.perf_counter() - start
     print(json.dumps({"framework": "pytorch " + torch.__version__, "model": a.model, "batch": a.batch, "steps": a.steps,
-                      "threads": torch.get_num_threads(), "images_per_second": a.batch * a.steps / seconds}))
+                      "threads": torch.get_num_threads(), "images_per_second": a.batch * a.steps / seconds,
+                      "forward_seconds": phases[0] / a.steps, "backward_seconds": phases[1] / a.steps,
+                      "step_seconds": phases[2] / a.steps}))
 
 
 if __name__ == "__main__":

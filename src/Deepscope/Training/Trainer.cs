@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Deepscope.Runtime;
 using static TorchSharp.torch;
 
 namespace Deepscope.Training;
@@ -51,6 +52,7 @@ public sealed class Trainer(TrainingOptions options)
         if (Resume && OutputDirectory is null) throw new DeepscopeException("resuming needs an output directory holding the checkpoint");
         if (target.Groups.Sum(g => g.Parameters.Count) == 0) throw new DeepscopeException("nothing to train: no trainable parameters");
 
+        NativeHeap.ReuseFreedMemory();
         var model = target.Model;
         var optionsJson = JsonSerializer.Serialize(Options, Json.Options);
         using var optimizer = Options.Optimizer.Create(target.Groups);
