@@ -16,7 +16,7 @@ namespace Deepscope.Bench;
 public sealed class ScatteringBenchmark : IBenchmark
 {
     public string Name => "scattering";
-    public string Description => "Scattering2D images/s for 28x28 J=2 and 3x32x32 J=2 (L=8); [--kymatio DIR] [--batch N] [--rounds N] [--threads N]";
+    public string Description => "Scattering2D images/s for 28x28 J=2 and 3x32x32 J=2 (L=8); [--kymatio DIR] [--batch N] [--rounds N] [--threads N] [--chunk IMAGES]";
 
     sealed record Case(string Name, long[] ImageShape, int J, int L = 8);
 
@@ -31,10 +31,11 @@ public sealed class ScatteringBenchmark : IBenchmark
         int batch = int.Parse(Option(args, "--batch") ?? "256", CultureInfo.InvariantCulture);
         int rounds = int.Parse(Option(args, "--rounds") ?? "3", CultureInfo.InvariantCulture);
         int threads = int.Parse(Option(args, "--threads") ?? "2", CultureInfo.InvariantCulture);
+        string chunk = Option(args, "--chunk") ?? "0";  // 0: Scattering2D's default
         TorchRuntime.Configure(threads);
         if (Option(args, "--worker") is { } worker)
         {
-            var rate = Measure(Cases[int.Parse(worker, CultureInfo.InvariantCulture)], batch);
+            var rate = Measure(Cases[int.Parse(worker, CultureInfo.InvariantCulture)], batch, int.Parse(chunk, CultureInfo.InvariantCulture));
             Console.WriteLine(FormattableString.Invariant($"{rate.Wall} {rate.PerCpuSecond}"));
             return 0;
         }
@@ -47,7 +48,7 @@ public sealed class ScatteringBenchmark : IBenchmark
             for (int round = 0; round < rounds; round++)
             {
                 ours.Add(Child(Environment.ProcessPath!, [.. SelfArguments(), Name, "--worker", index.ToString(CultureInfo.InvariantCulture), "--batch", batch.ToString(CultureInfo.InvariantCulture),
-                    "--threads", threads.ToString(CultureInfo.InvariantCulture)]));
+                    "--threads", threads.ToString(CultureInfo.InvariantCulture), "--chunk", chunk]));
                 if (kymatio != null)
                     theirs.Add(Child("/usr/bin/python3", [Path.Combine(AppContext.BaseDirectory, "scattering_kymatio.py"), kymatio, string.Join(",", c.ImageShape),
                         c.J.ToString(CultureInfo.InvariantCulture), c.L.ToString(CultureInfo.InvariantCulture), batch.ToString(CultureInfo.InvariantCulture),
@@ -64,9 +65,10 @@ public sealed class ScatteringBenchmark : IBenchmark
     }
 
     /// <summary>Best of 3 wall-clock timings, and images per second of process CPU time over the same 3 runs.</summary>
-    static Rate Measure(Case c, int batch)
+    static Rate Measure(Case c, int batch, int chunk)
     {
-        using var scattering = new Scattering2D(c.J, ((int)c.ImageShape[^2], (int)c.ImageShape[^1]), c.L);
+        var shape = ((int)c.ImageShape[^2], (int)c.ImageShape[^1]);
+        using var scattering = chunk > 0 ? new Scattering2D(c.J, shape, c.L) { ChunkSize = chunk } : new Scattering2D(c.J, shape, c.L);
         using var x = rand([batch, .. c.ImageShape], generator: new TorchSharp.torch.Generator(0));
         using var _ = no_grad();
         return ImagesPerSecond(scattering, x);

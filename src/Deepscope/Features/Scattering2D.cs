@@ -13,7 +13,7 @@ namespace Deepscope.Features;
 public sealed class Scattering2D : nn.Module<Tensor, Tensor>
 {
     // Working memory per chunk: the order-2 products dominate (L^2 complex maps on the padded grid per image).
-    const long ChunkBudgetBytes = 32L << 20;
+    const long ChunkBudgetBytes = 12L << 20;
 
     readonly Dictionary<(string Device, ScalarType Type), TorchScatteringBackend> _backends = [];
     readonly Lock _gate = new();
@@ -30,7 +30,7 @@ public sealed class Scattering2D : nn.Module<Tensor, Tensor>
     public int OutputHeight => Height >> J;
     public int OutputWidth => Width >> J;
 
-    /// <summary>Images scattered at once; more are split into chunks of this size (default: about 32 MB of working memory, which also keeps the data in cache).</summary>
+    /// <summary>Images scattered at once; more are split into chunks of this size (default: about 12 MB of working memory per chunk, which keeps the data in cache; measured best of 4-48 images for 28x28 and 32x32).</summary>
     public long ChunkSize
     {
         get;
@@ -65,15 +65,49 @@ public sealed class Scattering2D : nn.Module<Tensor, Tensor>
         Tensor result;
         if (count == 0) result = zeros([0, CoefficientCount, OutputHeight, OutputWidth], input.dtype, input.device);
         else if (count <= ChunkSize) result = ScatteringAlgorithm.Scatter(backend, images, J, MaxOrder);
-        else
+        else if (images.requires_grad || !images.device.type.Equals(DeviceType.CPU) || get_num_threads() == 1)
         {
             var chunks = new List<Tensor>();
             for (long start = 0; start < count; start += ChunkSize)
-                chunks.Add(ScatteringAlgorithm.Scatter(backend, images[TensorIndex.Slice(start, Math.Min(count, start + ChunkSize))], J, MaxOrder));
+                chunks.Add(ScatterChunk(backend, images, start));
             result = cat(chunks, 0);
         }
+        else result = ScatterChunksInParallel(backend, images);
         return result.reshape([.. batchShape, CoefficientCount, OutputHeight, OutputWidth]).MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// Chunks on as many .NET threads as libtorch has, each op single-threaded. The transform is a chain of small
+    /// FFTs, products and folds whose intra-op parallelism barely pays (a second core added 5-15%); whole chunks in
+    /// parallel keep every core busy. Only without autograd: the graph of a parallel run would cross threads.
+    /// </summary>
+    Tensor ScatterChunksInParallel(TorchScatteringBackend backend, Tensor images)
+    {
+        long count = images.shape[0];
+        int chunkCount = (int)((count + ChunkSize - 1) / ChunkSize);
+        var results = new Tensor[chunkCount];
+        int threads = get_num_threads();
+        try
+        {
+            // libtorch's thread count is per calling thread (OpenMP), so each worker sets its own and restores it.
+            Parallel.For(0, chunkCount, new ParallelOptions { MaxDegreeOfParallelism = threads }, () => { set_num_threads(1); return 0; }, (c, _, none) =>
+            {
+                using var inner = NewDisposeScope();
+                using var noGrad = no_grad();
+                results[c] = ScatterChunk(backend, images, c * ChunkSize).DetachFromDisposeScope();
+                return none;
+            }, _ => set_num_threads(threads));
+            return cat(results, 0);
+        }
+        finally
+        {
+            set_num_threads(threads);
+            foreach (var r in results) r?.Dispose();
+        }
+    }
+
+    Tensor ScatterChunk(TorchScatteringBackend backend, Tensor images, long start) =>
+        ScatteringAlgorithm.Scatter(backend, images[TensorIndex.Slice(start, Math.Min(images.shape[0], start + ChunkSize))], J, MaxOrder);
 
     void Validate(Tensor input)
     {

@@ -103,6 +103,26 @@ public class Scattering2DTests
     }
 
     [Fact]
+    public void ChunksScatteredInParallelGiveTheSameCoefficientsAndRestoreTheThreadCount()
+    {
+        var x = Fixture("case_20x28_J2_L8_order2.npz", "x");
+        var expected = Fixture("case_20x28_J2_L8_order2.npz", "Sx");
+        using var chunked = new Scattering2D(2, (20, 28)) { ChunkSize = 1 };
+        int threads = get_num_threads();
+        try
+        {
+            set_num_threads(1);
+            using var sequential = chunked.forward(x);
+            set_num_threads(2);
+            using var parallel = chunked.forward(x);
+            Assert.Equal(2, get_num_threads());
+            Assert.True(RelativeError(parallel, expected) <= 1e-5);
+            Assert.Equal(0.0, (parallel - sequential).abs().max().item<float>(), 6);
+        }
+        finally { set_num_threads(threads); }
+    }
+
+    [Fact]
     public void Float64InputGivesFloat64Coefficients()
     {
         var x = Fixture("case_17x23_J3_L6_order2.npz", "x");
