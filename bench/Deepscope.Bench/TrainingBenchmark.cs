@@ -18,7 +18,7 @@ namespace Deepscope.Bench;
 public sealed class TrainingBenchmark : IBenchmark
 {
     public string Name => "training";
-    public string Description => "training step images/s: MODEL (resnet18 | resnet18_cifar | lenet | pipeline | memory) [--batch 128] [--steps 10] [--warmup 2] [--threads N] [--bf16]";
+    public string Description => "training step images/s: MODEL (resnet18 | resnet18_cifar | lenet | pipeline | memory) [--batch 128] [--steps 10] [--warmup 2] [--threads N] [--bf16] [--nchw]";
 
     public int Run(string[] args)
     {
@@ -33,13 +33,13 @@ public sealed class TrainingBenchmark : IBenchmark
         {
             "pipeline" => Pipeline(batch, steps),
             "memory" => Memory(),
-            var model => Steps(model, batch, steps, warmup, args.Contains("--bf16") ? ScalarType.BFloat16 : ScalarType.Float32),
+            var model => Steps(model, batch, steps, warmup, args.Contains("--bf16") ? ScalarType.BFloat16 : ScalarType.Float32, !args.Contains("--nchw")),
         };
     }
 
     /// <param name="dtype">BFloat16 trains the whole network in bf16: the upper bound of what bf16 mixed precision
     /// (which adds casts and fp32 master weights) could gain on this CPU.</param>
-    static int Steps(string name, int batch, int steps, int warmup, ScalarType dtype)
+    static int Steps(string name, int batch, int steps, int warmup, ScalarType dtype, bool channelsLast)
     {
         random.manual_seed(0);
         NativeHeap.ReuseFreedMemory();  // as Trainer.Fit does
@@ -52,7 +52,8 @@ public sealed class TrainingBenchmark : IBenchmark
         };
         model.to(dtype).train();
         using var optimizer = new OptimizerOptions { LearningRate = 0.01, Momentum = 0.9, WeightDecay = 5e-4 }.Create([new ParameterGroup("all", model.parameters().ToList())]);
-        using var x = randn([batch, .. shape], dtype);
+        // Channels-last input as Trainer feeds it (--nchw: the plain layout).
+        using var x = channelsLast ? MemoryFormat.ChannelsLast(randn([batch, .. shape], dtype)) : randn([batch, .. shape], dtype);
         using var y = randint(0, 10, [batch]);
         // Seconds per phase (zero_grad + forward + loss, backward, optimiser step), summed over the timed steps.
         var phases = new double[3];

@@ -1,3 +1,4 @@
+using Deepscope.Runtime;
 using static TorchSharp.torch;
 
 namespace Deepscope.Training;
@@ -23,7 +24,7 @@ public static class Evaluation
                 using var scope = NewDisposeScope();
                 long n = Math.Min(batchSize, examples.Count - start);
                 var inputs = examples.Inputs.narrow(0, start, n);
-                var output = model.forward(transform is null ? inputs : transform.Apply(inputs));
+                var output = model.forward(MemoryFormat.ChannelsLast(transform is null ? inputs : transform.Apply(inputs)));
                 lossSum += loss(output, examples.Labels.narrow(0, start, n)).item<float>() * (double)n;
                 predictions.narrow(0, start, n).copy_(output.argmax(1));
                 task.Advance(n);

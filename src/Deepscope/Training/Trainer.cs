@@ -139,12 +139,13 @@ public sealed class Trainer(TrainingOptions options)
     /// <summary>Distinct, seed-determined generator seeds for shuffling, augmentation and step sampling.</summary>
     ulong DerivedSeed(ulong stream) => unchecked((ulong)Options.Seed * 0x9E3779B97F4A7C15UL + stream * 0xBF58476D1CE4E5B9UL);
 
+    /// <summary>The model's input batch; image batches channels-last (weights stay NCHW, so checkpoints need no conversion).</summary>
     Tensor Prepare(Tensor raw, InputTransform? transform, Generator augmentation)
     {
-        if (transform is null) return raw.to_type(ScalarType.Float32);
+        if (transform is null) return MemoryFormat.ChannelsLast(raw.to_type(ScalarType.Float32));
         var unit = transform.ToUnitFloat(raw);
         if (!Options.Augmentation.IsNone) unit = Options.Augmentation.Apply(unit, augmentation);
-        return transform.Normalize(unit);
+        return MemoryFormat.ChannelsLast(transform.Normalize(unit));
     }
 
     /// <summary>Adds an epoch to the state, tracking the best evaluation metric (saving its weights) and early stopping.</summary>
