@@ -1,3 +1,4 @@
+using Deepscope.Learners;
 using static TorchSharp.torch;
 
 namespace Deepscope.Embedding;
@@ -24,40 +25,56 @@ public sealed record PcaOptions : EmbeddingOptions
     public override string Method => "pca";
     public override string DisplayName => "PCA";
 
-    /// <summary>Fits the principal axes: a model that projects any data onto them.</summary>
+    /// <summary>
+    /// Fits the principal axes: a model that projects any data onto them. The exact solver on tall data (N ≥ D) reads
+    /// the float32 matrix in row blocks, accumulating the covariance in float64, so a 60,000 × 4,000 matrix is never
+    /// copied; the other paths work on a centred float64 copy.
+    /// </summary>
     public PcaModel Fit(Tensor features)
     {
         using var scope = NewDisposeScope();
-        var x = Prepare(features).to_type(ScalarType.Float64);
+        var x = Prepare(features);
         int n = (int)x.shape[0], d = (int)x.shape[1];
         int k = Components;
-        if (k > Math.Min(n, d)) throw new DeepscopeException($"pca: components ({k}) must not exceed min(N, D) = {Math.Min(n, d)}");
-        var mean = x.mean([0]);
-        var centered = x - mean;
-        double totalVariance = centered.pow(2).sum().item<double>() / Math.Max(n - 1, 1);
+        if (k < 1 || k > Math.Min(n, d)) throw new DeepscopeException($"pca: components ({k}) must be in [1, min(N, D) = {Math.Min(n, d)}]");
         var solver = Solver != PcaSolver.Auto ? Solver
             : Math.Max(n, d) > 500 && k < 0.8 * Math.Min(n, d) ? PcaSolver.Randomized : PcaSolver.Full;
-        var (components, singular) = solver == PcaSolver.Full ? Exact(centered, k) : Randomized(centered, k);
+        var mean = zeros(d, ScalarType.Float64);
+        foreach (var (start, length) in RowBlocks.Of(n, d))
+            mean.add_(x.narrow(0, start, length).to_type(ScalarType.Float64).sum(0L));
+        mean.div_(n);
+        Tensor components, singular;
+        double totalVariance;
+        if (solver == PcaSolver.Full && n >= d)
+        {
+            // The covariance is D×D: cheaper than the SVD of N×D for tall data, and as exact in float64.
+            var scatter = RowBlocks.Scatter(x, mean.unsqueeze(0), zeros(n, ScalarType.Int64));
+            totalVariance = scatter.trace().item<double>() / Math.Max(n - 1, 1);
+            var (eigenvalues, eigenvectors) = linalg.eigh(scatter);
+            var order = eigenvalues.argsort(descending: true).narrow(0, 0, k);
+            (components, singular) = (eigenvectors.index_select(1, order).t(), eigenvalues.index_select(0, order).clamp_min(0).sqrt());
+        }
+        else
+        {
+            var centered = x.to_type(ScalarType.Float64) - mean;
+            totalVariance = centered.pow(2).sum().item<double>() / Math.Max(n - 1, 1);
+            (components, singular) = solver == PcaSolver.Full ? Svd(centered, k) : Randomized(centered, k);
+        }
         // scikit-learn's svd_flip: each axis points so that the largest |score| is positive, which makes signs reproducible.
-        var scores = centered.mm(components.t());
+        var components32 = components.to_type(ScalarType.Float32);
+        var mean32 = mean.to_type(ScalarType.Float32);
+        var scores = RowBlocks.Map(x, block => (block - mean32).mm(components32.t()));
         var signs = scores.gather(0, scores.abs().argmax(dim: 0).unsqueeze(0)).sign().squeeze(0);
         signs = where(signs == 0, ones_like(signs), signs);
-        components = components * signs.unsqueeze(1);
+        components32 = components32 * signs.unsqueeze(1);
         var variance = singular.pow(2) / Math.Max(n - 1, 1);
-        return new PcaModel(mean.to_type(ScalarType.Float32).MoveToOuterDisposeScope(), components.to_type(ScalarType.Float32).MoveToOuterDisposeScope(),
+        return new PcaModel(mean32.MoveToOuterDisposeScope(), components32.MoveToOuterDisposeScope(),
             variance.data<double>().ToArray(), variance.data<double>().Select(v => v / totalVariance).ToArray(), solver);
     }
 
-    /// <summary>Right singular vectors (k, D) and singular values, exactly, in float64.</summary>
-    static (Tensor Components, Tensor Singular) Exact(Tensor centered, int k)
+    /// <summary>Right singular vectors (k, D) and singular values of the centred data (wide data: N &lt; D).</summary>
+    static (Tensor Components, Tensor Singular) Svd(Tensor centered, int k)
     {
-        if (centered.shape[0] >= centered.shape[1])
-        {
-            // The covariance is D×D: cheaper than the SVD of N×D for tall data, and as exact in float64.
-            var (eigenvalues, eigenvectors) = linalg.eigh(centered.t().mm(centered));
-            var order = eigenvalues.argsort(descending: true).narrow(0, 0, k);
-            return (eigenvectors.index_select(1, order).t(), eigenvalues.index_select(0, order).clamp_min(0).sqrt());
-        }
         var (_, s, vh) = linalg.svd(centered, fullMatrices: false);
         return (vh.narrow(0, 0, k), s.narrow(0, 0, k));
     }
@@ -100,13 +117,16 @@ public sealed class PcaModel(Tensor mean, Tensor components, double[] explainedV
     /// <summary>The solver that ran (Auto resolved).</summary>
     public PcaSolver Solver { get; } = solver;
 
-    /// <summary>Scores (N, k) of new data on the fitted axes.</summary>
+    /// <summary>Total variance explained by the kept components, as a fraction.</summary>
+    public double TotalExplainedVarianceRatio => ExplainedVarianceRatio.Sum();
+
+    /// <summary>Scores (N, k) of new data on the fitted axes, computed in row blocks (no centred copy of a large matrix).</summary>
     public Tensor Transform(Tensor features)
     {
         using var scope = NewDisposeScope();
         var x = EmbeddingOptions.Prepare(features);
         if (x.shape[1] != Mean.shape[0]) throw new DeepscopeException($"pca: fitted on {Mean.shape[0]} features, got {x.shape[1]}");
-        return (x - Mean).mm(Components.t()).MoveToOuterDisposeScope();
+        return RowBlocks.Map(x, block => (block - Mean).mm(Components.t())).MoveToOuterDisposeScope();
     }
 
     public void Dispose()

@@ -1,3 +1,4 @@
+using Deepscope.Embedding;
 using static TorchSharp.torch;
 
 namespace Deepscope.Learners;
@@ -70,8 +71,8 @@ public sealed class StandardScaler : IPreprocessor
 }
 
 /// <summary>
-/// Principal component analysis to <c>components</c> dimensions: the covariance (accumulated in float64 blocks) is
-/// eigendecomposed and x is projected on its leading eigenvectors after centring (scikit-learn's PCA, without whitening).
+/// Principal component analysis to <c>components</c> dimensions as a preprocessing step: the exact solver of
+/// <see cref="PcaOptions"/> (covariance accumulated in float64 row blocks, so large feature matrices are not copied).
 /// </summary>
 public sealed class Pca(int components) : IPreprocessor
 {
@@ -83,44 +84,24 @@ public sealed class Pca(int components) : IPreprocessor
             long n = input.shape[0], d = input.shape[1];
             if (Components < 1 || Components > Math.Min(n, d))
                 throw new DeepscopeException($"pca: the number of components must be in [1, min(N, D) = {Math.Min(n, d)}]; got {Components}");
-            using var scope = NewDisposeScope();
-            var sum = zeros(d, ScalarType.Float64);
-            foreach (var (start, length) in RowBlocks.Of(n, d))
-                sum.add_(input.narrow(0, start, length).to_type(ScalarType.Float64).sum(0L));
-            var mean = sum.div_(n).unsqueeze(0);
-            var covariance = RowBlocks.Scatter(input, mean, zeros(n, ScalarType.Int64)).div_(Math.Max(1, n - 1));
-            var (values, vectors) = linalg.eigh(covariance);
-            // eigh sorts ascending; take the last k, largest first, with scikit-learn's sign rule (largest |entry| positive).
-            var top = vectors.narrow(1, d - Components, Components).flip(1);
-            var signs = top.gather(0, top.abs().argmax(0, keepdim: true)).sign();
-            top = top * where(signs.eq(0), ones_like(signs), signs);
-            var variance = values.narrow(0, d - Components, Components).flip(0);
-            double totalVariance = values.clamp_min(0).sum().item<double>();
-            return new Fitted(mean.squeeze(0).to_type(ScalarType.Float32).MoveToOuterDisposeScope(), top.to_type(ScalarType.Float32).MoveToOuterDisposeScope(),
-                variance.to_type(ScalarType.Float64).data<double>().ToArray(), totalVariance);
+            return new Fitted(new PcaOptions { Components = Components, Solver = PcaSolver.Full }.Fit(input));
         });
 
-    public sealed class Fitted(Tensor mean, Tensor components, double[] explainedVariance, double totalVariance) : IFittedTransform
+    public sealed class Fitted(PcaModel model) : IFittedTransform
     {
-        public Tensor Mean { get; } = mean;
-        /// <summary>Principal axes as columns (D, k).</summary>
-        public Tensor Axes { get; } = components;
-        public IReadOnlyList<double> ExplainedVariance { get; } = explainedVariance;
-        public double ExplainedVarianceRatio => totalVariance > 0 ? ExplainedVariance.Sum() / totalVariance : 0;
-        public long InputFeatures => Mean.shape[0];
-        public long OutputFeatures => Axes.shape[1];
+        public PcaModel Model { get; } = model;
+        public IReadOnlyList<double> ExplainedVariance => Model.ExplainedVariance;
+        public double ExplainedVarianceRatio => Model.TotalExplainedVarianceRatio;
+        public long InputFeatures => Model.Mean.shape[0];
+        public long OutputFeatures => Model.Components.shape[0];
 
         public Tensor Transform(Tensor x)
         {
             LearnerInput.CheckFeatures(x, InputFeatures);
-            return RowBlocks.Map(x, part => (part.to_type(ScalarType.Float32) - Mean).mm(Axes));
+            return Model.Transform(x);
         }
 
-        public void Dispose()
-        {
-            Mean.Dispose();
-            Axes.Dispose();
-        }
+        public void Dispose() => Model.Dispose();
     }
 }
 
