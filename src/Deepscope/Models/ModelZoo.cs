@@ -8,14 +8,16 @@ namespace Deepscope.Models;
 public sealed record ModelShape(long NumClasses, long Channels, long ImageSize);
 
 /// <summary>
-/// A classifier architecture known by name. <see cref="HeadName"/> is the state-dict prefix of its last linear layer,
-/// <see cref="FeatureCount"/> that layer's input width; <see cref="Channels"/> is fixed for torchvision's ImageNet models.
+/// A classifier architecture known by name. <see cref="HeadName"/> is the state-dict prefix of its last linear layer;
+/// <see cref="OfficialWeights"/> names torchvision's ImageNet weight file for torchvision's architectures.
 /// </summary>
 public sealed record ModelSpec(string Name, string Description, string HeadName, Func<ModelShape, Module<Tensor, Tensor>> Create,
-    long? Channels = null)
+    string? OfficialWeights = null)
 {
     /// <summary>True for torchvision's ImageNet architectures (pretrained weights exist; input normalised with ImageNet statistics).</summary>
-    public bool IsTorchvision => Channels is not null;
+    public bool IsTorchvision => OfficialWeights is not null;
+    /// <summary>Input channels fixed by the architecture (3 for torchvision's), or null when the shape decides.</summary>
+    public long? Channels => IsTorchvision ? 3 : null;
 }
 
 /// <summary>
@@ -42,11 +44,19 @@ public static class ModelZoo
         new("lenet", "LeNet-style CNN (2 conv + 2 fc, batch norm)", "fc2", s => lenet(s.NumClasses, s.Channels, s.ImageSize)),
         new("resnet18_cifar", "ResNet-18, 3x3 stem without max-pool, for 32x32", "fc", s => resnet18_cifar(s.NumClasses, s.Channels)),
         new("vgg16_cifar", "VGG-16 with batch norm, for 32x32", "classifier", s => vgg16_cifar(s.NumClasses, s.Channels)),
-        new("resnet18", "torchvision ResNet-18 (ImageNet stem)", "fc", s => torchvision.models.resnet18((int)s.NumClasses), 3),
-        new("resnet34", "torchvision ResNet-34", "fc", s => torchvision.models.resnet34((int)s.NumClasses), 3),
-        new("resnet50", "torchvision ResNet-50", "fc", s => torchvision.models.resnet50((int)s.NumClasses), 3),
-        new("vgg16", "torchvision VGG-16", "classifier.6", s => torchvision.models.vgg16((int)s.NumClasses), 3),
-        new("vgg16_bn", "torchvision VGG-16 with batch norm", "classifier.6", s => torchvision.models.vgg16_bn((int)s.NumClasses), 3),
+        // torchvision's ImageNet architectures (TorchSharp's TorchVision ports: the same state-dict keys and shapes).
+        new("resnet18", "torchvision ResNet-18 (ImageNet stem)", "fc", s => torchvision.models.resnet18((int)s.NumClasses), "resnet18-f37072fd.pth"),
+        new("resnet34", "torchvision ResNet-34", "fc", s => torchvision.models.resnet34((int)s.NumClasses), "resnet34-b627a593.pth"),
+        new("resnet50", "torchvision ResNet-50", "fc", s => torchvision.models.resnet50((int)s.NumClasses), "resnet50-0676ba61.pth"),
+        new("vgg11", "torchvision VGG-11", "classifier.6", s => torchvision.models.vgg11((int)s.NumClasses), "vgg11-8a719046.pth"),
+        new("vgg11_bn", "torchvision VGG-11 with batch norm", "classifier.6", s => torchvision.models.vgg11_bn((int)s.NumClasses), "vgg11_bn-6002323d.pth"),
+        new("vgg13", "torchvision VGG-13", "classifier.6", s => torchvision.models.vgg13((int)s.NumClasses), "vgg13-19584684.pth"),
+        new("vgg13_bn", "torchvision VGG-13 with batch norm", "classifier.6", s => torchvision.models.vgg13_bn((int)s.NumClasses), "vgg13_bn-abd245e5.pth"),
+        new("vgg16", "torchvision VGG-16", "classifier.6", s => torchvision.models.vgg16((int)s.NumClasses), "vgg16-397923af.pth"),
+        new("vgg16_bn", "torchvision VGG-16 with batch norm", "classifier.6", s => torchvision.models.vgg16_bn((int)s.NumClasses), "vgg16_bn-6c64b313.pth"),
+        new("vgg19", "torchvision VGG-19", "classifier.6", s => torchvision.models.vgg19((int)s.NumClasses), "vgg19-dcbb9e9d.pth"),
+        new("vgg19_bn", "torchvision VGG-19 with batch norm", "classifier.6", s => torchvision.models.vgg19_bn((int)s.NumClasses), "vgg19_bn-c79401a0.pth"),
+        new("alexnet", "torchvision AlexNet", "classifier.6", s => torchvision.models.alexnet((int)s.NumClasses), "alexnet-owt-7be5be79.pth"),
     ];
 
     public static IEnumerable<string> Names => All.Select(m => m.Name);

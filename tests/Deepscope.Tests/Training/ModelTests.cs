@@ -58,8 +58,18 @@ public class ModelTests
     public void ZooKnowsNamesAndExplainsUnknownOnes()
     {
         Assert.Equal("fc", ModelZoo.Get("ResNet18").HeadName);
-        var e = Assert.Throws<DeepscopeException>(() => ModelZoo.Get("alexnet"));
+        var e = Assert.Throws<DeepscopeException>(() => ModelZoo.Get("googlenet"));
         Assert.Contains("lenet", e.Message);
+    }
+
+    [Fact]
+    public void One_registry_serves_training_and_pretrained_features()
+    {
+        Assert.Equal(ModelZoo.All.Where(m => m.IsTorchvision).Select(m => m.Name), Deepscope.Models.Pretrained.CnnModels.Names);
+        using var model = Deepscope.Models.Pretrained.CnnModels.Create("resnet18", 7);
+        var head = model.state_dict()[Deepscope.Models.Pretrained.CnnModels.HeadWeightKey("resnet18")];
+        Assert.Equal(new long[] { 7, 512 }, head.shape);
+        Assert.Equal("classifier.6.weight", Deepscope.Models.Pretrained.CnnModels.HeadWeightKey("alexnet"));
     }
 
     [Fact]

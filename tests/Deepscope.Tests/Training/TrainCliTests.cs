@@ -71,9 +71,9 @@ public class TrainCliTests : IClassFixture<SingleThreaded>
         var data = SharedData.Require("mnist");
         using var dir = new TempDir();
         var run = dir.File("run");
-        var (exit, _, stderr) = CliRunner.Run(["train", "--model", "alexnet", "--dataset", "mnist", "--output", run]);
+        var (exit, _, stderr) = CliRunner.Run(["train", "--model", "googlenet", "--dataset", "mnist", "--output", run]);
         Assert.Equal(1, exit);
-        Assert.Contains("unknown model 'alexnet'", stderr);
+        Assert.Contains("unknown model 'googlenet'", stderr);
 
         (exit, _, stderr) = CliRunner.Run(TrainArgs(data, run, 1));
         Assert.True(exit == 0, stderr);

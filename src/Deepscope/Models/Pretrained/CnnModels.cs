@@ -10,41 +10,20 @@ namespace Deepscope.Models.Pretrained;
 /// </summary>
 public static class CnnModels
 {
-    /// <summary>Model names, as torchvision spells them, with the official ImageNet weight file of each.</summary>
-    public static IReadOnlyDictionary<string, string> OfficialWeightFiles { get; } = new Dictionary<string, string>
-    {
-        ["resnet18"] = "resnet18-f37072fd.pth", ["resnet34"] = "resnet34-b627a593.pth", ["resnet50"] = "resnet50-0676ba61.pth",
-        ["vgg11"] = "vgg11-8a719046.pth", ["vgg11_bn"] = "vgg11_bn-6002323d.pth",
-        ["vgg13"] = "vgg13-19584684.pth", ["vgg13_bn"] = "vgg13_bn-abd245e5.pth",
-        ["vgg16"] = "vgg16-397923af.pth", ["vgg16_bn"] = "vgg16_bn-6c64b313.pth",
-        ["vgg19"] = "vgg19-dcbb9e9d.pth", ["vgg19_bn"] = "vgg19_bn-c79401a0.pth",
-        ["alexnet"] = "alexnet-owt-7be5be79.pth",
-    };
+    /// <summary>Model names, as torchvision spells them, with the official ImageNet weight file of each (from <see cref="ModelZoo"/>).</summary>
+    public static IReadOnlyDictionary<string, string> OfficialWeightFiles { get; } =
+        ModelZoo.All.Where(m => m.IsTorchvision).ToDictionary(m => m.Name, m => m.OfficialWeights!);
 
     public static IReadOnlyList<string> Names { get; } = [.. OfficialWeightFiles.Keys];
 
     /// <summary>The state-dict key of the final classifier's weight, whose rows are the number of classes.</summary>
-    public static string HeadWeightKey(string name) => Check(name).StartsWith("resnet", StringComparison.Ordinal) ? "fc.weight" : "classifier.6.weight";
+    public static string HeadWeightKey(string name) => ModelZoo.Get(Check(name)).HeadName + ".weight";
 
     /// <summary>A freshly initialised network in eval mode (dropout off, BatchNorm on running statistics).</summary>
     public static nn.Module<Tensor, Tensor> Create(string name, int numClasses = 1000)
     {
         if (numClasses < 1) throw new DeepscopeException($"{name}: the number of classes must be at least 1, got {numClasses}");
-        nn.Module<Tensor, Tensor> model = Check(name) switch
-        {
-            "resnet18" => torchvision.models.resnet18(numClasses),
-            "resnet34" => torchvision.models.resnet34(numClasses),
-            "resnet50" => torchvision.models.resnet50(numClasses),
-            "vgg11" => torchvision.models.vgg11(numClasses),
-            "vgg11_bn" => torchvision.models.vgg11_bn(numClasses),
-            "vgg13" => torchvision.models.vgg13(numClasses),
-            "vgg13_bn" => torchvision.models.vgg13_bn(numClasses),
-            "vgg16" => torchvision.models.vgg16(numClasses),
-            "vgg16_bn" => torchvision.models.vgg16_bn(numClasses),
-            "vgg19" => torchvision.models.vgg19(numClasses),
-            "vgg19_bn" => torchvision.models.vgg19_bn(numClasses),
-            _ => torchvision.models.alexnet(numClasses),
-        };
+        var model = ModelZoo.Get(Check(name)).Create(new ModelShape(numClasses, 3, 224));
         model.eval();
         return model;
     }
