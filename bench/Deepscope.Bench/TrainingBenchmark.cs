@@ -18,7 +18,7 @@ namespace Deepscope.Bench;
 public sealed class TrainingBenchmark : IBenchmark
 {
     public string Name => "training";
-    public string Description => "training step images/s: MODEL (resnet18 | resnet18_cifar | lenet | pipeline | memory) [--batch 128] [--steps 10] [--warmup 2] [--threads N] [--bf16] [--nchw]";
+    public string Description => "training step images/s: MODEL (resnet18 | resnet18_cifar | lenet | pipeline | memory) [--batch 128] [--steps 10] [--warmup 2] [--threads N] [--bf16] [--autocast] [--nchw]";
 
     public int Run(string[] args)
     {
@@ -33,13 +33,13 @@ public sealed class TrainingBenchmark : IBenchmark
         {
             "pipeline" => Pipeline(batch, steps),
             "memory" => Memory(),
-            var model => Steps(model, batch, steps, warmup, args.Contains("--bf16") ? ScalarType.BFloat16 : ScalarType.Float32, !args.Contains("--nchw")),
+            var model => Steps(model, batch, steps, warmup, args.Contains("--bf16") ? ScalarType.BFloat16 : ScalarType.Float32, !args.Contains("--nchw"), args.Contains("--autocast")),
         };
     }
 
     /// <param name="dtype">BFloat16 trains the whole network in bf16: the upper bound of what bf16 mixed precision
     /// (which adds casts and fp32 master weights) could gain on this CPU.</param>
-    static int Steps(string name, int batch, int steps, int warmup, ScalarType dtype, bool channelsLast)
+    static int Steps(string name, int batch, int steps, int warmup, ScalarType dtype, bool channelsLast, bool autocast)
     {
         random.manual_seed(0);
         NativeHeap.ReuseFreedMemory();  // as Trainer.Fit does
@@ -63,7 +63,9 @@ public sealed class TrainingBenchmark : IBenchmark
             using var scope = NewDisposeScope();
             phaseClock.Restart();
             optimizer.zero_grad();
-            var loss = nn.functional.cross_entropy(model.forward(x), y);
+            Tensor loss;
+            using (autocast ? Autocast.Cpu() : null)
+                loss = nn.functional.cross_entropy(model.forward(x), y);
             if (timed) phases[0] += phaseClock.Elapsed.TotalSeconds;
             phaseClock.Restart();
             loss.backward();
@@ -78,7 +80,7 @@ public sealed class TrainingBenchmark : IBenchmark
         double rate = batch * steps / clock.Elapsed.TotalSeconds;
         Console.WriteLine(JsonSerializer.Serialize(new
         {
-            framework = "deepscope " + __version__, model = name, dtype = dtype.ToString(), batch, steps, threads = get_num_threads(), images_per_second = rate,
+            framework = "deepscope " + __version__, model = name, dtype = autocast ? "autocast bf16" : dtype.ToString(), batch, steps, threads = get_num_threads(), images_per_second = rate,
             forward_seconds = phases[0] / steps, backward_seconds = phases[1] / steps, step_seconds = phases[2] / steps,
         }));
         return 0;

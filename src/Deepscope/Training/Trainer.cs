@@ -77,7 +77,7 @@ public sealed class Trainer(TrainingOptions options)
         if (stepsPerEpoch == 0) throw new DeepscopeException($"batch size {Options.BatchSize} exceeds the {train.Count} training examples with drop-last");
         long totalSteps = stepsPerEpoch * Options.Epochs;
         var baseRates = target.Groups.Select(g => Options.Optimizer.LearningRate * g.LearningRateFactor).ToArray();
-        var context = new StepContext(model, optimizer, Loss, stepRandom, Options.GradientClipNorm);
+        var context = new StepContext(model, optimizer, Loss, stepRandom, Options.GradientClipNorm, Options.Precision);
         var log = OutputDirectory is null ? null : new TrainingLog(OutputDirectory);
 
         for (int epoch = state.EpochsDone + 1; epoch <= Options.Epochs && !state.StoppedEarly; epoch++)

@@ -1,3 +1,4 @@
+using Deepscope.Runtime;
 using static TorchSharp.torch;
 
 namespace Deepscope.Training;
@@ -24,16 +25,26 @@ public readonly record struct StepOutcome(double Loss, long Correct, long Count)
 /// </summary>
 public sealed class StepContext
 {
-    internal StepContext(nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer, LossFunction loss, Generator random, double clipNorm)
+    internal StepContext(nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer, LossFunction loss, Generator random, double clipNorm,
+        TrainingPrecision precision = TrainingPrecision.Float32)
     {
         Model = model;
         Optimizer = optimizer;
         Loss = loss;
         Random = random;
         _clipNorm = clipNorm;
+        Precision = precision;
     }
 
     readonly double _clipNorm;
+
+    public TrainingPrecision Precision { get; }
+
+    /// <summary>
+    /// Wrap the forward pass and the loss in this (not the backward pass): with <see cref="TrainingPrecision.BFloat16"/>
+    /// it opens a bf16 autocast region on this thread, otherwise it does nothing.
+    /// </summary>
+    public IDisposable? MixedPrecision() => Precision == TrainingPrecision.BFloat16 ? Autocast.Cpu(ScalarType.BFloat16) : null;
 
     public nn.Module<Tensor, Tensor> Model { get; }
     public optim.Optimizer Optimizer { get; }
@@ -71,8 +82,12 @@ public sealed class SupervisedStep : ITrainingStep
     public StepOutcome Run(StepContext context)
     {
         context.Optimizer.zero_grad();
-        var output = context.Model.forward(context.Inputs);
-        var loss = context.Loss(output, context.Labels);
+        Tensor output, loss;
+        using (context.MixedPrecision())
+        {
+            output = context.Model.forward(context.Inputs);
+            loss = context.Loss(output, context.Labels);
+        }
         loss.backward();
         context.ClipGradients();
         context.Optimizer.step();

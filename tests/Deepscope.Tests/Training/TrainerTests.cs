@@ -86,6 +86,40 @@ public class TrainerTests : IClassFixture<SingleThreaded>
     }
 
     [Fact]
+    public void Bf16_mixed_precision_learns_with_float32_weights_and_gradients()
+    {
+        var options = Options(6);
+        double float32Accuracy;
+        using (var reference = NewLeNet(7))
+            float32Accuracy = new Trainer(options).Fit(TrainingTarget.Whole(reference), Train, Test, TinyData.Transform(Train)).History[^1].EvalAccuracy!.Value;
+        using var model = NewLeNet(7);
+        var seen = new List<ScalarType>();
+        var step = new InspectingStep(seen);
+        var result = new Trainer(options with { Precision = TrainingPrecision.BFloat16 }) { Step = step }
+            .Fit(TrainingTarget.Whole(model), Train, Test, TinyData.Transform(Train));
+        // The forward pass ran in bf16 while the step's autocast region was open, and only then.
+        Assert.Equal(ScalarType.BFloat16, seen[0]);
+        Assert.False(Deepscope.Runtime.Autocast.IsCpuEnabled);
+        Assert.All(model.parameters(), p => Assert.Equal(ScalarType.Float32, p.dtype));
+        Assert.True(result.History[^1].TrainLoss < result.History[0].TrainLoss);
+        Assert.True(result.History[^1].EvalAccuracy >= float32Accuracy - 0.05, $"eval accuracy {result.History[^1].EvalAccuracy} (bf16) vs {float32Accuracy} (float32)");
+    }
+
+    /// <summary>The supervised step, recording the dtype of the logits under the step's precision.</summary>
+    sealed class InspectingStep(List<ScalarType> seen) : ITrainingStep
+    {
+        public StepOutcome Run(StepContext context)
+        {
+            using (context.MixedPrecision())
+            using (var logits = context.Model.forward(context.Inputs))
+                seen.Add(logits.dtype);
+            var outcome = SupervisedStep.Instance.Run(context);
+            Assert.All(context.Model.parameters(), p => Assert.Equal(ScalarType.Float32, p.grad!.dtype));
+            return outcome;
+        }
+    }
+
+    [Fact]
     public void ResumeWithOtherOptionsOrACorruptCheckpointFailsClearly()
     {
         using var dir = new Support.TempDir();
