@@ -47,11 +47,8 @@ public abstract record EmbeddingOptions
         if (features.dim() < 2) throw new DeepscopeException($"features must be (N, D), got shape ({string.Join(", ", features.shape)})");
         var x = features.reshape(features.shape[0], -1).to_type(ScalarType.Float32).cpu().contiguous();
         if (x.shape[1] == 0) throw new DeepscopeException("features have zero columns");
-        if (!x.isfinite().all().item<bool>())
-        {
-            long row = x.isfinite().all(1).logical_not().nonzero()[0, 0].item<long>();
-            throw new DeepscopeException($"features contain NaN or infinite values (first in row {row})");
-        }
+        // Blockwise: isfinite of a whole large matrix allocates a float copy of it (abs) on the way.
+        Learners.LearnerInput.CheckFinite(x);
         return x;
     }
 

@@ -26,9 +26,9 @@ public sealed record PcaOptions : EmbeddingOptions
     public override string DisplayName => "PCA";
 
     /// <summary>
-    /// Fits the principal axes: a model that projects any data onto them. The exact solver on tall data (N ≥ D) reads
-    /// the float32 matrix in row blocks, accumulating the covariance in float64, so a 60,000 × 4,000 matrix is never
-    /// copied; the other paths work on a centred float64 copy.
+    /// Fits the principal axes: a model that projects any data onto them. The exact solver on tall data (N ≥ D) and the
+    /// randomized solver read the float32 matrix in row blocks, centring each block in float64, so a 60,000 × 4,000
+    /// matrix is never copied; only the exact SVD of wide data (N &lt; D) works on a centred float64 copy.
     /// </summary>
     public PcaModel Fit(Tensor features)
     {
@@ -39,26 +39,22 @@ public sealed record PcaOptions : EmbeddingOptions
         if (k < 1 || k > Math.Min(n, d)) throw new DeepscopeException($"pca: components ({k}) must be in [1, min(N, D) = {Math.Min(n, d)}]");
         var solver = Solver != PcaSolver.Auto ? Solver
             : Math.Max(n, d) > 500 && k < 0.8 * Math.Min(n, d) ? PcaSolver.Randomized : PcaSolver.Full;
-        var mean = zeros(d, ScalarType.Float64);
-        foreach (var (start, length) in RowBlocks.Of(n, d))
-            mean.add_(x.narrow(0, start, length).to_type(ScalarType.Float64).sum(0L));
-        mean.div_(n);
+        var mean = RowBlocks.ClassMeans(x, zeros(n, ScalarType.Int64), [n]).squeeze(0);
+        var centered = new CenteredRows(x, mean);
+        double totalVariance = centered.SumOfSquares() / Math.Max(n - 1, 1);
         Tensor components, singular;
-        double totalVariance;
-        if (solver == PcaSolver.Full && n >= d)
+        if (solver == PcaSolver.Randomized) (components, singular) = Randomized(centered, k);
+        else if (n >= d)
         {
             // The covariance is D×D: cheaper than the SVD of N×D for tall data, and as exact in float64.
-            var scatter = RowBlocks.Scatter(x, mean.unsqueeze(0), zeros(n, ScalarType.Int64));
-            totalVariance = scatter.trace().item<double>() / Math.Max(n - 1, 1);
-            var (eigenvalues, eigenvectors) = linalg.eigh(scatter);
+            var (eigenvalues, eigenvectors) = linalg.eigh(centered.TransposeTimes(null));
             var order = eigenvalues.argsort(descending: true).narrow(0, 0, k);
             (components, singular) = (eigenvectors.index_select(1, order).t(), eigenvalues.index_select(0, order).clamp_min(0).sqrt());
         }
         else
         {
-            var centered = x.to_type(ScalarType.Float64) - mean;
-            totalVariance = centered.pow(2).sum().item<double>() / Math.Max(n - 1, 1);
-            (components, singular) = solver == PcaSolver.Full ? Svd(centered, k) : Randomized(centered, k);
+            var (_, s, vh) = linalg.svd(x.to_type(ScalarType.Float64) - mean, fullMatrices: false);
+            (components, singular) = (vh.narrow(0, 0, k), s.narrow(0, 0, k));
         }
         // scikit-learn's svd_flip: each axis points so that the largest |score| is positive, which makes signs reproducible.
         var components32 = components.to_type(ScalarType.Float32);
@@ -72,28 +68,70 @@ public sealed record PcaOptions : EmbeddingOptions
             variance.data<double>().ToArray(), variance.data<double>().Select(v => v / totalVariance).ToArray(), solver);
     }
 
-    /// <summary>Right singular vectors (k, D) and singular values of the centred data (wide data: N &lt; D).</summary>
-    static (Tensor Components, Tensor Singular) Svd(Tensor centered, int k)
+    /// <summary>Halko et al.'s randomized SVD with power iterations: right singular vectors (k, D) and singular values.</summary>
+    (Tensor Components, Tensor Singular) Randomized(CenteredRows centered, int k)
     {
-        var (_, s, vh) = linalg.svd(centered, fullMatrices: false);
-        return (vh.narrow(0, 0, k), s.narrow(0, 0, k));
-    }
-
-    (Tensor Components, Tensor Singular) Randomized(Tensor centered, int k)
-    {
-        int n = (int)centered.shape[0], d = (int)centered.shape[1];
+        int n = (int)centered.Rows, d = (int)centered.Columns;
         int p = Math.Min(k + Oversamples, Math.Min(n, d));
         int iterations = PowerIterations ?? (k < 0.1 * Math.Min(n, d) ? 7 : 4);
         var generator = new Generator((ulong)Seed);
-        var q = centered.mm(randn([d, p], ScalarType.Float64, generator: generator));
+        var q = centered.Times(randn([d, p], ScalarType.Float64, generator: generator));
         for (int i = 0; i < iterations; i++)
         {
-            q = linalg.qr(q).Q;
-            q = centered.mm(centered.t().mm(q));
+            // Each pass holds two (N, p) matrices at most: the previous one is freed at once.
+            using var pass = NewDisposeScope();
+            var next = centered.Times(centered.TransposeTimes(linalg.qr(q).Q)).MoveToOuterDisposeScope();
+            q.Dispose();
+            q = next;
         }
         q = linalg.qr(q).Q;
-        var (_, s, vh) = linalg.svd(q.t().mm(centered), fullMatrices: false);
+        var (_, s, vh) = linalg.svd(centered.TransposeTimes(q).t(), fullMatrices: false);
         return (vh.narrow(0, 0, k), s.narrow(0, 0, k));
+    }
+
+    /// <summary>
+    /// Products with the centred matrix X - mean (float64) computed from float32 row blocks of X, never materialised
+    /// unless X fits in one block (then it is centred once, which is faster for the repeated products).
+    /// </summary>
+    sealed class CenteredRows
+    {
+        readonly Tensor _x, _mean;
+        readonly Tensor? _whole;
+
+        public CenteredRows(Tensor x, Tensor mean)
+        {
+            (_x, _mean) = (x, mean);
+            if (x.shape[0] <= RowBlocks.BlockRows(x.shape[1])) _whole = Centre(x);
+        }
+
+        public long Rows => _x.shape[0];
+        public long Columns => _x.shape[1];
+
+        Tensor Centre(Tensor rows) => rows.to_type(ScalarType.Float64).sub_(_mean);
+
+        IEnumerable<(long Start, Tensor Block)> Blocks()
+        {
+            if (_whole is not null) { yield return (0, _whole); yield break; }
+            foreach (var (start, length) in RowBlocks.Of(Rows, Columns))
+            {
+                using var scope = NewDisposeScope();
+                yield return (start, Centre(_x.narrow(0, start, length)));
+            }
+        }
+
+        /// <summary>(X - mean) M, (N, p).</summary>
+        public Tensor Times(Tensor m) => _whole is not null ? _whole.mm(m) : RowBlocks.Map(_x, rows => Centre(rows).mm(m));
+
+        /// <summary>(X - mean)ᵀ M for M (N, p), or the scatter matrix (X - mean)ᵀ(X - mean) when M is null.</summary>
+        public Tensor TransposeTimes(Tensor? m)
+        {
+            var result = zeros(Columns, m is null ? Columns : m.shape[1], ScalarType.Float64);
+            foreach (var (start, block) in Blocks())
+                result.addmm_(block.t(), m is null ? block : m.narrow(0, start, block.shape[0]));
+            return result;
+        }
+
+        public double SumOfSquares() => Blocks().Sum(b => b.Block.square().sum().item<double>());
     }
 
     protected override (float[,] Points, string Settings, Dictionary<string, double> Diagnostics) Run(Tensor x, IProgressReporter progress)

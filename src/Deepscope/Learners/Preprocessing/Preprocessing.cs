@@ -29,13 +29,14 @@ public sealed class StandardScaler : IPreprocessor
             using var scope = NewDisposeScope();
             long n = input.shape[0], d = input.shape[1];
             if (n == 0) throw new DeepscopeException("scale: no rows to learn the scaling from");
-            var sum = zeros(d, ScalarType.Float64);
-            foreach (var (start, length) in RowBlocks.Of(n, d))
-                sum.add_(input.narrow(0, start, length).to_type(ScalarType.Float64).sum(0L));
-            var mean = sum.div_(n);
+            // Per-block scopes: each block's float64 temporaries are freed before the next one is made.
+            var mean = RowBlocks.ClassMeans(input, zeros(n, ScalarType.Int64), [n]).squeeze(0);
             var squares = zeros(d, ScalarType.Float64);
             foreach (var (start, length) in RowBlocks.Of(n, d))
+            {
+                using var block = NewDisposeScope();
                 squares.add_(input.narrow(0, start, length).to_type(ScalarType.Float64).sub_(mean).pow_(2).sum(0L));
+            }
             var std = squares.div_(n).sqrt_();
             std = where(std.eq(0), ones_like(std), std);
             return new Fitted(mean.to_type(ScalarType.Float32).MoveToOuterDisposeScope(), std.to_type(ScalarType.Float32).MoveToOuterDisposeScope());
@@ -71,8 +72,9 @@ public sealed class StandardScaler : IPreprocessor
 }
 
 /// <summary>
-/// Principal component analysis to <c>components</c> dimensions as a preprocessing step: the exact solver of
-/// <see cref="PcaOptions"/> (covariance accumulated in float64 row blocks, so large feature matrices are not copied).
+/// Principal component analysis to <c>components</c> dimensions as a preprocessing step: <see cref="PcaOptions"/> with
+/// scikit-learn's automatic solver (randomized when k is small against the data, else exact), both of which read large
+/// feature matrices in row blocks instead of copying them.
 /// </summary>
 public sealed class Pca(int components) : IPreprocessor
 {
@@ -84,7 +86,7 @@ public sealed class Pca(int components) : IPreprocessor
             long n = input.shape[0], d = input.shape[1];
             if (Components < 1 || Components > Math.Min(n, d))
                 throw new DeepscopeException($"pca: the number of components must be in [1, min(N, D) = {Math.Min(n, d)}]; got {Components}");
-            return new Fitted(new PcaOptions { Components = Components, Solver = PcaSolver.Full }.Fit(input));
+            return new Fitted(new PcaOptions { Components = Components }.Fit(input));
         });
 
     public sealed class Fitted(PcaModel model) : IFittedTransform
