@@ -93,7 +93,7 @@ public static class ExperimentReport
             h1{font-size:1.6rem}h2{font-size:1.25rem;margin-top:2rem;border-bottom:1px solid #ddd}
             table{border-collapse:collapse;margin:.5rem 0}th,td{border:1px solid #ccc;padding:.25rem .6rem;text-align:right}
             th{background:#f3f3f3}td.l,th.l{text-align:left}td.best{background:#d9f2d9;font-weight:bold}
-            .figs{display:flex;flex-wrap:wrap;gap:1rem}.figs figure{margin:0;flex:1 1 360px;max-width:560px}
+            .figs{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(460px,100%),1fr));gap:1rem}.figs figure{margin:0}
             .figs img{width:100%;border:1px solid #ddd}figcaption{font-size:.85rem;color:#555}
             pre{background:#f7f7f7;padding:.75rem;overflow:auto;font-size:.8rem}.cm td{min-width:2.5rem}
             </style></head><body>
