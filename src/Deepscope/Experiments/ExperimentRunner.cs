@@ -241,6 +241,8 @@ public sealed class ExperimentRunner(ExperimentConfig config, RunOptions options
             ["machine"] = $"{Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1L << 30)} GiB, {CpuModel()}",
             ["started (UTC)"] = started.ToString("u", System.Globalization.CultureInfo.InvariantCulture),
             ["wall time (this invocation)"] = $"{elapsed.TotalSeconds:F1} s",
+            // A resumed run is quick; this is what all its stages took, including earlier invocations.
+            ["time of all stages"] = $"{_timings.Sum(t => t.Seconds):F1} s",
         };
         return record;
     }
