@@ -122,14 +122,15 @@ public sealed class ExperimentRunner(ExperimentConfig config, RunOptions options
 
     void Classify(string dataset, FeatureSpec feature, FeatureSet set, List<StoredResult> results)
     {
-        if (config.Learners.Count == 0) return;
+        var todo = config.Learners
+            .Select(spec => (Spec: spec, Key: $"{dataset}|{feature.Label}|{spec.Name}|{JsonSerializer.Serialize(spec.Grid.OrderBy(p => p.Key, StringComparer.Ordinal))}|scale={config.Scale}|pca={config.Pca}|cv={config.CrossValidationFolds}|seed={config.Seed}"))
+            .Where(l => results.All(r => r.Key != l.Key)).ToList();
+        if (todo.Count == 0) return;
         using var scope = NewDisposeScope();
-        var (xTrain, xTest) = Preprocess(set.TrainFeatures, set.TestFeatures);
+        var (xTrain, xTest) = Preprocess($"{feature.Label} ({dataset})", set.TrainFeatures, set.TestFeatures);
         var truth = set.TestLabels.data<long>().ToArray();
-        foreach (var spec in config.Learners)
+        foreach (var (spec, key) in todo)
         {
-            var key = $"{dataset}|{feature.Label}|{spec.Name}|{JsonSerializer.Serialize(spec.Grid.OrderBy(p => p.Key, StringComparer.Ordinal))}|scale={config.Scale}|pca={config.Pca}|cv={config.CrossValidationFolds}|seed={config.Seed}";
-            if (results.Any(r => r.Key == key)) continue;
             var watch = Stopwatch.StartNew();
             var fixedParameters = spec.Grid.Where(p => p.Value.Count == 1).ToDictionary(p => p.Key, p => p.Value[0], StringComparer.Ordinal);
             if (spec.Name is "rf" or "boost" && !fixedParameters.ContainsKey("seed")) fixedParameters["seed"] = config.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -219,17 +220,22 @@ public sealed class ExperimentRunner(ExperimentConfig config, RunOptions options
     static List<ClassScore> Scores(ClassificationMetrics metrics, IReadOnlyList<string> classes) =>
         metrics.PerClass.Select(c => new ClassScore(classes[(int)c.Class], c.Precision, c.Recall, c.F1, c.Support)).ToList();
 
-    (Tensor Train, Tensor Test) Preprocess(Tensor train, Tensor test)
+    /// <summary>Scaling and PCA as configured, fitted on the training features; timed as a stage (PCA of wide features is slow).</summary>
+    (Tensor Train, Tensor Test) Preprocess(string what, Tensor train, Tensor test)
     {
-        var steps = new List<IPreprocessor>();
-        if (config.Scale) steps.Add(new StandardScaler());
-        if (config.Pca is { } k) steps.Add(new Pca(k));
-        foreach (var step in steps)
+        var steps = new List<(string Name, IPreprocessor Step)>();
+        if (config.Scale) steps.Add(("scale", new StandardScaler()));
+        if (config.Pca is { } k) steps.Add(($"pca {k}", new Pca(k)));
+        if (steps.Count == 0) return (train, test);
+        return Timed($"preprocess {string.Join(" + ", steps.Select(s => s.Name))} of {what}", () =>
         {
-            using var fitted = step.Fit(train);
-            (train, test) = (fitted.Transform(train), fitted.Transform(test));
-        }
-        return (train, test);
+            foreach (var (_, step) in steps)
+            {
+                using var fitted = step.Fit(train);
+                (train, test) = (fitted.Transform(train), fitted.Transform(test));
+            }
+            return (train, test);
+        });
     }
 
     IReadOnlyDictionary<string, string> RunRecord(DateTime started, TimeSpan elapsed)
