@@ -8,6 +8,7 @@ using Deepscope.Learners;
 using Deepscope.Learners.Evaluation;
 using Deepscope.Reports;
 using Deepscope.Runtime;
+using Deepscope.Training;
 using static TorchSharp.torch;
 
 namespace Deepscope.Experiments;
@@ -178,25 +179,25 @@ public sealed class ExperimentRunner(ExperimentConfig config, RunOptions options
         Directory.CreateDirectory(directory);
 
         var watch = Stopwatch.StartNew();
-        var mode = spec.Mode switch { "linear-probe" => Training.FineTuneMode.LinearProbe, "last-layers" => Training.FineTuneMode.LastLayers, _ => Training.FineTuneMode.Full };
+        var mode = spec.Mode switch { "linear-probe" => FineTuneMode.LinearProbe, "last-layers" => FineTuneMode.LastLayers, _ => FineTuneMode.Full };
         // A linear probe trains the head on the frozen body's features, computed once; from scratch everything trains.
-        var fineTune = weights is null ? null : new Training.FineTuneOptions(mode, CacheFeatures: mode == Training.FineTuneMode.LinearProbe);
-        var (fit, eval) = (Training.Examples.From(train), Training.Examples.From(test));
-        var setup = Training.ClassifierSetup.Build(Models.ModelZoo.Get(spec.Model), fit, spec.ImageSize ?? train.ImageShape[1], config.Seed, fineTune, weights);
+        var fineTune = weights is null ? null : new FineTuneOptions(mode, CacheFeatures: mode == FineTuneMode.LinearProbe);
+        var (fit, eval) = (Examples.From(train), Examples.From(test));
+        var setup = ClassifierSetup.Build(Models.ModelZoo.Get(spec.Model), fit, spec.ImageSize ?? train.ImageShape[1], config.Seed, fineTune, weights);
         using var model = setup.Model;
         // The same defaults as `deepscope finetune`: SGD with momentum 0.9, weight decay 5e-4, cosine schedule.
-        var trainingOptions = new Training.TrainingOptions
+        var trainingOptions = new TrainingOptions
         {
             Epochs = spec.Epochs, BatchSize = spec.BatchSize, Seed = config.Seed,
-            Optimizer = new Training.OptimizerOptions { LearningRate = spec.LearningRate, Momentum = 0.9, WeightDecay = 5e-4 },
-            Schedule = new Training.LearningRateSchedule { Kind = Training.ScheduleKind.Cosine },
+            Optimizer = new OptimizerOptions { LearningRate = spec.LearningRate, Momentum = 0.9, WeightDecay = 5e-4 },
+            Schedule = new LearningRateSchedule { Kind = ScheduleKind.Cosine },
         };
-        var trainer = new Training.Trainer(trainingOptions) { OutputDirectory = directory, Resume = true, Progress = _progress };
+        var trainer = new Trainer(trainingOptions) { OutputDirectory = directory, Resume = true, Progress = _progress };
         var outcome = setup.Fit(trainer, fit, eval);
         Training.RunRecord.SaveModel(directory, model);
 
         var predictClock = Stopwatch.StartNew();
-        var (predictions, _) = Training.Evaluation.Predict(model, eval, setup.Transform, trainingOptions.EvalBatchSize, progress: _progress);
+        var (predictions, _) = Evaluation.Predict(model, eval, setup.Transform, trainingOptions.EvalBatchSize, progress: _progress);
         double predictSeconds = predictClock.Elapsed.TotalSeconds;
         ClassificationMetrics metrics;
         using (predictions) metrics = ClassificationMetrics.Compute(test.Labels, predictions, test.Classes.Count);
