@@ -5,7 +5,6 @@ using Deepscope.Cli.Terminal;
 using Deepscope.Data;
 using Deepscope.Learners.Evaluation;
 using Deepscope.Models;
-using Deepscope.Models.Pretrained;
 using Deepscope.Runtime;
 using Deepscope.Training;
 using Spectre.Console;
@@ -153,8 +152,6 @@ static class TrainCommands
         var wall = Stopwatch.StartNew();
         var options = o.Read(parse);
         options.Validate();
-        fineTune?.Options.Validate();
-        if (fineTune?.Weights is { } w && !File.Exists(w)) throw new DeepscopeException($"weights file not found: {w}");
         var spec = ModelZoo.Get(parse.GetValue(o.Model)!);
         var dataset = Datasets.Get(parse.GetValue(o.Dataset)!);
         var output = Path.GetFullPath(parse.GetValue(o.Output)!);
@@ -177,16 +174,8 @@ static class TrainCommands
         var (fitSet, evalSet) = validation > 0 ? HoldOut(Examples.From(train), validation, options.Seed) : (Examples.From(train), Examples.From(test));
         string evalName = validation > 0 ? "val" : "test";
 
-        long imageSize = fineTune?.ImageSize ?? train.ImageShape[1];
-        var transform = spec.IsTorchvision && fineTune is not null
-            ? InputTransform.ImageNet(imageSize)
-            : InputTransform.FromData(fitSet.Inputs, spec.Channels, imageSize);
-        var shape = new ModelShape(train.Classes.Count, transform.Channels, transform.ImageSize);
-
-        random.manual_seed(options.Seed);
-        var model = spec.Create(shape);
-        if (fineTune?.Weights is { } weightsPath) StateDictFile.Load(model, weightsPath, spec.Name, skipPrefix: spec.HeadName);
-        var target = fineTune is null ? TrainingTarget.Whole(model) : FineTuning.Prepare(model, spec.HeadName, fineTune.Options);
+        var setup = ClassifierSetup.Build(spec, fitSet, fineTune?.ImageSize ?? train.ImageShape[1], options.Seed, fineTune?.Options, fineTune?.Weights);
+        var (model, transform) = (setup.Model, setup.Transform);
 
         Directory.CreateDirectory(output);
         var record = new RunRecord
@@ -216,12 +205,7 @@ static class TrainCommands
             $"epoch {r.Epoch,3}: train loss {r.TrainLoss:F4} acc {100 * r.TrainAccuracy:F2}% | {evalName} loss {r.EvalLoss:F4} acc {100 * r.EvalAccuracy:F2}% | lr {r.LearningRate:G4} | {r.ImagesPerSecond:F0} img/s, {r.Seconds:F1}s")));
 
         var result = CliProgress.Run(p =>
-        {
-            if (fineTune is { Options: { Mode: FineTuneMode.LinearProbe, CacheFeatures: true } })
-                return ProbeOnCachedFeatures(model, spec, transform, fitSet, evalSet, options, output, resume, p, Report);
-            var trainer = new Trainer(options) { OutputDirectory = output, Resume = resume, Progress = p, EpochCompleted = Report };
-            return trainer.Fit(target, fitSet, evalSet, transform);
-        });
+            setup.Fit(new Trainer(options) { OutputDirectory = output, Resume = resume, Progress = p, EpochCompleted = Report }, fitSet, evalSet));
         RunRecord.SaveModel(output, model);
         double? testAccuracy = null;
         if (validation > 0)
@@ -261,20 +245,6 @@ static class TrainCommands
         using var rest = order.narrow(0, held, all.Count - held);
         return (all with { Inputs = all.Inputs.index_select(0, rest), Labels = all.Labels.index_select(0, rest) },
                 all with { Inputs = all.Inputs.index_select(0, validation), Labels = all.Labels.index_select(0, validation) });
-    }
-
-    /// <summary>Linear probe on features computed once: trains a linear head on them, then installs it in the model.</summary>
-    static TrainingResult ProbeOnCachedFeatures(nn.Module<Tensor, Tensor> model, ModelSpec spec, InputTransform transform, Examples train, Examples test,
-        TrainingOptions options, string output, bool resume, IProgressReporter progress, Action<EpochRecord> report)
-    {
-        if (!options.Augmentation.IsNone) throw new DeepscopeException("--cache-features computes each image's features once, so it cannot be combined with --augment");
-        using var trainFeatures = FineTuning.CacheFeatures(model, spec, train, transform, progress: progress);
-        using var testFeatures = FineTuning.CacheFeatures(model, spec, test, transform, progress: progress);
-        using var head = nn.Linear(trainFeatures.shape[1], train.Classes.Count);
-        var trainer = new Trainer(options) { OutputDirectory = output, Resume = resume, Progress = progress, EpochCompleted = report };
-        var result = trainer.Fit(TrainingTarget.Whole(head), train with { Inputs = trainFeatures }, test with { Inputs = testFeatures });
-        FineTuning.InstallHead(model, spec.HeadName, head);
-        return result;
     }
 
     static Command Evaluate()

@@ -18,9 +18,13 @@ public sealed record EmbeddingPlan(IReadOnlyList<string> Methods, string Split =
 /// <summary>A learner and its parameter grid (one value per key means a fixed setting).</summary>
 public sealed record LearnerSpec(string Name, IReadOnlyDictionary<string, IReadOnlyList<string>> Grid);
 
-/// <summary>Optional fine-tuning of a pretrained CNN, reported beside the feature x learner table.</summary>
+/// <summary>
+/// Optional fine-tuning of a CNN (a <see cref="Models.ModelZoo"/> name), reported beside the feature x learner table:
+/// from pretrained <see cref="Weights"/> with a new head, or without weights trained from scratch (mode "full").
+/// <see cref="ImageSize"/> resizes the images (default: the dataset's size).
+/// </summary>
 public sealed record FinetuneSpec(string Model, string? Weights, string Mode = "linear-probe", int Epochs = 3,
-    double LearningRate = 0.01, int BatchSize = 128);
+    double LearningRate = 0.01, int BatchSize = 128, int? ImageSize = null);
 
 /// <summary>An experiment file: everything a run needs, validated when loaded.</summary>
 public sealed record ExperimentConfig(

@@ -13,7 +13,7 @@ public static class ExperimentFile
     public static readonly string[] EmbeddingMethods = ["pca", "mds", "isomap", "lle", "spectral", "tsne", "umap"];
     public static readonly string[] LearnerNames = ["lda", "logreg", "svm-linear", "svm-rbf", "rf", "knn", "boost"];
     static readonly string[] Splits = ["train", "test"];
-    static readonly string[] FinetuneModes = ["linear-probe", "last-layers", "full"];
+    public static readonly string[] FinetuneModes = ["linear-probe", "last-layers", "full"];
 
     public static ExperimentConfig Load(string path)
     {
@@ -118,8 +118,14 @@ public static class ExperimentFile
     static FinetuneSpec? ReadFinetune(YamlMap root)
     {
         if (root.Map("finetune") is not { } f) return null;
-        var spec = new FinetuneSpec(f.RequireString("model"), f.String("weights"), f.Choice("mode", FinetuneModes, "linear-probe")!,
-            f.Int("epochs", 3, min: 1, max: 1000)!.Value, f.Double("lr", 0.01, min: 0)!.Value, f.Int("batch_size", 128, min: 1)!.Value);
+        var model = f.Choice("model", Models.ModelZoo.Names.ToList()) ?? f.RequireString("model");
+        var weights = f.String("weights");
+        // Without pretrained weights there is nothing to keep frozen: the model is trained whole, from scratch.
+        var mode = f.Choice("mode", FinetuneModes, weights == null ? "full" : "linear-probe")!;
+        if (weights == null && mode != "full")
+            throw new InvalidDataFileException(f.File, $"'finetune.mode: {mode}' needs pretrained 'finetune.weights'; without weights use mode: full (training from scratch)");
+        var spec = new FinetuneSpec(model, weights, mode, f.Int("epochs", 3, min: 1, max: 1000)!.Value, f.Double("lr", 0.01, min: 0)!.Value,
+            f.Int("batch_size", 128, min: 1)!.Value, f.Int("image_size", null, min: 8, max: 1024));
         f.RejectUnknownKeys();
         return spec;
     }

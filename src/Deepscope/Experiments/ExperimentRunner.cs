@@ -8,6 +8,7 @@ using Deepscope.Learners;
 using Deepscope.Learners.Evaluation;
 using Deepscope.Reports;
 using Deepscope.Runtime;
+using Deepscope.Training;
 using static TorchSharp.torch;
 
 namespace Deepscope.Experiments;
@@ -76,6 +77,7 @@ public sealed class ExperimentRunner(ExperimentConfig config, RunOptions options
                     Classify(selection.Name, feature, set, results);
                 }
             }
+            if (config.Finetune is { } finetune) FineTune(finetune, selection.Name, train, test, baseDirectory, results);
         }
 
         var environment = RunRecord(started, clock.Elapsed);
@@ -121,14 +123,15 @@ public sealed class ExperimentRunner(ExperimentConfig config, RunOptions options
 
     void Classify(string dataset, FeatureSpec feature, FeatureSet set, List<StoredResult> results)
     {
-        if (config.Learners.Count == 0) return;
+        var todo = config.Learners
+            .Select(spec => (Spec: spec, Key: $"{dataset}|{feature.Label}|{spec.Name}|{JsonSerializer.Serialize(spec.Grid.OrderBy(p => p.Key, StringComparer.Ordinal))}|scale={config.Scale}|pca={config.Pca}|cv={config.CrossValidationFolds}|seed={config.Seed}"))
+            .Where(l => results.All(r => r.Key != l.Key)).ToList();
+        if (todo.Count == 0) return;
         using var scope = NewDisposeScope();
-        var (xTrain, xTest) = Preprocess(set.TrainFeatures, set.TestFeatures);
+        var (xTrain, xTest) = Preprocess($"{feature.Label} ({dataset})", set.TrainFeatures, set.TestFeatures);
         var truth = set.TestLabels.data<long>().ToArray();
-        foreach (var spec in config.Learners)
+        foreach (var (spec, key) in todo)
         {
-            var key = $"{dataset}|{feature.Label}|{spec.Name}|{JsonSerializer.Serialize(spec.Grid.OrderBy(p => p.Key, StringComparer.Ordinal))}|scale={config.Scale}|pca={config.Pca}|cv={config.CrossValidationFolds}|seed={config.Seed}";
-            if (results.Any(r => r.Key == key)) continue;
             var watch = Stopwatch.StartNew();
             var fixedParameters = spec.Grid.Where(p => p.Value.Count == 1).ToDictionary(p => p.Key, p => p.Value[0], StringComparer.Ordinal);
             if (spec.Name is "rf" or "boost" && !fixedParameters.ContainsKey("seed")) fixedParameters["seed"] = config.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -153,24 +156,87 @@ public sealed class ExperimentRunner(ExperimentConfig config, RunOptions options
             var metrics = ClassificationMetrics.Compute(truth, predicted.data<long>().ToArray(), classes);
             var result = new LearnerResult(dataset, feature.Label, spec.Name, chosen.Where(p => p.Key != "seed").ToDictionary(),
                 metrics.Accuracy, cvAccuracy, fitSeconds, predictSeconds, metrics.ConfusionMatrix,
-                metrics.PerClass.Select(c => new ClassScore(set.Info.Classes[(int)c.Class], c.Precision, c.Recall, c.F1, c.Support)).ToList());
+                Scores(metrics, set.Info.Classes));
             Record(new StageTiming($"learner {spec.Name} on {feature.Label} ({dataset})", watch.Elapsed.TotalSeconds));
             results.Add(new StoredResult(key, result));
             Save(ResultsFile, results);
         }
     }
 
-    (Tensor Train, Tensor Test) Preprocess(Tensor train, Tensor test)
+    /// <summary>
+    /// Fine-tunes (or trains from scratch) a CNN on the images through the training engine, evaluating on the test split
+    /// after each epoch. Checkpoints go to finetune/&lt;dataset&gt;-&lt;model&gt;-&lt;hash&gt;/, so a killed fine-tune resumes from
+    /// its last epoch; a finished one is in results.json and is not redone.
+    /// </summary>
+    void FineTune(FinetuneSpec spec, string dataset, LabeledImages train, LabeledImages test, string baseDirectory, List<StoredResult> results)
     {
-        var steps = new List<IPreprocessor>();
-        if (config.Scale) steps.Add(new StandardScaler());
-        if (config.Pca is { } k) steps.Add(new Pca(k));
-        foreach (var step in steps)
+        var weights = spec.Weights is null ? null : FeatureExtraction.ResolvePath(spec.Weights, baseDirectory);
+        var key = $"{dataset}|finetune|{JsonSerializer.Serialize(spec with { Weights = weights })}|seed={config.Seed}";
+        if (results.Any(r => r.Key == key)) return;
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)))[..12];
+        var directory = Path.Combine(OutputDirectory, "finetune", $"{dataset}-{spec.Model}-{hash}");
+        if (options.Force && Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        Directory.CreateDirectory(directory);
+
+        var watch = Stopwatch.StartNew();
+        var mode = spec.Mode switch { "linear-probe" => FineTuneMode.LinearProbe, "last-layers" => FineTuneMode.LastLayers, _ => FineTuneMode.Full };
+        // A linear probe trains the head on the frozen body's features, computed once; from scratch everything trains.
+        var fineTune = weights is null ? null : new FineTuneOptions(mode, CacheFeatures: mode == FineTuneMode.LinearProbe);
+        var (fit, eval) = (Examples.From(train), Examples.From(test));
+        var setup = ClassifierSetup.Build(Models.ModelZoo.Get(spec.Model), fit, spec.ImageSize ?? train.ImageShape[1], config.Seed, fineTune, weights);
+        using var model = setup.Model;
+        // The same defaults as `deepscope finetune`: SGD with momentum 0.9, weight decay 5e-4, cosine schedule.
+        var trainingOptions = new TrainingOptions
         {
-            using var fitted = step.Fit(train);
-            (train, test) = (fitted.Transform(train), fitted.Transform(test));
-        }
-        return (train, test);
+            Epochs = spec.Epochs, BatchSize = spec.BatchSize, Seed = config.Seed,
+            Optimizer = new OptimizerOptions { LearningRate = spec.LearningRate, Momentum = 0.9, WeightDecay = 5e-4 },
+            Schedule = new LearningRateSchedule { Kind = ScheduleKind.Cosine },
+        };
+        var trainer = new Trainer(trainingOptions) { OutputDirectory = directory, Resume = true, Progress = _progress };
+        var outcome = setup.Fit(trainer, fit, eval);
+        Training.RunRecord.SaveModel(directory, model);
+
+        var predictClock = Stopwatch.StartNew();
+        var (predictions, _) = Evaluation.Predict(model, eval, setup.Transform, trainingOptions.EvalBatchSize, progress: _progress);
+        double predictSeconds = predictClock.Elapsed.TotalSeconds;
+        ClassificationMetrics metrics;
+        using (predictions) metrics = ClassificationMetrics.Compute(test.Labels, predictions, test.Classes.Count);
+        var label = weights is null ? $"{spec.Model} trained from scratch" : $"{spec.Model} fine-tuned ({spec.Mode})";
+        var details = new FineTuneDetails(spec.Model, spec.Mode, weights, outcome.History.Count,
+            outcome.History.Select(e => e.EvalAccuracy!.Value).ToList(), directory); // evaluated after every epoch
+        var result = new LearnerResult(dataset, label, "fine-tune",
+            new Dictionary<string, string>
+            {
+                ["epochs"] = spec.Epochs.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["lr"] = spec.LearningRate.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["batch_size"] = spec.BatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            },
+            metrics.Accuracy, null, outcome.TrainingSeconds, predictSeconds, metrics.ConfusionMatrix,
+            Scores(metrics, test.Classes), details);
+        Record(new StageTiming($"fine-tune {label} on {dataset}", watch.Elapsed.TotalSeconds));
+        results.Add(new StoredResult(key, result));
+        Save(ResultsFile, results);
+    }
+
+    static List<ClassScore> Scores(ClassificationMetrics metrics, IReadOnlyList<string> classes) =>
+        metrics.PerClass.Select(c => new ClassScore(classes[(int)c.Class], c.Precision, c.Recall, c.F1, c.Support)).ToList();
+
+    /// <summary>Scaling and PCA as configured, fitted on the training features; timed as a stage (PCA of wide features is slow).</summary>
+    (Tensor Train, Tensor Test) Preprocess(string what, Tensor train, Tensor test)
+    {
+        var steps = new List<(string Name, IPreprocessor Step)>();
+        if (config.Scale) steps.Add(("scale", new StandardScaler()));
+        if (config.Pca is { } k) steps.Add(($"pca {k}", new Pca(k)));
+        if (steps.Count == 0) return (train, test);
+        return Timed($"preprocess {string.Join(" + ", steps.Select(s => s.Name))} of {what}", () =>
+        {
+            foreach (var (_, step) in steps)
+            {
+                using var fitted = step.Fit(train);
+                (train, test) = (fitted.Transform(train), fitted.Transform(test));
+            }
+            return (train, test);
+        });
     }
 
     IReadOnlyDictionary<string, string> RunRecord(DateTime started, TimeSpan elapsed)
@@ -182,6 +248,8 @@ public sealed class ExperimentRunner(ExperimentConfig config, RunOptions options
             ["machine"] = $"{Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1L << 30)} GiB, {CpuModel()}",
             ["started (UTC)"] = started.ToString("u", System.Globalization.CultureInfo.InvariantCulture),
             ["wall time (this invocation)"] = $"{elapsed.TotalSeconds:F1} s",
+            // A resumed run is quick; this is what all its stages took, including earlier invocations.
+            ["time of all stages"] = $"{_timings.Sum(t => t.Seconds):F1} s",
         };
         return record;
     }

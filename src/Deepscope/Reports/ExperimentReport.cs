@@ -7,11 +7,17 @@ namespace Deepscope.Reports;
 /// <summary>Per-class scores of one classifier on the test split.</summary>
 public sealed record ClassScore(string Class, double Precision, double Recall, double F1, long Support);
 
-/// <summary>One feature x learner result of an experiment.</summary>
+/// <summary>
+/// One feature x learner result of an experiment, or (with <see cref="FineTune"/>) a CNN fine-tuned on the images, whose
+/// <see cref="Feature"/> names the model and mode and whose <see cref="FitSeconds"/> is its training time.
+/// </summary>
 public sealed record LearnerResult(
     string Dataset, string Feature, string Learner, IReadOnlyDictionary<string, string> Params,
     double TestAccuracy, double? CrossValidationAccuracy, double FitSeconds, double PredictSeconds,
-    long[][] ConfusionMatrix, IReadOnlyList<ClassScore> PerClass);
+    long[][] ConfusionMatrix, IReadOnlyList<ClassScore> PerClass, FineTuneDetails? FineTune = null);
+
+/// <summary>How a fine-tuned result was trained: model, mode, pretrained weights (null: from scratch), test accuracy per epoch.</summary>
+public sealed record FineTuneDetails(string Model, string Mode, string? Weights, int Epochs, IReadOnlyList<double> EpochTestAccuracy, string RunDirectory);
 
 /// <summary>An embedding plot of one feature set.</summary>
 public sealed record EmbeddingFigure(string Dataset, string Feature, string Method, string ImagePath, double? Trustworthiness);
@@ -37,19 +43,28 @@ public static class ExperimentReport
         IO.AtomicFile.WriteAllText(Path.Combine(directory, "report.md"), Markdown(content, directory));
     }
 
-    /// <summary>The best result per dataset: highest test accuracy, ties to the faster fit.</summary>
+    /// <summary>The best result per dataset (learner or fine-tune): highest test accuracy, ties to the faster fit.</summary>
     public static IEnumerable<LearnerResult> Best(IEnumerable<LearnerResult> results) =>
         results.GroupBy(r => r.Dataset).Select(g => g.OrderByDescending(r => r.TestAccuracy).ThenBy(r => r.FitSeconds).First());
 
-    /// <summary>Plain-language findings: the winning pair, the best learner per feature, the best feature per learner.</summary>
+    /// <summary>
+    /// Plain-language findings: the winner, the best learner per feature, the best feature per learner, and how
+    /// fine-tuning compares with the best feature + learner pair.
+    /// </summary>
     public static IReadOnlyList<string> Summary(IReadOnlyList<LearnerResult> results)
     {
         var lines = new List<string>();
-        foreach (var dataset in results.GroupBy(r => r.Dataset))
+        foreach (var all in results.GroupBy(r => r.Dataset))
         {
-            var best = Best(dataset).Single();
-            lines.Add($"On {dataset.Key}, the best pair is {best.Feature} + {best.Learner} with {Percent(best.TestAccuracy)} test accuracy " +
+            var best = Best(all).Single();
+            lines.Add($"On {all.Key}, the best {(best.FineTune is null ? "pair" : "result")} is {Name(best)} with {Percent(best.TestAccuracy)} test accuracy " +
                       $"({Percent(1 - best.TestAccuracy)} error).");
+            var dataset = all.Where(r => r.FineTune is null).ToList();
+            var bestPair = Best(dataset).SingleOrDefault();
+            foreach (var f in all.Where(r => r.FineTune is not null))
+                lines.Add($"The CNN {f.Feature} ({f.FineTune!.Epochs} epochs) reaches {Percent(f.TestAccuracy)} ({Seconds(f.FitSeconds)} of training)" +
+                          (bestPair is null ? "." : $", vs {Percent(bestPair.TestAccuracy)} for the best feature + learner pair ({Name(bestPair)}, {Seconds(bestPair.FitSeconds)} to fit)."));
+            if (bestPair is null) continue;
             var byFeature = dataset.GroupBy(r => r.Feature)
                 .Select(g => (Feature: g.Key, Mean: g.Average(r => r.TestAccuracy), Top: g.Max(r => r.TestAccuracy)))
                 .OrderByDescending(f => f.Mean).ToList();
@@ -60,7 +75,7 @@ public static class ExperimentReport
             if (byLearner.Count > 1)
                 lines.Add($"Averaged over features, learners rank: {string.Join(" > ", byLearner.Select(l => $"{l.Learner} ({Percent(l.Mean)})"))}.");
             var fastest = dataset.OrderBy(r => r.FitSeconds + r.PredictSeconds).First();
-            if (fastest != best)
+            if (fastest != bestPair)
                 lines.Add($"Fastest to fit and predict: {fastest.Feature} + {fastest.Learner} ({Seconds(fastest.FitSeconds + fastest.PredictSeconds)}, {Percent(fastest.TestAccuracy)}).");
         }
         return lines;
@@ -78,7 +93,7 @@ public static class ExperimentReport
             h1{font-size:1.6rem}h2{font-size:1.25rem;margin-top:2rem;border-bottom:1px solid #ddd}
             table{border-collapse:collapse;margin:.5rem 0}th,td{border:1px solid #ccc;padding:.25rem .6rem;text-align:right}
             th{background:#f3f3f3}td.l,th.l{text-align:left}td.best{background:#d9f2d9;font-weight:bold}
-            .figs{display:flex;flex-wrap:wrap;gap:1rem}.figs figure{margin:0;flex:1 1 360px;max-width:560px}
+            .figs{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(460px,100%),1fr));gap:1rem}.figs figure{margin:0}
             .figs img{width:100%;border:1px solid #ddd}figcaption{font-size:.85rem;color:#555}
             pre{background:#f7f7f7;padding:.75rem;overflow:auto;font-size:.8rem}.cm td{min-width:2.5rem}
             </style></head><body>
@@ -88,11 +103,12 @@ public static class ExperimentReport
         foreach (var line in Summary(c.Results)) h.Append($"<li>{E(line)}</li>");
         h.Append("</ul>");
 
-        foreach (var dataset in c.Results.GroupBy(r => r.Dataset))
+        foreach (var all in c.Results.GroupBy(r => r.Dataset))
         {
-            var best = Best(dataset).Single();
+            var best = Best(all).Single();
+            var dataset = all.Where(r => r.FineTune is null).ToList();
             var learners = dataset.Select(r => r.Learner).Distinct().ToList();
-            h.Append($"<h2>Test accuracy on {E(dataset.Key)}</h2><table><tr><th class=\"l\">features \\ learner</th>");
+            h.Append($"<h2>Test accuracy on {E(all.Key)}</h2><table><tr><th class=\"l\">features \\ learner</th>");
             foreach (var l in learners) h.Append($"<th>{E(l)}</th>");
             h.Append("</tr>");
             foreach (var feature in dataset.GroupBy(r => r.Feature))
@@ -106,7 +122,17 @@ public static class ExperimentReport
                 h.Append("</tr>");
             }
             h.Append("</table><p>Best marked in green; hover a cell for the chosen parameters.</p>");
-            h.Append($"<h2>Best pair on {E(dataset.Key)}: {E(best.Feature)} + {E(best.Learner)}</h2>");
+            var fineTuned = all.Where(r => r.FineTune is not null).ToList();
+            if (fineTuned.Count > 0)
+            {
+                h.Append($"<h2>Fine-tuning on {E(all.Key)}</h2><table><tr><th class=\"l\">model</th><th class=\"l\">weights</th><th class=\"l\">parameters</th>" +
+                         "<th>test acc. per epoch</th><th>test acc.</th><th>training s</th></tr>");
+                foreach (var f in fineTuned)
+                    h.Append($"<tr><td class=\"l\">{E(f.Feature)}</td><td class=\"l\">{E(Weights(f.FineTune!))}</td><td class=\"l\">{E(Params(f))}</td>" +
+                             $"<td>{E(string.Join(", ", f.FineTune!.EpochTestAccuracy.Select(Percent)))}</td><td{(f == best ? " class=\"best\"" : "")}>{Percent(f.TestAccuracy)}</td><td>{f.FitSeconds:F1}</td></tr>");
+                h.Append("</table><p>Test accuracy of the final weights after the last epoch; the per-epoch figures are for information, not model selection.</p>");
+            }
+            h.Append($"<h2>Best on {E(all.Key)}: {E(Name(best))}</h2>");
             h.Append("<table><tr><th class=\"l\">class</th><th>precision</th><th>recall</th><th>F1</th><th>support</th></tr>");
             foreach (var s in best.PerClass)
                 h.Append($"<tr><td class=\"l\">{E(s.Class)}</td><td>{s.Precision:F3}</td><td>{s.Recall:F3}</td><td>{s.F1:F3}</td><td>{s.Support}</td></tr>");
@@ -146,14 +172,23 @@ public static class ExperimentReport
     {
         var m = new StringBuilder($"# {c.Title}\n\n## Summary\n\n");
         foreach (var line in Summary(c.Results)) m.Append($"- {line}\n");
-        foreach (var dataset in c.Results.GroupBy(r => r.Dataset))
+        foreach (var all in c.Results.GroupBy(r => r.Dataset))
         {
-            var best = Best(dataset).Single();
+            var best = Best(all).Single();
+            var dataset = all.Where(r => r.FineTune is null).ToList();
             var learners = dataset.Select(r => r.Learner).Distinct().ToList();
-            m.Append($"\n## Test accuracy on {dataset.Key}\n\n| features \\ learner | {string.Join(" | ", learners)} |\n|---|{string.Concat(learners.Select(_ => "---:|"))}\n");
+            m.Append($"\n## Test accuracy on {all.Key}\n\n| features \\ learner | {string.Join(" | ", learners)} |\n|---|{string.Concat(learners.Select(_ => "---:|"))}\n");
             foreach (var feature in dataset.GroupBy(r => r.Feature))
                 m.Append($"| {feature.Key} | {string.Join(" | ", learners.Select(l => feature.FirstOrDefault(x => x.Learner == l) is { } r ? (r == best ? $"**{Percent(r.TestAccuracy)}**" : Percent(r.TestAccuracy)) : "–"))} |\n");
-            m.Append($"\nBest pair: **{best.Feature} + {best.Learner}** ({Params(best)}).\n\n| class | precision | recall | F1 | support |\n|---|---:|---:|---:|---:|\n");
+            var fineTuned = all.Where(r => r.FineTune is not null).ToList();
+            if (fineTuned.Count > 0)
+            {
+                m.Append($"\n## Fine-tuning on {all.Key}\n\n| model | weights | parameters | test acc. per epoch | test acc. | training s |\n|---|---|---|---|---:|---:|\n");
+                foreach (var f in fineTuned)
+                    m.Append($"| {f.Feature} | {Weights(f.FineTune!)} | {Params(f)} | {string.Join(", ", f.FineTune!.EpochTestAccuracy.Select(Percent))} | " +
+                             $"{(f == best ? $"**{Percent(f.TestAccuracy)}**" : Percent(f.TestAccuracy))} | {f.FitSeconds:F1} |\n");
+            }
+            m.Append($"\nBest: **{Name(best)}** ({Params(best)}).\n\n| class | precision | recall | F1 | support |\n|---|---:|---:|---:|---:|\n");
             foreach (var s in best.PerClass) m.Append($"| {s.Class} | {s.Precision:F3} | {s.Recall:F3} | {s.F1:F3} | {s.Support} |\n");
         }
         if (c.Figures.Count > 0)
@@ -169,6 +204,10 @@ public static class ExperimentReport
         m.Append($"\n```yaml\n{c.ConfigText.TrimEnd()}\n```\n");
         return m.ToString();
     }
+
+    static string Name(LearnerResult r) => r.FineTune is null ? $"{r.Feature} + {r.Learner}" : $"the CNN {r.Feature}";
+
+    static string Weights(FineTuneDetails f) => f.Weights is null ? "none (from scratch)" : Path.GetFileName(f.Weights);
 
     static string Params(LearnerResult r) =>
         r.Params.Count == 0 ? "defaults" : string.Join(", ", r.Params.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}"));

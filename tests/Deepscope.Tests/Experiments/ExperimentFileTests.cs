@@ -1,5 +1,9 @@
+using System.Text.Json;
+using Deepscope.Data;
 using Deepscope.Experiments;
+using Deepscope.Models;
 using Deepscope.Tests.Support;
+using YamlDotNet.RepresentationModel;
 
 namespace Deepscope.Tests.Experiments;
 
@@ -30,6 +34,60 @@ public class ExperimentFileTests
             Assert.NotEmpty(ExperimentFile.Load(file).Features);
     }
 
+    [Theory]
+    [InlineData("mnist.yaml", "mnist")]
+    [InlineData("fashion-mnist.yaml", "fashion-mnist")]
+    [InlineData("cifar10.yaml", "cifar10")]
+    public void ExampleFilesDeclareTheSeedPipeline(string file, string dataset)
+    {
+        var config = ExperimentFile.Load(RepoFile($"experiments/{file}"));
+        Assert.Equal(dataset, config.Datasets.Single().Name);
+        Assert.Equal(["pixels", "scattering"], config.Features.Select(f => f.Kind).Distinct().Order());
+        Assert.Contains("pca", config.Embeddings!.Methods);
+        Assert.Contains("tsne", config.Embeddings.Methods);
+        Assert.Superset(new HashSet<string> { "lda", "logreg", "svm-linear", "svm-rbf", "rf", "knn" }, config.Learners.Select(l => l.Name).ToHashSet());
+        // Small grids searched by cross-validation, not fixed guesses.
+        Assert.Contains(config.Learners, l => l.Grid.Values.Any(v => v.Count > 1));
+        Assert.NotNull(config.Finetune);
+    }
+
+    [Fact]
+    public void SchemaListsWhatTheLoaderAccepts()
+    {
+        using var schema = JsonDocument.Parse(File.ReadAllText(RepoFile("experiments/experiment.schema.json")));
+        var properties = schema.RootElement.GetProperty("properties");
+        var definitions = schema.RootElement.GetProperty("$defs");
+        static string[] Enum(JsonElement e) => e.GetProperty("enum").EnumerateArray().Select(v => v.ToString()).ToArray();
+        Assert.Equal(Datasets.Names, Enum(definitions.GetProperty("datasetName")));
+        Assert.Equal(ExperimentFile.LearnerNames, Enum(definitions.GetProperty("learnerName")));
+        Assert.Equal(ExperimentFile.EmbeddingMethods, Enum(properties.GetProperty("embeddings").GetProperty("properties").GetProperty("methods").GetProperty("items")));
+        var finetune = properties.GetProperty("finetune").GetProperty("properties");
+        Assert.Equal(ModelZoo.Names, Enum(finetune.GetProperty("model")));
+        Assert.Equal(ExperimentFile.FinetuneModes, Enum(finetune.GetProperty("mode")));
+    }
+
+    [Fact]
+    public void ExampleFilesUseOnlyKeysTheSchemaDeclares()
+    {
+        using var schema = JsonDocument.Parse(File.ReadAllText(RepoFile("experiments/experiment.schema.json")));
+        var properties = schema.RootElement.GetProperty("properties");
+        foreach (var file in Directory.GetFiles(RepoFile("experiments"), "*.yaml"))
+        {
+            var yaml = new YamlStream();
+            using (var reader = new StreamReader(file)) yaml.Load(reader);
+            var root = (YamlMappingNode)yaml.Documents[0].RootNode;
+            foreach (var (key, value) in root.Children)
+            {
+                var name = ((YamlScalarNode)key).Value!;
+                Assert.True(properties.TryGetProperty(name, out var declared), $"{file}: '{name}' is not in the schema");
+                // Nested settings (embeddings, finetune) are checked against the schema's own list too.
+                if (value is YamlMappingNode map && declared.TryGetProperty("properties", out var nested))
+                    foreach (var inner in map.Children.Keys.Cast<YamlScalarNode>())
+                        Assert.True(nested.TryGetProperty(inner.Value!, out _), $"{file}: '{name}.{inner.Value}' is not in the schema");
+            }
+        }
+    }
+
     [Fact]
     public void GridsAndSettingsAreRead()
     {
@@ -56,6 +114,8 @@ public class ExperimentFileTests
     [InlineData("datasets: [mnst]\nfeatures: [pixels]\nlearners: [lda]\n", "line 1, column 12: unknown dataset 'mnst'")]
     [InlineData("datasets: [mnist]\nfeatures: [pixels]\nlearners: [lda]\ncv: many\n", "line 4, column 5: 'cv' must be a whole number, got 'many'")]
     [InlineData("datasets: [mnist]\nfeatures: [pixels\n", "invalid YAML")]
+    [InlineData("datasets: [mnist]\nfeatures: [pixels]\nlearners: [lda]\nfinetune: {model: resnet9}\n", "line 4, column 19: 'finetune.model' must be one of mlp, lenet,")]
+    [InlineData("datasets: [mnist]\nfeatures: [pixels]\nlearners: [lda]\nfinetune: {model: lenet, mode: linear-probe}\n", "'finetune.mode: linear-probe' needs pretrained 'finetune.weights'")]
     public void ErrorsNameTheFileLineAndProblem(string yaml, string expected)
     {
         using var dir = new TempDir();
