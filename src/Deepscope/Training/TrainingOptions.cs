@@ -55,13 +55,13 @@ public enum EarlyStoppingMetric { Accuracy, Loss }
 /// <summary>Arithmetic of the forward pass.</summary>
 public enum TrainingPrecision
 {
-    Float32,
+    Fp32,
     /// <summary>
     /// Mixed precision: bf16 autocast around forward and loss (convolutions, linear layers and matrix products in bf16,
     /// the rest float32), float32 weights, gradients and optimizer. Pays off on CPUs with AMX (and on GPUs); measured
     /// here (AVX-512 with avx512_bf16, no AMX) ResNet-18 steps were about 10% slower than float32.
     /// </summary>
-    BFloat16,
+    Bf16,
 }
 
 public sealed record TrainingOptions
@@ -79,7 +79,7 @@ public sealed record TrainingOptions
     public EarlyStopping? EarlyStopping { get; init; }
     /// <summary>Drop the last incomplete training batch (keeps batch-norm statistics sane for tiny remainders).</summary>
     public bool DropLast { get; init; }
-    public TrainingPrecision Precision { get; init; } = TrainingPrecision.Float32;
+    public TrainingPrecision Precision { get; init; } = TrainingPrecision.Fp32;
 
     public void Validate()
     {

@@ -26,7 +26,7 @@ public readonly record struct StepOutcome(double Loss, long Correct, long Count)
 public sealed class StepContext
 {
     internal StepContext(nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer, LossFunction loss, Generator random, double clipNorm,
-        TrainingPrecision precision = TrainingPrecision.Float32)
+        TrainingPrecision precision = TrainingPrecision.Fp32)
     {
         Model = model;
         Optimizer = optimizer;
@@ -41,10 +41,10 @@ public sealed class StepContext
     public TrainingPrecision Precision { get; }
 
     /// <summary>
-    /// Wrap the forward pass and the loss in this (not the backward pass): with <see cref="TrainingPrecision.BFloat16"/>
+    /// Wrap the forward pass and the loss in this (not the backward pass): with <see cref="TrainingPrecision.Bf16"/>
     /// it opens a bf16 autocast region on this thread, otherwise it does nothing.
     /// </summary>
-    public IDisposable? MixedPrecision() => Precision == TrainingPrecision.BFloat16 ? Autocast.Cpu(ScalarType.BFloat16) : null;
+    public IDisposable? MixedPrecision() => Precision == TrainingPrecision.Bf16 ? Autocast.Cpu(ScalarType.BFloat16) : null;
 
     public nn.Module<Tensor, Tensor> Model { get; }
     public optim.Optimizer Optimizer { get; }

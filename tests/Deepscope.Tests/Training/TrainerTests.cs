@@ -95,7 +95,7 @@ public class TrainerTests : IClassFixture<SingleThreaded>
         using var model = NewLeNet(7);
         var seen = new List<ScalarType>();
         var step = new InspectingStep(seen);
-        var result = new Trainer(options with { Precision = TrainingPrecision.BFloat16 }) { Step = step }
+        var result = new Trainer(options with { Precision = TrainingPrecision.Bf16 }) { Step = step }
             .Fit(TrainingTarget.Whole(model), Train, Test, TinyData.Transform(Train));
         // The forward pass ran in bf16 while the step's autocast region was open, and only then.
         Assert.Equal(ScalarType.BFloat16, seen[0]);
