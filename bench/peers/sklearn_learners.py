@@ -3,7 +3,10 @@
 set), default options: accuracy, fit and predict seconds per model and the total of the six. Run beside
 `Deepscope.Bench learners` by bench/peers/run_learners.sh.
 
-usage: sklearn_learners.py DATA_DIR [--train N] [--models lda,logreg,...] [--repeat R] [--json out.json]
+usage: sklearn_learners.py DATA_DIR [--train N] [--models lda,logreg,...] [--repeat R | --seeds 0,1,...] [--json out.json]
+
+--seeds runs every model once per seed with random_state=seed (models that have one: rf, svm-linear, logreg,
+boost), to compare means over seeds with `Deepscope.Bench learners --models rf:seed=0,rf:seed=1,...`.
 """
 import argparse, gzip, json, os, sys, time, warnings
 
@@ -43,6 +46,7 @@ def main():
     parser.add_argument("--train", type=int, default=10000)
     parser.add_argument("--models", default=",".join(SIX + ["boost"]))
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--seeds", help="comma-separated random_state values, one run each (instead of --repeat)")
     parser.add_argument("--json")
     args = parser.parse_args()
     mnist = os.path.join(args.data_dir, "mnist")
@@ -55,8 +59,11 @@ def main():
     print(f"{'model':<24} {'accuracy':>9} {'fit s':>9} {'predict s':>10}")
     rows = []
     for name in args.models.split(","):
-        for r in range(args.repeat):
+        seeds = [int(s) for s in args.seeds.split(",")] if args.seeds else [None] * args.repeat
+        for r, seed in enumerate(seeds):
             model = MODELS[name]()
+            if seed is not None and "random_state" in model.get_params():
+                model.set_params(random_state=seed)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ConvergenceWarning)
                 start = time.perf_counter()
@@ -65,10 +72,11 @@ def main():
             start = time.perf_counter()
             accuracy = float((model.predict(x_test) == y_test).mean())
             predict = time.perf_counter() - start
-            print(f"{name:<24} {accuracy:9.4f} {fit:9.2f} {predict:10.2f}", flush=True)
-            rows.append(dict(model=name, accuracy=accuracy, fit_seconds=fit, predict_seconds=predict, repeat=r))
+            label = name if seed is None else f"{name}:seed={seed}"
+            print(f"{label:<24} {accuracy:9.4f} {fit:9.2f} {predict:10.2f}", flush=True)
+            rows.append(dict(model=name, seed=seed, accuracy=accuracy, fit_seconds=fit, predict_seconds=predict, repeat=r))
     if all(any(row["model"] == m for row in rows) for m in SIX):
-        total = sum(row["fit_seconds"] + row["predict_seconds"] for row in rows if row["model"] in SIX) / args.repeat
+        total = sum(row["fit_seconds"] + row["predict_seconds"] for row in rows if row["model"] in SIX) / len(seeds)
         print(f"{'total (six, fit+predict)':<24} {'':9} {total:20.2f}")
     if args.json:
         with open(args.json, "w") as f:
