@@ -39,6 +39,11 @@ public sealed class LightGbmBoost(BoostOptions? options = null) : ILearner
             MinimumExampleCountPerLeaf = Options.MinSamplesLeaf,
             NumberOfThreads = Options.Threads ?? Environment.ProcessorCount,
             Seed = Options.Seed,
+            // The algorithm of LightGBM's own defaults and of scikit-learn's HistGradientBoostingClassifier: softmax
+            // cross-entropy (ML.NET switches to one-vs-all binary objectives below 50,000 rows), no L2 on leaf values
+            // (ML.NET: 0.01) and a minimum hessian of 1e-3 per leaf (ML.NET: 0.1).
+            UseSoftmax = true,
+            Booster = new GradientBooster.Options { L2Regularization = 0, MinimumChildWeight = 1e-3 },
             Silent = true,
             LabelColumnName = "Label",
             FeatureColumnName = "Features",
