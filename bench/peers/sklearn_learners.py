@@ -3,7 +3,10 @@
 set), default options: accuracy, fit and predict seconds per model and the total of the six. Run beside
 `Deepscope.Bench learners` by bench/peers/run_learners.sh.
 
-usage: sklearn_learners.py DATA_DIR [--train N] [--models lda,logreg,...] [--repeat R] [--json out.json]
+usage: sklearn_learners.py DATA_DIR [--train N] [--models lda,logreg,...] [--repeat R | --seeds 0,1,...] [--json out.json]
+
+--seeds runs every model once per seed with random_state=seed (models that have one: rf, svm-linear, logreg,
+boost), to compare means over seeds with `Deepscope.Bench learners --models rf:seed=0,rf:seed=1,...`.
 """
 import argparse, gzip, json, os, sys, time, warnings
 
@@ -43,6 +46,7 @@ def main():
     parser.add_argument("--train", type=int, default=10000)
     parser.add_argument("--models", default=",".join(SIX + ["boost"]))
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--seeds", help="comma-separated random_state values, one run each (instead of --repeat)")
     parser.add_argument("--json")
     args = parser.parse_args()
     mnist = os.path.join(args.data_dir, "mnist")
@@ -52,24 +56,32 @@ def main():
     y_test = idx(os.path.join(mnist, "t10k-labels-idx1-ubyte.gz")).astype(np.int64)
     print(f"scikit-learn {sklearn.__version__}, numpy {np.__version__}: train {x_train.shape}, test {x_test.shape}; "
           f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}")
-    print(f"{'model':<24} {'accuracy':>9} {'fit s':>9} {'predict s':>10}")
+    # CPU seconds beside wall seconds: on a shared core the wall clock also counts the other processes' turns.
+    print(f"{'model':<24} {'accuracy':>9} {'fit s':>9} {'predict s':>10} {'fit cpu':>9} {'pred. cpu':>10}")
     rows = []
     for name in args.models.split(","):
-        for r in range(args.repeat):
+        seeds = [int(s) for s in args.seeds.split(",")] if args.seeds else [None] * args.repeat
+        for r, seed in enumerate(seeds):
             model = MODELS[name]()
+            if seed is not None and "random_state" in model.get_params():
+                model.set_params(random_state=seed)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ConvergenceWarning)
-                start = time.perf_counter()
+                start, cpu = time.perf_counter(), time.process_time()
                 model.fit(x_train, y_train)
-                fit = time.perf_counter() - start
-            start = time.perf_counter()
+                fit, fit_cpu = time.perf_counter() - start, time.process_time() - cpu
+            start, cpu = time.perf_counter(), time.process_time()
             accuracy = float((model.predict(x_test) == y_test).mean())
-            predict = time.perf_counter() - start
-            print(f"{name:<24} {accuracy:9.4f} {fit:9.2f} {predict:10.2f}", flush=True)
-            rows.append(dict(model=name, accuracy=accuracy, fit_seconds=fit, predict_seconds=predict, repeat=r))
+            predict, predict_cpu = time.perf_counter() - start, time.process_time() - cpu
+            label = name if seed is None else f"{name}:seed={seed}"
+            print(f"{label:<24} {accuracy:9.4f} {fit:9.2f} {predict:10.2f} {fit_cpu:9.2f} {predict_cpu:10.2f}", flush=True)
+            rows.append(dict(model=name, seed=seed, accuracy=accuracy, fit_seconds=fit, predict_seconds=predict,
+                             fit_cpu_seconds=fit_cpu, predict_cpu_seconds=predict_cpu, repeat=r))
     if all(any(row["model"] == m for row in rows) for m in SIX):
-        total = sum(row["fit_seconds"] + row["predict_seconds"] for row in rows if row["model"] in SIX) / args.repeat
-        print(f"{'total (six, fit+predict)':<24} {'':9} {total:20.2f}")
+        six = [row for row in rows if row["model"] in SIX]
+        total = sum(row["fit_seconds"] + row["predict_seconds"] for row in six) / len(seeds)
+        total_cpu = sum(row["fit_cpu_seconds"] + row["predict_cpu_seconds"] for row in six) / len(seeds)
+        print(f"{'total (six, fit+predict)':<24} {'':9} {total:20.2f} {total_cpu:20.2f}")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(dict(sklearn=sklearn.__version__, train=len(y_train), test=len(y_test), results=rows), f, indent=2)

@@ -192,6 +192,16 @@ public class ClassifierTests
     }
 
     [Fact]
+    public void Tree_seeds_are_SplitMix64_outputs_so_a_seed_means_the_same_forest_in_every_process()
+    {
+        // Published SplitMix64 outputs (Vigna's splitmix64.c): from state 0, the first is 0xE220A8397B1DCDAF;
+        // from state 1234567, 6457827717110365317. State = seed << 32 | tree.
+        Assert.Equal(unchecked((int)0xE220A8397B1DCDAFUL), RandomForest.TreeSeed(0, 0));
+        Assert.Equal(unchecked((int)6457827717110365317UL), RandomForest.TreeSeed(0, 1234567));
+        Assert.NotEqual(RandomForest.TreeSeed(1, 0), RandomForest.TreeSeed(0, 1));
+    }
+
+    [Fact]
     public void Boosting_learns_the_blobs()
     {
         var (x, y, t, yt) = Blobs();

@@ -49,10 +49,22 @@ public sealed class RandomForest(RandomForestOptions? options = null) : ILearner
         Parallel.For(0, Options.Trees, parallel, () => new TreeGrower(matrix, data.Index, data.ClassCount, features, Options),
             (t, _, grower) =>
             {
-                trees[t] = grower.Grow(new Random(HashCode.Combine(Options.Seed, t, 0x5eed)));
+                trees[t] = grower.Grow(new Random(TreeSeed(Options.Seed, t)));
                 return grower;
             }, _ => { });
         return new RandomForestModel(data.Classes, data.Features, trees);
+    }
+
+    /// <summary>
+    /// Tree <paramref name="tree"/>'s generator seed: SplitMix64's first output from state (seed, tree). Not
+    /// HashCode.Combine, whose per-process random salt made the same seed grow different forests in every run.
+    /// </summary>
+    internal static int TreeSeed(int seed, int tree)
+    {
+        ulong z = ((ulong)(uint)seed << 32 | (uint)tree) + 0x9E3779B97F4A7C15UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return (int)(z ^ (z >> 31));
     }
 }
 
