@@ -33,6 +33,7 @@ public sealed class ScatteringBenchmark : IBenchmark
         int threads = int.Parse(Option(args, "--threads") ?? "2", CultureInfo.InvariantCulture);
         string chunk = Option(args, "--chunk") ?? "0";  // 0: Scattering2D's default
         TorchRuntime.Configure(threads);
+        NativeHeap.ReuseFreedMemory();  // as the scattering commands do
         if (Option(args, "--worker") is { } worker)
         {
             var rate = Measure(Cases[int.Parse(worker, CultureInfo.InvariantCulture)], batch, int.Parse(chunk, CultureInfo.InvariantCulture));

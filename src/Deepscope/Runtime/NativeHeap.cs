@@ -20,10 +20,11 @@ public static partial class NativeHeap
     }
 
     /// <summary>
-    /// For training loops, which free and re-allocate the same activation and gradient sizes every step: blocks up to
+    /// For loops that free and re-allocate the same tensor sizes every step (training, batched scattering): blocks up to
     /// 32 MB come from the heap and freed pages stay there for the next step instead of going back to the OS (glibc
     /// returns them once the free top of the heap exceeds twice the mmap threshold, and every step then pays page faults
-    /// again). ResNet-18 on 32×32 batches of 128 trains 8-12% faster; resident memory stays at the training peak.
+    /// again). ResNet-18 on 32×32 batches of 128 trains 8-12% faster, 28×28 scattering runs about 30% faster; resident
+    /// memory stays at the loop's peak.
     /// Process-wide; a no-op off Linux or without glibc.
     /// </summary>
     public static void ReuseFreedMemory()
