@@ -28,7 +28,6 @@ static class ScatteringFeatureCommands
         command.SetAction(parse =>
         {
             TorchRuntime.Configure(parse.GetValue(options.Threads));
-            NativeHeap.ReuseFreedMemory();  // batch after batch of the same sizes: 28x28 scattering +30%
             if (parse.GetValue(limit) is < 1) throw new DeepscopeException("--limit must be at least 1");
             var root = DataDirectory.Resolve(parse.GetValue(dataDir));
             var directory = parse.GetValue(output)!;

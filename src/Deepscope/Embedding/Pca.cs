@@ -39,7 +39,7 @@ public sealed record PcaOptions : EmbeddingOptions
         if (k < 1 || k > Math.Min(n, d)) throw new DeepscopeException($"pca: components ({k}) must be in [1, min(N, D) = {Math.Min(n, d)}]");
         var solver = Solver != PcaSolver.Auto ? Solver
             : Math.Max(n, d) > 500 && k < 0.8 * Math.Min(n, d) ? PcaSolver.Randomized : PcaSolver.Full;
-        var mean = RowBlocks.ClassMeans(x, zeros(n, ScalarType.Int64), [n]).squeeze(0);
+        var mean = RowBlocks.ColumnMeans(x);
         var centered = new CenteredRows(x, mean);
         double totalVariance = centered.SumOfSquares() / Math.Max(n - 1, 1);
         Tensor components, singular;

@@ -17,6 +17,13 @@ static class RowBlocks
         for (long start = 0; start < rows; start += block) yield return (start, Math.Min(block, rows - start));
     }
 
+    /// <summary>Column means (D) float64.</summary>
+    public static Tensor ColumnMeans(Tensor x)
+    {
+        using var single = zeros(x.shape[0], ScalarType.Int64);
+        return ClassMeans(x, single, [x.shape[0]]).squeeze(0);
+    }
+
     /// <summary>Per-class means (K, D) float64.</summary>
     public static Tensor ClassMeans(Tensor x, Tensor classIndex, long[] counts)
     {

@@ -30,7 +30,7 @@ public sealed class StandardScaler : IPreprocessor
             long n = input.shape[0], d = input.shape[1];
             if (n == 0) throw new DeepscopeException("scale: no rows to learn the scaling from");
             // Per-block scopes: each block's float64 temporaries are freed before the next one is made.
-            var mean = RowBlocks.ClassMeans(input, zeros(n, ScalarType.Int64), [n]).squeeze(0);
+            var mean = RowBlocks.ColumnMeans(input);
             var squares = zeros(d, ScalarType.Float64);
             foreach (var (start, length) in RowBlocks.Of(n, d))
             {
