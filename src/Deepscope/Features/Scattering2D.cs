@@ -101,7 +101,6 @@ public sealed class Scattering2D : nn.Module<Tensor, Tensor>
         }
         finally
         {
-            set_num_threads(threads);
             foreach (var r in results) r?.Dispose();
         }
     }
