@@ -16,7 +16,7 @@ namespace Deepscope.Bench;
 public sealed class ScatteringBenchmark : IBenchmark
 {
     public string Name => "scattering";
-    public string Description => "Scattering2D images/s for 28x28 J=2 and 3x32x32 J=2 (L=8); [--kymatio DIR] [--batch N] [--rounds N] [--threads N] [--chunk IMAGES]";
+    public string Description => "Scattering2D images/s for 28x28 J=2 and 3x32x32 J=2 (L=8); [--kymatio DIR] [--batch N] [--rounds N] [--threads N]";
 
     sealed record Case(string Name, long[] ImageShape, int J, int L = 8);
 
@@ -31,12 +31,11 @@ public sealed class ScatteringBenchmark : IBenchmark
         int batch = int.Parse(Option(args, "--batch") ?? "256", CultureInfo.InvariantCulture);
         int rounds = int.Parse(Option(args, "--rounds") ?? "3", CultureInfo.InvariantCulture);
         int threads = int.Parse(Option(args, "--threads") ?? "2", CultureInfo.InvariantCulture);
-        string chunk = Option(args, "--chunk") ?? "0";  // 0: Scattering2D's default
         TorchRuntime.Configure(threads);
         NativeHeap.ReuseFreedMemory();  // as the scattering commands do
         if (Option(args, "--worker") is { } worker)
         {
-            var rate = Measure(Cases[int.Parse(worker, CultureInfo.InvariantCulture)], batch, int.Parse(chunk, CultureInfo.InvariantCulture));
+            var rate = Measure(Cases[int.Parse(worker, CultureInfo.InvariantCulture)], batch);
             Console.WriteLine(FormattableString.Invariant($"{rate.Wall} {rate.PerCpuSecond}"));
             return 0;
         }
@@ -49,7 +48,7 @@ public sealed class ScatteringBenchmark : IBenchmark
             for (int round = 0; round < rounds; round++)
             {
                 ours.Add(Child(Environment.ProcessPath!, [.. SelfArguments(), Name, "--worker", index.ToString(CultureInfo.InvariantCulture), "--batch", batch.ToString(CultureInfo.InvariantCulture),
-                    "--threads", threads.ToString(CultureInfo.InvariantCulture), "--chunk", chunk]));
+                    "--threads", threads.ToString(CultureInfo.InvariantCulture)]));
                 if (kymatio != null)
                     theirs.Add(Child("/usr/bin/python3", [Path.Combine(AppContext.BaseDirectory, "scattering_kymatio.py"), kymatio, string.Join(",", c.ImageShape),
                         c.J.ToString(CultureInfo.InvariantCulture), c.L.ToString(CultureInfo.InvariantCulture), batch.ToString(CultureInfo.InvariantCulture),
@@ -66,10 +65,9 @@ public sealed class ScatteringBenchmark : IBenchmark
     }
 
     /// <summary>Best of 3 wall-clock timings, and images per second of process CPU time over the same 3 runs.</summary>
-    static Rate Measure(Case c, int batch, int chunk)
+    static Rate Measure(Case c, int batch)
     {
-        var shape = ((int)c.ImageShape[^2], (int)c.ImageShape[^1]);
-        using var scattering = chunk > 0 ? new Scattering2D(c.J, shape, c.L) { ChunkSize = chunk } : new Scattering2D(c.J, shape, c.L);
+        using var scattering = new Scattering2D(c.J, ((int)c.ImageShape[^2], (int)c.ImageShape[^1]), c.L);
         using var x = rand([batch, .. c.ImageShape], generator: new TorchSharp.torch.Generator(0));
         using var _ = no_grad();
         return ImagesPerSecond(scattering, x);
@@ -94,12 +92,12 @@ public sealed class ScatteringBenchmark : IBenchmark
         $"{Median(rates, r => r.Wall),7:F0} images/s wall-clock (rounds: {string.Join(", ", rates.Select(r => r.Wall.ToString("F0", CultureInfo.InvariantCulture)))}), " +
         $"{Median(rates, r => r.PerCpuSecond),7:F0} images per CPU-second";
 
-    /// <summary>The arguments that start this benchmark program again (the .dll when run through <c>dotnet</c>).</summary>
-    static string[] SelfArguments()
-    {
-        var entry = Environment.GetCommandLineArgs()[0];
-        return entry.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) ? [entry] : [];
-    }
+    /// <summary>
+    /// The arguments that start this benchmark program again: the .dll when the process is the <c>dotnet</c> host, none
+    /// when it is the app host (whose first command-line argument also names the .dll).
+    /// </summary>
+    static string[] SelfArguments() =>
+        Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? [Environment.GetCommandLineArgs()[0]] : [];
 
     /// <summary>Runs one measurement in a child process, which prints "wall-clock-rate cpu-rate".</summary>
     static Rate Child(string program, string[] arguments)

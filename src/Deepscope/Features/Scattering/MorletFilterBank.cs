@@ -70,6 +70,33 @@ public sealed class MorletFilterBank
         return full;
     }
 
+    /// <summary>Samples along a padded axis of <paramref name="padded"/> points after low-pass subsampling by 2^J and unpadding.</summary>
+    public int OutputSize(int padded) => (padded >> J) - 2;
+
+    /// <summary>
+    /// phi's periodic convolution along each axis at resolution r, sampled every 2^(J-r) points and without the first and
+    /// last samples (Kymatio's unpad), as row-major matrices (M/2^J - 2, M/2^r) for the rows and (N/2^J - 2, N/2^r) for
+    /// the columns: exactly Kymatio's low-pass in the Fourier domain, subsampling and unpadding, since phi is separable.
+    /// </summary>
+    public (double[] Rows, double[] Columns) LowPassMatrices(int resolution)
+    {
+        var (rows, columns) = _phi[resolution];
+        return (SubsampledConvolution(rows, 1 << (J - resolution)), SubsampledConvolution(columns, 1 << (J - resolution)));
+    }
+
+    /// <summary>The matrix of the periodic convolution with the filter whose real, even spectrum is given, sampled every k points, unpadded.</summary>
+    static double[] SubsampledConvolution(double[] spectrum, int k)
+    {
+        int m = spectrum.Length, outputs = m / k - 2;
+        double[] kernel;
+        using (NewDisposeScope()) kernel = fft.ifft(tensor(spectrum, ScalarType.Float64)).real.contiguous().data<double>().ToArray();
+        var matrix = new double[outputs * m];
+        for (int o = 0; o < outputs; o++)
+            for (int x = 0; x < m; x++)
+                matrix[o * m + x] = kernel[(((o + 1) * k - x) % m + m) % m];
+        return matrix;
+    }
+
     /// <summary>
     /// Kymatio's gabor_2d: exp(-u' C u + i xi (u1 cos theta + u2 sin theta)) / (2 pi sigma^2 / slant) summed over the
     /// 5 x 5 nearest periods, with C = R diag(1, slant^2) R^T / (2 sigma^2). Returns (re, im) of the envelope times the

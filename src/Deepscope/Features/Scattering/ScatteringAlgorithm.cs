@@ -1,5 +1,3 @@
-using static TorchSharp.torch;
-
 namespace Deepscope.Features.Scattering;
 
 /// <summary>
@@ -16,14 +14,12 @@ public static class ScatteringAlgorithm
     /// Scatters images (B, H, W) into (B, K, H / 2^J, W / 2^J): order 0, then order 1 by (j1, theta1), then order 2 by
     /// (j1, theta1, j2, theta2), as Kymatio stacks them.
     /// </summary>
-    public static Tensor Scatter(IScatteringBackend backend, Tensor images, int j, int maxOrder)
+    public static TSignal Scatter<TSignal>(IScatteringBackend<TSignal> backend, TSignal images, int j, int maxOrder)
     {
-        long batch = images.shape[0];
-        using var scope = NewDisposeScope();
         var padded = backend.Pad(images);
-        var parts = new List<Tensor> { backend.LowPass(padded, 0).unsqueeze(1) };
+        var parts = new List<TSignal> { backend.LowPass(padded, 0) };
         var spectrum = backend.Fourier(padded);
-        var firstOrder = new Tensor[j];
+        var firstOrder = new TSignal[j];
         for (int j1 = 0; j1 < j; j1++)
         {
             firstOrder[j1] = backend.WaveletModulus(spectrum, j1, 0);
@@ -33,12 +29,10 @@ public static class ScatteringAlgorithm
             for (int j1 = 0; j1 < j - 1; j1++)
             {
                 var firstSpectrum = backend.Fourier(firstOrder[j1]);
-                // (B, theta1, theta2, h, w) per j2, concatenated along theta2 so theta1 stays the slower index.
-                var secondOrder = Enumerable.Range(j1 + 1, j - 1 - j1)
-                    .Select(j2 => backend.LowPass(backend.WaveletModulus(firstSpectrum, j2, j1), j2)).ToList();
-                var block = secondOrder.Count == 1 ? secondOrder[0] : cat(secondOrder, 2);
-                parts.Add(block.flatten(1, 2));
+                // (B, theta1, theta2) per j2, joined along theta2 so theta1 stays the slower index.
+                parts.Add(backend.JoinOrientations([.. Enumerable.Range(j1 + 1, j - 1 - j1)
+                    .Select(j2 => backend.LowPass(backend.WaveletModulus(firstSpectrum, j2, j1), j2))]));
             }
-        return cat(parts.Select(p => p.reshape(batch, -1, p.shape[^2], p.shape[^1])).ToList(), 1).MoveToOuterDisposeScope();
+        return backend.Coefficients(parts);
     }
 }

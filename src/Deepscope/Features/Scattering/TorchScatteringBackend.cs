@@ -9,7 +9,7 @@ namespace Deepscope.Features.Scattering;
 /// separable and applied in space as two small matrix products: exactly Kymatio's periodic convolution with phi,
 /// subsampling and unpadding, at a fraction of the cost of an FFT round trip.
 /// </summary>
-public sealed class TorchScatteringBackend : IScatteringBackend, IDisposable
+public sealed class TorchScatteringBackend : IScatteringBackend<Tensor>, IDisposable
 {
     readonly int _l;
     readonly Tensor _padRows, _padColumns;
@@ -47,30 +47,14 @@ public sealed class TorchScatteringBackend : IScatteringBackend, IDisposable
         _lowPassColumnsT = new Tensor[bank.J];
         for (int r = 0; r < bank.J; r++)
         {
-            var (rows, columns) = bank.Phi(r);
-            int k = 1 << (bank.J - r);
-            _lowPassRows[r] = Keep(SubsampledConvolution(rows, k));
-            _lowPassColumnsT[r] = Keep(SubsampledConvolution(columns, k).t().contiguous());
+            var (rows, columns) = bank.LowPassMatrices(r);
+            _lowPassRows[r] = Keep(tensor(rows, ScalarType.Float64).view(bank.OutputSize(bank.M), bank.M >> r).to_type(DType));
+            _lowPassColumnsT[r] = Keep(tensor(columns, ScalarType.Float64).view(bank.OutputSize(bank.N), bank.N >> r).t().to_type(DType).contiguous());
         }
     }
 
     /// <summary>Moves a filter to the device and out of every dispose scope: the backend owns it.</summary>
     Tensor Keep(Tensor t) => t.to(Device).DetachFromDisposeScope();
-
-    /// <summary>
-    /// The matrix of a periodic convolution with the filter whose real, even spectrum is given, sampled every k points
-    /// from k and without the first and last samples (Kymatio's unpad).
-    /// </summary>
-    Tensor SubsampledConvolution(double[] spectrum, int k)
-    {
-        int m = spectrum.Length, outputs = m / k - 2;
-        var kernel = fft.ifft(tensor(spectrum, ScalarType.Float64)).real.contiguous().data<double>().ToArray();
-        var matrix = new double[outputs * m];
-        for (int o = 0; o < outputs; o++)
-            for (int x = 0; x < m; x++)
-                matrix[o * m + x] = kernel[(((o + 1) * k - x) % m + m) % m];
-        return tensor(matrix, ScalarType.Float64).view(outputs, m).to_type(DType);
-    }
 
     public Tensor Pad(Tensor images) => images.index_select(-2, _padRows).index_select(-1, _padColumns);
 
@@ -106,6 +90,14 @@ public sealed class TorchScatteringBackend : IScatteringBackend, IDisposable
 
     public Tensor LowPass(Tensor signal, int resolution) =>
         _lowPassRows[resolution].matmul(signal.matmul(_lowPassColumnsT[resolution]));
+
+    public Tensor JoinOrientations(IReadOnlyList<Tensor> blocks) => blocks.Count == 1 ? blocks[0] : cat([.. blocks], -3);
+
+    public Tensor Coefficients(IReadOnlyList<Tensor> parts)
+    {
+        long batch = parts[0].shape[0];
+        return cat([.. parts.Select(p => p.reshape(batch, -1, p.shape[^2], p.shape[^1]))], 1);
+    }
 
     public void Dispose()
     {

@@ -1,0 +1,249 @@
+using System.Numerics;
+
+namespace Deepscope.Features.Scattering.Simd;
+
+/// <summary>
+/// The complex DFT of one length along the leading axis of split-complex float data: element t is the row of
+/// <c>width</c> floats at <c>re + t * width</c> (and <c>im + t * width</c>), so every butterfly runs over whole rows and
+/// the vector loops are long even for tiny transforms. Stockham's self-sorting formulation (no bit reversal), radix 4,
+/// 2, 3 and 5 butterflies and a direct DFT for any other prime factor; twiddles are computed in double. Unnormalized in
+/// both directions (numpy's <c>fft</c>, and <c>ifft</c> times the length).
+/// </summary>
+internal sealed unsafe class StockhamFft
+{
+    /// <summary>
+    /// One pass: sub-transforms of length Radix * Count at stride Stride. Twiddles are exp(-2 pi i q r / (Radix Count))
+    /// at [q * (Radix - 1) + r - 1] for the q-th group and output r &gt;= 1.
+    /// </summary>
+    sealed record Stage(int Radix, int Count, int Stride, float[] TwiddleRe, float[] TwiddleIm);
+
+    readonly Stage[] _stages;
+    /// <summary>Direct-DFT constants exp(-2 pi i k / p) of the generic prime radices, by radix.</summary>
+    readonly Dictionary<int, (float[] Re, float[] Im)> _roots = [];
+
+    public int Length { get; }
+
+    public StockhamFft(int length)
+    {
+        if (length < 1) throw new ArgumentOutOfRangeException(nameof(length), $"FFT length must be positive, got {length}");
+        Length = length;
+        var stages = new List<Stage>();
+        int remaining = length, stride = 1;
+        foreach (int radix in Factor(length))
+        {
+            int count = remaining / radix;
+            var twRe = new float[count * (radix - 1)];
+            var twIm = new float[count * (radix - 1)];
+            for (int q = 0; q < count; q++)
+                for (int r = 1; r < radix; r++)
+                {
+                    double angle = -2 * Math.PI * q * r / remaining;
+                    twRe[q * (radix - 1) + r - 1] = (float)Math.Cos(angle);
+                    twIm[q * (radix - 1) + r - 1] = (float)Math.Sin(angle);
+                }
+            stages.Add(new Stage(radix, count, stride, twRe, twIm));
+            if (radix > 5 && !_roots.ContainsKey(radix))
+                _roots[radix] = ([.. Enumerable.Range(0, radix).Select(k => (float)Math.Cos(-2 * Math.PI * k / radix))],
+                    [.. Enumerable.Range(0, radix).Select(k => (float)Math.Sin(-2 * Math.PI * k / radix))]);
+            remaining = count;
+            stride *= radix;
+        }
+        _stages = [.. stages];
+    }
+
+    /// <summary>Radix 4 first (fewest operations per point), then 2, 3, 5 and the remaining primes.</summary>
+    static IEnumerable<int> Factor(int n)
+    {
+        while (n % 4 == 0) { yield return 4; n /= 4; }
+        foreach (int p in new[] { 2, 3, 5 })
+            while (n % p == 0) { yield return p; n /= p; }
+        for (int p = 7; n > 1; p += 2)
+            while (n % p == 0) { yield return p; n /= p; }
+    }
+
+    /// <summary>
+    /// Transforms in place the Length rows of <paramref name="width"/> floats (a multiple of the vector size) at
+    /// <paramref name="re"/> and <paramref name="im"/>; the scratch rows must hold as many. The inverse swaps the real and
+    /// imaginary parts around a forward transform (conj(F(conj x)) = F^-1 x times n).
+    /// </summary>
+    public void Transform(float* re, float* im, float* scratchRe, float* scratchIm, int width, bool inverse)
+    {
+        if (width % Vector<float>.Count != 0) throw new ArgumentException($"row width {width} is not a multiple of {Vector<float>.Count}", nameof(width));
+        if (inverse) { Swap(ref re, ref im); Swap(ref scratchRe, ref scratchIm); }
+        float* xr = re, xi = im, yr = scratchRe, yi = scratchIm;
+        foreach (var stage in _stages)
+        {
+            RunStage(stage, xr, xi, yr, yi, width);
+            Swap(ref xr, ref yr);
+            Swap(ref xi, ref yi);
+        }
+        if (xr != re)
+        {
+            long bytes = (long)Length * width * sizeof(float);
+            Buffer.MemoryCopy(xr, re, bytes, bytes);
+            Buffer.MemoryCopy(xi, im, bytes, bytes);
+        }
+    }
+
+    static void Swap(ref float* a, ref float* b)
+    {
+        var t = a;
+        a = b;
+        b = t;
+    }
+
+    void RunStage(Stage stage, float* xr, float* xi, float* yr, float* yi, int width)
+    {
+        int p = stage.Radix, m = stage.Count, span = stage.Stride * width;
+        for (int q = 0; q < m; q++)
+        {
+            // Inputs: elements (q + j m) s + k; outputs: (p q + r) s + k, for k < s: each a contiguous span of s rows.
+            long input = (long)q * span, output = (long)p * q * span, step = (long)m * span;
+            int tw = q * (p - 1);
+            switch (p)
+            {
+                case 4: Radix4(xr + input, xi + input, step, yr + output, yi + output, span, stage, tw, q == 0); break;
+                case 2: Radix2(xr + input, xi + input, step, yr + output, yi + output, span, stage, tw, q == 0); break;
+                case 3: Radix3(xr + input, xi + input, step, yr + output, yi + output, span, stage, tw, q == 0); break;
+                case 5: Radix5(xr + input, xi + input, step, yr + output, yi + output, span, stage, tw, q == 0); break;
+                default: RadixPrime(xr + input, xi + input, step, yr + output, yi + output, span, stage, tw, q == 0); break;
+            }
+        }
+    }
+
+    static Vector<float> Load(float* p) => Vector.Load(p);
+    static void Store(float* p, Vector<float> v) => v.Store(p);
+
+    /// <summary>Stores b times the twiddle w = (c, s): (br c - bi s, br s + bi c).</summary>
+    static void StoreTwiddled(float* outRe, float* outIm, Vector<float> br, Vector<float> bi, float c, float s)
+    {
+        var vc = new Vector<float>(c);
+        var vs = new Vector<float>(s);
+        Store(outRe, Vector.MultiplyAddEstimate(br, vc, -(bi * vs)));
+        Store(outIm, Vector.MultiplyAddEstimate(br, vs, bi * vc));
+    }
+
+    static void Radix2(float* xr, float* xi, long step, float* yr, float* yi, int span, Stage st, int tw, bool unit)
+    {
+        float c1 = st.TwiddleRe[tw], s1 = st.TwiddleIm[tw];
+        for (int i = 0; i < span; i += Vector<float>.Count)
+        {
+            var a0r = Load(xr + i); var a0i = Load(xi + i);
+            var a1r = Load(xr + step + i); var a1i = Load(xi + step + i);
+            Store(yr + i, a0r + a1r); Store(yi + i, a0i + a1i);
+            if (unit) { Store(yr + span + i, a0r - a1r); Store(yi + span + i, a0i - a1i); }
+            else StoreTwiddled(yr + span + i, yi + span + i, a0r - a1r, a0i - a1i, c1, s1);
+        }
+    }
+
+    static void Radix3(float* xr, float* xi, long step, float* yr, float* yi, int span, Stage st, int tw, bool unit)
+    {
+        var half = new Vector<float>(0.5f);
+        var sin60 = new Vector<float>((float)(Math.Sqrt(3) / 2));
+        for (int i = 0; i < span; i += Vector<float>.Count)
+        {
+            var a0r = Load(xr + i); var a0i = Load(xi + i);
+            var a1r = Load(xr + step + i); var a1i = Load(xi + step + i);
+            var a2r = Load(xr + 2 * step + i); var a2i = Load(xi + 2 * step + i);
+            var sr = a1r + a2r; var si = a1i + a2i;
+            var dr = (a1r - a2r) * sin60; var di = (a1i - a2i) * sin60;
+            var mr = a0r - sr * half; var mi = a0i - si * half;
+            Store(yr + i, a0r + sr); Store(yi + i, a0i + si);
+            // b1 = m - i (sqrt3/2) d, b2 = m + i (sqrt3/2) d
+            if (unit)
+            {
+                Store(yr + span + i, mr + di); Store(yi + span + i, mi - dr);
+                Store(yr + 2 * span + i, mr - di); Store(yi + 2 * span + i, mi + dr);
+            }
+            else
+            {
+                StoreTwiddled(yr + span + i, yi + span + i, mr + di, mi - dr, st.TwiddleRe[tw], st.TwiddleIm[tw]);
+                StoreTwiddled(yr + 2 * span + i, yi + 2 * span + i, mr - di, mi + dr, st.TwiddleRe[tw + 1], st.TwiddleIm[tw + 1]);
+            }
+        }
+    }
+
+    static void Radix4(float* xr, float* xi, long step, float* yr, float* yi, int span, Stage st, int tw, bool unit)
+    {
+        for (int i = 0; i < span; i += Vector<float>.Count)
+        {
+            var a0r = Load(xr + i); var a0i = Load(xi + i);
+            var a1r = Load(xr + step + i); var a1i = Load(xi + step + i);
+            var a2r = Load(xr + 2 * step + i); var a2i = Load(xi + 2 * step + i);
+            var a3r = Load(xr + 3 * step + i); var a3i = Load(xi + 3 * step + i);
+            var t0r = a0r + a2r; var t0i = a0i + a2i;
+            var t1r = a0r - a2r; var t1i = a0i - a2i;
+            var t2r = a1r + a3r; var t2i = a1i + a3i;
+            var t3r = a1r - a3r; var t3i = a1i - a3i;
+            Store(yr + i, t0r + t2r); Store(yi + i, t0i + t2i);
+            // b1 = t1 - i t3, b2 = t0 - t2, b3 = t1 + i t3
+            if (unit)
+            {
+                Store(yr + span + i, t1r + t3i); Store(yi + span + i, t1i - t3r);
+                Store(yr + 2 * span + i, t0r - t2r); Store(yi + 2 * span + i, t0i - t2i);
+                Store(yr + 3 * span + i, t1r - t3i); Store(yi + 3 * span + i, t1i + t3r);
+            }
+            else
+            {
+                StoreTwiddled(yr + span + i, yi + span + i, t1r + t3i, t1i - t3r, st.TwiddleRe[tw], st.TwiddleIm[tw]);
+                StoreTwiddled(yr + 2 * span + i, yi + 2 * span + i, t0r - t2r, t0i - t2i, st.TwiddleRe[tw + 1], st.TwiddleIm[tw + 1]);
+                StoreTwiddled(yr + 3 * span + i, yi + 3 * span + i, t1r - t3i, t1i + t3r, st.TwiddleRe[tw + 2], st.TwiddleIm[tw + 2]);
+            }
+        }
+    }
+
+    static void Radix5(float* xr, float* xi, long step, float* yr, float* yi, int span, Stage st, int tw, bool unit)
+    {
+        var c1 = new Vector<float>((float)Math.Cos(2 * Math.PI / 5)); var c2 = new Vector<float>((float)Math.Cos(4 * Math.PI / 5));
+        var s1 = new Vector<float>((float)Math.Sin(2 * Math.PI / 5)); var s2 = new Vector<float>((float)Math.Sin(4 * Math.PI / 5));
+        for (int i = 0; i < span; i += Vector<float>.Count)
+        {
+            var a0r = Load(xr + i); var a0i = Load(xi + i);
+            var a1r = Load(xr + step + i); var a1i = Load(xi + step + i);
+            var a2r = Load(xr + 2 * step + i); var a2i = Load(xi + 2 * step + i);
+            var a3r = Load(xr + 3 * step + i); var a3i = Load(xi + 3 * step + i);
+            var a4r = Load(xr + 4 * step + i); var a4i = Load(xi + 4 * step + i);
+            var s14r = a1r + a4r; var s14i = a1i + a4i; var d14r = a1r - a4r; var d14i = a1i - a4i;
+            var s23r = a2r + a3r; var s23i = a2i + a3i; var d23r = a2r - a3r; var d23i = a2i - a3i;
+            Store(yr + i, a0r + s14r + s23r); Store(yi + i, a0i + s14i + s23i);
+            var m1r = a0r + c1 * s14r + c2 * s23r; var m1i = a0i + c1 * s14i + c2 * s23i;
+            var m2r = a0r + c2 * s14r + c1 * s23r; var m2i = a0i + c2 * s14i + c1 * s23i;
+            var n1r = s1 * d14r + s2 * d23r; var n1i = s1 * d14i + s2 * d23i;
+            var n2r = s2 * d14r - s1 * d23r; var n2i = s2 * d14i - s1 * d23i;
+            // b1 = m1 - i n1, b4 = m1 + i n1, b2 = m2 - i n2, b3 = m2 + i n2
+            Put(1, m1r + n1i, m1i - n1r);
+            Put(2, m2r + n2i, m2i - n2r);
+            Put(3, m2r - n2i, m2i + n2r);
+            Put(4, m1r - n1i, m1i + n1r);
+
+            void Put(int r, Vector<float> br, Vector<float> bi)
+            {
+                if (unit) { Store(yr + r * span + i, br); Store(yi + r * span + i, bi); }
+                else StoreTwiddled(yr + r * span + i, yi + r * span + i, br, bi, st.TwiddleRe[tw + r - 1], st.TwiddleIm[tw + r - 1]);
+            }
+        }
+    }
+
+    /// <summary>Any prime p: the direct DFT b_r = sum_j a_j exp(-2 pi i j r / p), p^2 products per point group.</summary>
+    void RadixPrime(float* xr, float* xi, long step, float* yr, float* yi, int span, Stage st, int tw, bool unit)
+    {
+        int p = st.Radix;
+        var (rootRe, rootIm) = _roots[p];
+        for (int i = 0; i < span; i += Vector<float>.Count)
+            for (int r = 0; r < p; r++)
+            {
+                var br = Vector<float>.Zero;
+                var bi = Vector<float>.Zero;
+                for (int j = 0; j < p; j++)
+                {
+                    int k = j * r % p;
+                    var ar = Load(xr + j * step + i); var ai = Load(xi + j * step + i);
+                    var c = new Vector<float>(rootRe[k]); var s = new Vector<float>(rootIm[k]);
+                    br += ar * c - ai * s;
+                    bi += ar * s + ai * c;
+                }
+                if (unit || r == 0) { Store(yr + r * span + i, br); Store(yi + r * span + i, bi); }
+                else StoreTwiddled(yr + r * span + i, yi + r * span + i, br, bi, st.TwiddleRe[tw + r - 1], st.TwiddleIm[tw + r - 1]);
+            }
+    }
+}
