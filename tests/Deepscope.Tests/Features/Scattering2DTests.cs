@@ -120,12 +120,14 @@ public class Scattering2DTests
         Assert.True(RelativeError(vector, libtorch) <= 1e-6, $"{file}: relative L2 difference {RelativeError(vector, libtorch):E3}");
     }
 
-    /// <summary>Odd sizes whose padded grids have prime factors 7, 11, 13 and 17 (the FFT's direct-DFT radix).</summary>
+    /// <summary>Sizes whose padded grids have prime factors 7, 11, 13 and 17 (the FFT's direct-DFT radix), and wide outputs.</summary>
     [Theory]
     [InlineData(60, 60, 2)] // 68 = 4 x 17
     [InlineData(21, 38, 2)] // 28 = 4 x 7, 44 = 4 x 11
     [InlineData(45, 22, 2)] // 52 = 4 x 13
     [InlineData(40, 17, 3)] // 56 = 8 x 7
+    [InlineData(40, 84, 2)] // outputs 10 x 21: rows of more than one vector, not whole vectors
+    [InlineData(96, 70, 3)] // outputs 12 x 8
     public void VectorKernelsHandleGridsWithLargePrimeFactors(int height, int width, int j)
     {
         using var scattering = new Scattering2D(j, (height, width), 6);

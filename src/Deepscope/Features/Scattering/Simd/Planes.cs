@@ -26,10 +26,15 @@ internal readonly unsafe struct Planes(float* re, float* im, int images, int cou
     /// <summary>A whole number of vectors holding <paramref name="floats"/>.</summary>
     public static int RoundToVectors(int floats) => (floats + Vector<float>.Count - 1) / Vector<float>.Count * Vector<float>.Count;
 
+    /// <summary>
+    /// New interleaved planes; the buffers can also hold the transposed layout (cols, count, rows), so the buffers of a
+    /// transform's input and output can trade places.
+    /// </summary>
     public static Planes Interleaved(Workspace workspace, int images, int count, int rows, int cols, bool complex)
     {
         int pitch = RoundToVectors(count * cols);
-        return new(workspace.Allocate((long)rows * pitch), complex ? workspace.Allocate((long)rows * pitch) : null, images, count, rows, cols, pitch, false);
+        long floats = Math.Max((long)rows * pitch, (long)cols * RoundToVectors(count * rows));
+        return new(workspace.Allocate(floats), complex ? workspace.Allocate(floats) : null, images, count, rows, cols, pitch, false);
     }
 
     public static Planes StackedIn(Workspace workspace, int images, int count, int rows, int cols) =>
@@ -49,9 +54,13 @@ internal sealed unsafe class Workspace : IDisposable
     int _block;
     long _used;
 
+    /// <summary>
+    /// Room for <paramref name="floats"/> floats and one vector more: kernels may read, and write in increasing order,
+    /// whole vectors that run past the end of a row.
+    /// </summary>
     public float* Allocate(long floats)
     {
-        floats = (floats + 15) & ~15L; // keep every allocation 64-byte aligned
+        floats = (floats + Vector<float>.Count + 15) & ~15L; // the spare vector, then 64-byte alignment
         while (_block < _blocks.Count && _used + floats > _blocks[_block].Floats) { _block++; _used = 0; }
         if (_block == _blocks.Count)
         {

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 
 namespace Deepscope.Features.Scattering.Simd;
@@ -23,6 +24,9 @@ internal sealed unsafe class SimdFilterTables
     public int OutputWidth { get; }
     public int[] PadRows { get; }
     public int[] PadColumns { get; }
+
+    /// <summary>Blocks of four output rows (the row matrices have that many rows, the last ones zero).</summary>
+    public int LowPassRowBlocks { get; }
 
     /// <summary>Floats per row of the transposed column matrices: the outputs rounded up to whole vectors.</summary>
     public int LowPassColumnsPitch { get; }
@@ -54,12 +58,13 @@ internal sealed unsafe class SimdFilterTables
             }
 
         LowPassColumnsPitch = Planes.RoundToVectors(OutputWidth);
+        LowPassRowBlocks = (OutputHeight + 3) / 4;
         _lowPassRows = new float[J][];
         _lowPassColumns = new float[J][];
         for (int r = 0; r < J; r++)
         {
             var (rows, columns) = bank.LowPassMatrices(r);
-            _lowPassRows[r] = Pinned(rows.Length);
+            _lowPassRows[r] = Pinned(LowPassRowBlocks * 4 * (M >> r)); // zero rows up to whole blocks of four
             for (int i = 0; i < rows.Length; i++) _lowPassRows[r][i] = (float)rows[i];
             // Transposed to (n, outputs), each row padded to whole vectors with zeros.
             int n = N >> r;
@@ -69,7 +74,8 @@ internal sealed unsafe class SimdFilterTables
         }
     }
 
-    static float[] Pinned(int length) => GC.AllocateArray<float>(length, pinned: true);
+    /// <summary>A pinned array with a spare vector at the end, which kernels may read past a row's end.</summary>
+    static float[] Pinned(int length) => GC.AllocateArray<float>(length + Vector<float>.Count, pinned: true);
 
     static float* Address(float[] pinned) => (float*)Unsafe.AsPointer(ref pinned[0]);
 
@@ -84,7 +90,7 @@ internal sealed unsafe class SimdFilterTables
         return addresses;
     }
 
-    /// <summary>phi along the rows at resolution r: (outputs, M / 2^r) row-major.</summary>
+    /// <summary>phi along the rows at resolution r: (4 <see cref="LowPassRowBlocks"/>, M / 2^r) row-major, zero past the outputs.</summary>
     public float* LowPassRows(int resolution) => Address(_lowPassRows[resolution]);
 
     /// <summary>phi along the columns at resolution r, transposed: (N / 2^r, <see cref="LowPassColumnsPitch"/>).</summary>

@@ -49,59 +49,97 @@ internal sealed unsafe class SimdScatteringBackend(SimdFilterTables tables) : IS
         long floats = (long)signal.Rows * signal.Pitch;
         Buffer.MemoryCopy(signal.Re, upright.Re, floats * sizeof(float), floats * sizeof(float));
         NativeMemory.Clear(upright.Im, (nuint)(floats * sizeof(float)));
-        Scratch(upright, signal.Cols, signal.Rows, out var scratchRe, out var scratchIm);
-        tables.Fft(signal.Rows).Transform(upright.Re, upright.Im, scratchRe, scratchIm, upright.Pitch, inverse: false);
-        var spectrum = Planes.Interleaved(_workspace, signal.Images, signal.Count, signal.Cols, signal.Rows, complex: true);
-        Transpose(upright, spectrum);
-        tables.Fft(spectrum.Rows).Transform(spectrum.Re, spectrum.Im, scratchRe, scratchIm, spectrum.Pitch, inverse: false);
-        return spectrum;
+        var spare = Planes.Interleaved(_workspace, signal.Images, signal.Count, signal.Cols, signal.Rows, complex: true);
+        upright = Transform(upright, ref spare, inverse: false);
+        var spectrum = spare;
+        PlaneTranspose.Apply(upright, spectrum);
+        return Transform(spectrum, ref upright, inverse: false);
     }
 
     public Planes WaveletModulus(Planes spectrum, int j, int resolution)
     {
-        int k = 1 << (j - resolution), l = tables.L;
-        var folded = Planes.Interleaved(_workspace, spectrum.Images, spectrum.Count * l, spectrum.Rows / k, spectrum.Cols / k, complex: true);
+        int k = 1 << (j - resolution);
+        var folded = Planes.Interleaved(_workspace, spectrum.Images, spectrum.Count * tables.L, spectrum.Rows / k, spectrum.Cols / k, complex: true);
         FilterAndFold(spectrum, tables.Wavelets(j, resolution), k, folded);
-        Scratch(folded, folded.Cols, folded.Rows, out var scratchRe, out var scratchIm);
-        tables.Fft(folded.Rows).Transform(folded.Re, folded.Im, scratchRe, scratchIm, folded.Pitch, inverse: true);
-        var upright = Planes.Interleaved(_workspace, folded.Images, folded.Count, folded.Cols, folded.Rows, complex: true);
-        Transpose(folded, upright);
-        tables.Fft(upright.Rows).Transform(upright.Re, upright.Im, scratchRe, scratchIm, upright.Pitch, inverse: true);
+        var spare = Planes.Interleaved(_workspace, folded.Images, folded.Count, folded.Cols, folded.Rows, complex: true);
+        folded = Transform(folded, ref spare, inverse: true);
+        var upright = spare;
+        PlaneTranspose.Apply(folded, upright);
+        upright = Transform(upright, ref folded, inverse: true);
         Modulus(upright.Re, upright.Im, (long)upright.Rows * upright.Pitch);
         return upright with { Im = null };
+    }
+
+    /// <summary>
+    /// The FFT along the rows of <paramref name="planes"/>; the result is in the planes returned, which are either these
+    /// or <paramref name="spare"/>'s buffers (same layout), and <paramref name="spare"/> becomes the other buffers.
+    /// </summary>
+    Planes Transform(Planes planes, ref Planes spare, bool inverse)
+    {
+        if (!tables.Fft(planes.Rows).Transform(planes.Re, planes.Im, spare.Re, spare.Im, planes.Pitch, inverse)) return planes;
+        var result = planes with { Re = spare.Re, Im = spare.Im };
+        spare = spare with { Re = planes.Re, Im = planes.Im };
+        return result;
     }
 
     public Planes LowPass(Planes signal, int resolution)
     {
         float* rows = tables.LowPassRows(resolution), columnsT = tables.LowPassColumns(resolution);
-        int columnsPitch = tables.LowPassColumnsPitch;
-        int outRows = tables.OutputHeight, outCols = tables.OutputWidth, vector = Vector<float>.Count;
-        // Rows first, over whole pitches: partial[h, :] = sum_x rows[h, x] signal[x, :].
-        float* partial = _workspace.Allocate((long)outRows * signal.Pitch);
-        for (int h = 0; h < outRows; h++)
-        {
-            float* target = partial + (long)h * signal.Pitch;
-            for (int x = 0; x < signal.Rows; x++)
-                Axpy(rows[h * signal.Rows + x], signal.Re + (long)x * signal.Pitch, target, signal.Pitch, accumulate: x > 0);
-        }
-        // Then the columns of each plane, a vector of outputs at a time; whole vectors are stored in increasing order,
-        // so lanes past a row's end are overwritten by the next row (the allocation has one vector to spare).
-        var output = new Planes(_workspace.Allocate((long)signal.Count * outRows * outCols + vector), null, signal.Images, signal.Count,
+        int blocks = tables.LowPassRowBlocks, outRows = tables.OutputHeight, outCols = tables.OutputWidth, columnsPitch = tables.LowPassColumnsPitch;
+        // Rows first, over whole pitches, four output rows at a time: partial[h, :] = sum_x rows[h, x] signal[x, :]
+        // (the row matrix is padded with zero rows to whole blocks).
+        float* partial = _workspace.Allocate((long)blocks * 4 * signal.Pitch);
+        for (int block = 0; block < blocks; block++)
+            RowBlock(rows + block * 4 * signal.Rows, signal.Rows, signal.Re, signal.Pitch, partial + (long)block * 4 * signal.Pitch);
+        // Then the columns of each plane, a vector of outputs at a time, for four rows at once. Whole vectors are
+        // stored, the last of a row first and rows in increasing order, so lanes past a row's end are overwritten by
+        // the rows and planes after it (the workspace leaves a spare vector after the last).
+        var output = new Planes(_workspace.Allocate((long)signal.Count * outRows * outCols), null, signal.Images, signal.Count,
             outRows, outCols, outRows * outCols, true);
         for (int c = 0; c < signal.Count; c++)
-            for (int h = 0; h < outRows; h++)
+            for (int h = 0; h < outRows; h += 4)
             {
                 float* source = partial + (long)h * signal.Pitch + c * signal.Cols;
                 float* target = output.Re + (long)c * output.Pitch + h * outCols;
-                for (int w = 0; w < outCols; w += vector)
+                for (int w = (outCols - 1) / Vector<float>.Count * Vector<float>.Count; w >= 0; w -= Vector<float>.Count)
                 {
-                    var sum = Vector<float>.Zero;
+                    Vector<float> s0 = default, s1 = default, s2 = default, s3 = default;
                     for (int y = 0; y < signal.Cols; y++)
-                        sum = Vector.MultiplyAddEstimate(new Vector<float>(source[y]), Vector.Load(columnsT + y * columnsPitch + w), sum);
-                    sum.Store(target + w);
+                    {
+                        var column = Vector.Load(columnsT + y * columnsPitch + w);
+                        s0 = Vector.MultiplyAddEstimate(new Vector<float>(source[y]), column, s0);
+                        s1 = Vector.MultiplyAddEstimate(new Vector<float>(source[signal.Pitch + y]), column, s1);
+                        s2 = Vector.MultiplyAddEstimate(new Vector<float>(source[2 * signal.Pitch + y]), column, s2);
+                        s3 = Vector.MultiplyAddEstimate(new Vector<float>(source[3 * signal.Pitch + y]), column, s3);
+                    }
+                    s0.Store(target + w);
+                    if (h + 1 < outRows) s1.Store(target + outCols + w);
+                    if (h + 2 < outRows) s2.Store(target + 2 * outCols + w);
+                    if (h + 3 < outRows) s3.Store(target + 3 * outCols + w);
                 }
             }
         return output;
+    }
+
+    /// <summary>target[i, :] = sum_x matrix[i, x] source[x, :] for i &lt; 4, over a pitch of whole vectors.</summary>
+    static void RowBlock(float* matrix, int inputs, float* source, int pitch, float* target)
+    {
+        for (int i = 0; i < pitch; i += Vector<float>.Count)
+        {
+            Vector<float> t0 = default, t1 = default, t2 = default, t3 = default;
+            for (int x = 0; x < inputs; x++)
+            {
+                var s = Vector.Load(source + (long)x * pitch + i);
+                t0 = Vector.MultiplyAddEstimate(new Vector<float>(matrix[x]), s, t0);
+                t1 = Vector.MultiplyAddEstimate(new Vector<float>(matrix[inputs + x]), s, t1);
+                t2 = Vector.MultiplyAddEstimate(new Vector<float>(matrix[2 * inputs + x]), s, t2);
+                t3 = Vector.MultiplyAddEstimate(new Vector<float>(matrix[3 * inputs + x]), s, t3);
+            }
+            t0.Store(target + i);
+            t1.Store(target + pitch + i);
+            t2.Store(target + 2 * pitch + i);
+            t3.Store(target + 3 * pitch + i);
+        }
     }
 
     public Planes JoinOrientations(IReadOnlyList<Planes> blocks)
@@ -136,61 +174,46 @@ internal sealed unsafe class SimdScatteringBackend(SimdFilterTables tables) : IS
     /// <summary>
     /// folded[q, c L + theta, p] = sum over the k x k aliases (a, b) of spectrum[q + a V/k, c, p + b U/k] times
     /// filter_theta[q + a V/k, p + b U/k]: the wavelet product and Kymatio's Fourier-domain subsampling in one pass (the
-    /// 1/k^2 of the alias mean and the inverse FFT's 1/size live in the filters).
+    /// 1/k^2 of the alias mean and the inverse FFT's 1/size live in the filters). Each output plane row is finished
+    /// before the next is started and first assigned, so whole vectors may run past a row's end.
     /// </summary>
-    void FilterAndFold(Planes spectrum, float*[] filters, int k, Planes folded)
+    static void FilterAndFold(Planes spectrum, float*[] filters, int k, Planes folded)
     {
         int l = filters.Length, coarse = folded.Cols, fine = spectrum.Cols;
         for (int q = 0; q < folded.Rows; q++)
-            for (int a = 0; a < k; a++)
-            {
-                int v = q + a * folded.Rows;
-                for (int c = 0; c < spectrum.Count; c++)
+            for (int c = 0; c < spectrum.Count; c++)
+                for (int theta = 0; theta < l; theta++)
                 {
-                    float* xr = spectrum.Re + (long)v * spectrum.Pitch + c * fine, xi = spectrum.Im + (long)v * spectrum.Pitch + c * fine;
-                    for (int theta = 0; theta < l; theta++)
+                    long target = (long)q * folded.Pitch + (c * l + theta) * coarse;
+                    for (int a = 0; a < k; a++)
                     {
+                        int v = q + a * folded.Rows;
+                        long source = (long)v * spectrum.Pitch + c * fine;
                         float* f = filters[theta] + (long)v * fine;
-                        long target = (long)q * folded.Pitch + (c * l + theta) * coarse;
                         for (int b = 0; b < k; b++)
-                            MultiplyReal(xr + b * coarse, xi + b * coarse, f + b * coarse, folded.Re + target, folded.Im + target, coarse, accumulate: a > 0 || b > 0);
+                            MultiplyReal(spectrum.Re + source + b * coarse, spectrum.Im + source + b * coarse, f + b * coarse,
+                                folded.Re + target, folded.Im + target, coarse, accumulate: a > 0 || b > 0);
                     }
                 }
-            }
     }
 
-    /// <summary>(dr, di) (+)= (xr, xi) * f over n floats.</summary>
+    /// <summary>(dr, di) (+)= (xr, xi) * f over n floats rounded up to whole vectors.</summary>
     static void MultiplyReal(float* xr, float* xi, float* f, float* dr, float* di, int n, bool accumulate)
     {
-        int i = 0;
         if (accumulate)
-        {
-            for (; i <= n - Vector<float>.Count; i += Vector<float>.Count)
+            for (int i = 0; i < n; i += Vector<float>.Count)
             {
                 var fv = Vector.Load(f + i);
                 Vector.MultiplyAddEstimate(Vector.Load(xr + i), fv, Vector.Load(dr + i)).Store(dr + i);
                 Vector.MultiplyAddEstimate(Vector.Load(xi + i), fv, Vector.Load(di + i)).Store(di + i);
             }
-            for (; i < n; i++) { dr[i] += xr[i] * f[i]; di[i] += xi[i] * f[i]; }
-        }
         else
-        {
-            for (; i <= n - Vector<float>.Count; i += Vector<float>.Count)
+            for (int i = 0; i < n; i += Vector<float>.Count)
             {
                 var fv = Vector.Load(f + i);
                 (Vector.Load(xr + i) * fv).Store(dr + i);
                 (Vector.Load(xi + i) * fv).Store(di + i);
             }
-            for (; i < n; i++) { dr[i] = xr[i] * f[i]; di[i] = xi[i] * f[i]; }
-        }
-    }
-
-    /// <summary>target (+)= a * source over n floats (a multiple of the vector size).</summary>
-    static void Axpy(float a, float* source, float* target, int n, bool accumulate)
-    {
-        var va = new Vector<float>(a);
-        for (int i = 0; i < n; i += Vector<float>.Count)
-            (accumulate ? Vector.MultiplyAddEstimate(va, Vector.Load(source + i), Vector.Load(target + i)) : va * Vector.Load(source + i)).Store(target + i);
     }
 
     static void Modulus(float* re, float* im, long n)
@@ -201,32 +224,6 @@ internal sealed unsafe class SimdScatteringBackend(SimdFilterTables tables) : IS
             var m = Vector.Load(im + i);
             Vector.SquareRoot(Vector.MultiplyAddEstimate(r, r, m * m)).Store(re + i);
         }
-    }
-
-    /// <summary>Planes (R, C, X) to (X, C, R): target[x, c, r] = source[r, c, x], real and imaginary parts.</summary>
-    static void Transpose(Planes source, Planes target)
-    {
-        TransposePart(source.Re, source, target.Re, target);
-        TransposePart(source.Im, source, target.Im, target);
-    }
-
-    static void TransposePart(float* from, Planes source, float* to, Planes target)
-    {
-        for (int c = 0; c < source.Count; c++)
-            for (int r = 0; r < source.Rows; r++)
-            {
-                float* row = from + (long)r * source.Pitch + c * source.Cols;
-                float* column = to + c * target.Cols + r;
-                for (int x = 0; x < source.Cols; x++) column[(long)x * target.Pitch] = row[x];
-            }
-    }
-
-    /// <summary>Scratch for the FFTs of planes that also become (cols, count, rows) after a transpose.</summary>
-    void Scratch(Planes planes, int otherRows, int otherCols, out float* re, out float* im)
-    {
-        long floats = Math.Max((long)planes.Rows * planes.Pitch, (long)otherRows * Planes.RoundToVectors(planes.Count * otherCols));
-        re = _workspace.Allocate(floats);
-        im = _workspace.Allocate(floats);
     }
 
     static void Copy(float* source, float* target, long floats) =>

@@ -62,11 +62,13 @@ internal sealed unsafe class StockhamFft
     }
 
     /// <summary>
-    /// Transforms in place the Length rows of <paramref name="width"/> floats (a multiple of the vector size) at
-    /// <paramref name="re"/> and <paramref name="im"/>; the scratch rows must hold as many. The inverse swaps the real and
-    /// imaginary parts around a forward transform (conj(F(conj x)) = F^-1 x times n).
+    /// Transforms the Length rows of <paramref name="width"/> floats (a multiple of the vector size) at
+    /// <paramref name="re"/> and <paramref name="im"/>, using the scratch rows as the other half of each Stockham pass.
+    /// Returns true when the result ended in the scratch rows (an odd number of passes), false when it is in place; the
+    /// other buffer holds intermediate values. The inverse swaps the real and imaginary parts around a forward transform
+    /// (conj(F(conj x)) = n F^-1 x).
     /// </summary>
-    public void Transform(float* re, float* im, float* scratchRe, float* scratchIm, int width, bool inverse)
+    public bool Transform(float* re, float* im, float* scratchRe, float* scratchIm, int width, bool inverse)
     {
         if (width % Vector<float>.Count != 0) throw new ArgumentException($"row width {width} is not a multiple of {Vector<float>.Count}", nameof(width));
         if (inverse) { Swap(ref re, ref im); Swap(ref scratchRe, ref scratchIm); }
@@ -77,12 +79,7 @@ internal sealed unsafe class StockhamFft
             Swap(ref xr, ref yr);
             Swap(ref xi, ref yi);
         }
-        if (xr != re)
-        {
-            long bytes = (long)Length * width * sizeof(float);
-            Buffer.MemoryCopy(xr, re, bytes, bytes);
-            Buffer.MemoryCopy(xi, im, bytes, bytes);
-        }
+        return _stages.Length % 2 == 1;
     }
 
     static void Swap(ref float* a, ref float* b)
