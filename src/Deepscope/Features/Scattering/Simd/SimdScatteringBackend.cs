@@ -174,45 +174,63 @@ internal sealed unsafe class SimdScatteringBackend(SimdFilterTables tables) : IS
     /// <summary>
     /// folded[q, c L + theta, p] = sum over the k x k aliases (a, b) of spectrum[q + a V/k, c, p + b U/k] times
     /// filter_theta[q + a V/k, p + b U/k]: the wavelet product and Kymatio's Fourier-domain subsampling in one pass (the
-    /// 1/k^2 of the alias mean and the inverse FFT's 1/size live in the filters). Each output plane row is finished
-    /// before the next is started and first assigned, so whole vectors may run past a row's end.
+    /// 1/k^2 of the alias mean and the inverse FFT's 1/size live in the filters). For k &lt;= 2 a vector of every alias
+    /// is loaded once and serves all L orientations from registers. Whole vectors run past the end of a plane's row:
+    /// the last vector of every plane is stored first and planes in increasing order, so the spill is overwritten by
+    /// the next plane's first vector (or lands in the spare vector after the buffer).
     /// </summary>
     static void FilterAndFold(Planes spectrum, float*[] filters, int k, Planes folded)
     {
-        int l = filters.Length, coarse = folded.Cols, fine = spectrum.Cols;
+        int l = filters.Length, coarse = folded.Cols, fine = spectrum.Cols, vector = Vector<float>.Count;
         for (int q = 0; q < folded.Rows; q++)
             for (int c = 0; c < spectrum.Count; c++)
-                for (int theta = 0; theta < l; theta++)
-                {
-                    long target = (long)q * folded.Pitch + (c * l + theta) * coarse;
-                    for (int a = 0; a < k; a++)
+            {
+                float* xr = spectrum.Re + (long)q * spectrum.Pitch + c * fine, xi = spectrum.Im + (long)q * spectrum.Pitch + c * fine;
+                float* targetRe = folded.Re + (long)q * folded.Pitch + c * l * coarse, targetIm = folded.Im + (long)q * folded.Pitch + c * l * coarse;
+                long filterRow = (long)q * fine, nextRows = (long)folded.Rows * spectrum.Pitch, nextFilterRows = (long)folded.Rows * fine;
+                for (int p = (coarse - 1) / vector * vector; p >= 0; p -= vector)
+                    if (k == 1)
                     {
-                        int v = q + a * folded.Rows;
-                        long source = (long)v * spectrum.Pitch + c * fine;
-                        float* f = filters[theta] + (long)v * fine;
-                        for (int b = 0; b < k; b++)
-                            MultiplyReal(spectrum.Re + source + b * coarse, spectrum.Im + source + b * coarse, f + b * coarse,
-                                folded.Re + target, folded.Im + target, coarse, accumulate: a > 0 || b > 0);
+                        var x0r = Vector.Load(xr + p); var x0i = Vector.Load(xi + p);
+                        for (int theta = 0; theta < l; theta++)
+                        {
+                            var f = Vector.Load(filters[theta] + filterRow + p);
+                            (x0r * f).Store(targetRe + theta * coarse + p);
+                            (x0i * f).Store(targetIm + theta * coarse + p);
+                        }
                     }
-                }
-    }
-
-    /// <summary>(dr, di) (+)= (xr, xi) * f over n floats rounded up to whole vectors.</summary>
-    static void MultiplyReal(float* xr, float* xi, float* f, float* dr, float* di, int n, bool accumulate)
-    {
-        if (accumulate)
-            for (int i = 0; i < n; i += Vector<float>.Count)
-            {
-                var fv = Vector.Load(f + i);
-                Vector.MultiplyAddEstimate(Vector.Load(xr + i), fv, Vector.Load(dr + i)).Store(dr + i);
-                Vector.MultiplyAddEstimate(Vector.Load(xi + i), fv, Vector.Load(di + i)).Store(di + i);
-            }
-        else
-            for (int i = 0; i < n; i += Vector<float>.Count)
-            {
-                var fv = Vector.Load(f + i);
-                (Vector.Load(xr + i) * fv).Store(dr + i);
-                (Vector.Load(xi + i) * fv).Store(di + i);
+                    else if (k == 2)
+                    {
+                        // Aliases (row a, column b): 00, 01, 10, 11.
+                        var x00r = Vector.Load(xr + p); var x00i = Vector.Load(xi + p);
+                        var x01r = Vector.Load(xr + coarse + p); var x01i = Vector.Load(xi + coarse + p);
+                        var x10r = Vector.Load(xr + nextRows + p); var x10i = Vector.Load(xi + nextRows + p);
+                        var x11r = Vector.Load(xr + nextRows + coarse + p); var x11i = Vector.Load(xi + nextRows + coarse + p);
+                        for (int theta = 0; theta < l; theta++)
+                        {
+                            float* f = filters[theta] + filterRow + p;
+                            Vector<float> f00 = Vector.Load(f), f01 = Vector.Load(f + coarse), f10 = Vector.Load(f + nextFilterRows), f11 = Vector.Load(f + nextFilterRows + coarse);
+                            Vector.MultiplyAddEstimate(x11r, f11, Vector.MultiplyAddEstimate(x10r, f10, Vector.MultiplyAddEstimate(x01r, f01, x00r * f00)))
+                                .Store(targetRe + theta * coarse + p);
+                            Vector.MultiplyAddEstimate(x11i, f11, Vector.MultiplyAddEstimate(x10i, f10, Vector.MultiplyAddEstimate(x01i, f01, x00i * f00)))
+                                .Store(targetIm + theta * coarse + p);
+                        }
+                    }
+                    else
+                        for (int theta = 0; theta < l; theta++)
+                        {
+                            Vector<float> sumRe = default, sumIm = default;
+                            for (int a = 0; a < k; a++)
+                                for (int b = 0; b < k; b++)
+                                {
+                                    long offset = a * nextRows + b * coarse + p;
+                                    var f = Vector.Load(filters[theta] + filterRow + a * nextFilterRows + b * coarse + p);
+                                    sumRe = Vector.MultiplyAddEstimate(Vector.Load(xr + offset), f, sumRe);
+                                    sumIm = Vector.MultiplyAddEstimate(Vector.Load(xi + offset), f, sumIm);
+                                }
+                            sumRe.Store(targetRe + theta * coarse + p);
+                            sumIm.Store(targetIm + theta * coarse + p);
+                        }
             }
     }
 
