@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -18,6 +19,7 @@ internal static unsafe class PlaneTranspose
     }
 
     /// <summary>to[x * toPitch + r] = from[r * fromPitch + x] for r &lt; rows, x &lt; cols.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Matrix(float* from, long fromPitch, float* to, long toPitch, int rows, int cols, bool blocks)
     {
         int r0 = 0;
@@ -31,6 +33,7 @@ internal static unsafe class PlaneTranspose
         Scalar(from, fromPitch, to, toPitch, r0, rows, 0, cols);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Scalar(float* from, long fromPitch, float* to, long toPitch, int rowStart, int rowEnd, int colStart, int colEnd)
     {
         for (int r = rowStart; r < rowEnd; r++)
@@ -38,6 +41,7 @@ internal static unsafe class PlaneTranspose
     }
 
     /// <summary>One 8 x 8 block: unpack pairs of rows, shuffle quads, then swap 128-bit halves.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static void Block8(float* from, long fromPitch, float* to, long toPitch)
     {
         var r0 = Avx.LoadVector256(from);

@@ -28,6 +28,7 @@ internal sealed unsafe class SimdScatteringBackend(SimdFilterTables tables) : IS
         Buffer.MemoryCopy(coefficients.Re, output, bytes, bytes);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public Planes Pad(Planes images)
     {
         var padded = Planes.Interleaved(_workspace, images.Images, images.Count, tables.M, tables.N, complex: false);
@@ -82,6 +83,7 @@ internal sealed unsafe class SimdScatteringBackend(SimdFilterTables tables) : IS
         return result;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public Planes LowPass(Planes signal, int resolution)
     {
         float* rows = tables.LowPassRows(resolution), columnsT = tables.LowPassColumns(resolution);
@@ -122,6 +124,7 @@ internal sealed unsafe class SimdScatteringBackend(SimdFilterTables tables) : IS
     }
 
     /// <summary>target[i, :] = sum_x matrix[i, x] source[x, :] for i &lt; 4, over a pitch of whole vectors.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void RowBlock(float* matrix, int inputs, float* source, int pitch, float* target)
     {
         for (int i = 0; i < pitch; i += Vector<float>.Count)
@@ -142,6 +145,7 @@ internal sealed unsafe class SimdScatteringBackend(SimdFilterTables tables) : IS
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public Planes JoinOrientations(IReadOnlyList<Planes> blocks)
     {
         if (blocks.Count == 1) return blocks[0];
@@ -154,6 +158,7 @@ internal sealed unsafe class SimdScatteringBackend(SimdFilterTables tables) : IS
         return joined;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public Planes Coefficients(IReadOnlyList<Planes> parts)
     {
         int images = parts[0].Images, plane = parts[0].Pitch, perImage = parts.Sum(p => p.Count / images);
@@ -179,6 +184,7 @@ internal sealed unsafe class SimdScatteringBackend(SimdFilterTables tables) : IS
     /// the last vector of every plane is stored first and planes in increasing order, so the spill is overwritten by
     /// the next plane's first vector (or lands in the spare vector after the buffer).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void FilterAndFold(Planes spectrum, float*[] filters, int k, Planes folded)
     {
         int l = filters.Length, coarse = folded.Cols, fine = spectrum.Cols, vector = Vector<float>.Count;
@@ -234,6 +240,7 @@ internal sealed unsafe class SimdScatteringBackend(SimdFilterTables tables) : IS
             }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Modulus(float* re, float* im, long n)
     {
         for (long i = 0; i < n; i += Vector<float>.Count)

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Deepscope.Features.Scattering.Simd;
 
@@ -89,6 +90,7 @@ internal sealed unsafe class StockhamFft
         b = t;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     void RunStage(Stage stage, float* xr, float* xi, float* yr, float* yi, int width)
     {
         int p = stage.Radix, m = stage.Count, span = stage.Stride * width;
@@ -108,10 +110,13 @@ internal sealed unsafe class StockhamFft
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static Vector<float> Load(float* p) => Vector.Load(p);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static void Store(float* p, Vector<float> v) => v.Store(p);
 
     /// <summary>Stores b times the twiddle w = (c, s): (br c - bi s, br s + bi c).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static void StoreTwiddled(float* outRe, float* outIm, Vector<float> br, Vector<float> bi, float c, float s)
     {
         var vc = new Vector<float>(c);
@@ -120,19 +125,19 @@ internal sealed unsafe class StockhamFft
         Store(outIm, Vector.MultiplyAddEstimate(br, vs, bi * vc));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Radix2(float* xr, float* xi, long step, float* yr, float* yi, int span, Stage st, int tw, bool unit)
     {
-        float c1 = st.TwiddleRe[tw], s1 = st.TwiddleIm[tw];
         for (int i = 0; i < span; i += Vector<float>.Count)
         {
             var a0r = Load(xr + i); var a0i = Load(xi + i);
             var a1r = Load(xr + step + i); var a1i = Load(xi + step + i);
             Store(yr + i, a0r + a1r); Store(yi + i, a0i + a1i);
-            if (unit) { Store(yr + span + i, a0r - a1r); Store(yi + span + i, a0i - a1i); }
-            else StoreTwiddled(yr + span + i, yi + span + i, a0r - a1r, a0i - a1i, c1, s1);
+            StoreOutput(yr + span + i, yi + span + i, a0r - a1r, a0i - a1i, st, tw, unit);
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Radix3(float* xr, float* xi, long step, float* yr, float* yi, int span, Stage st, int tw, bool unit)
     {
         var half = new Vector<float>(0.5f);
@@ -147,19 +152,12 @@ internal sealed unsafe class StockhamFft
             var mr = a0r - sr * half; var mi = a0i - si * half;
             Store(yr + i, a0r + sr); Store(yi + i, a0i + si);
             // b1 = m - i (sqrt3/2) d, b2 = m + i (sqrt3/2) d
-            if (unit)
-            {
-                Store(yr + span + i, mr + di); Store(yi + span + i, mi - dr);
-                Store(yr + 2 * span + i, mr - di); Store(yi + 2 * span + i, mi + dr);
-            }
-            else
-            {
-                StoreTwiddled(yr + span + i, yi + span + i, mr + di, mi - dr, st.TwiddleRe[tw], st.TwiddleIm[tw]);
-                StoreTwiddled(yr + 2 * span + i, yi + 2 * span + i, mr - di, mi + dr, st.TwiddleRe[tw + 1], st.TwiddleIm[tw + 1]);
-            }
+            StoreOutput(yr + span + i, yi + span + i, mr + di, mi - dr, st, tw, unit);
+            StoreOutput(yr + 2 * span + i, yi + 2 * span + i, mr - di, mi + dr, st, tw + 1, unit);
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Radix4(float* xr, float* xi, long step, float* yr, float* yi, int span, Stage st, int tw, bool unit)
     {
         for (int i = 0; i < span; i += Vector<float>.Count)
@@ -174,21 +172,13 @@ internal sealed unsafe class StockhamFft
             var t3r = a1r - a3r; var t3i = a1i - a3i;
             Store(yr + i, t0r + t2r); Store(yi + i, t0i + t2i);
             // b1 = t1 - i t3, b2 = t0 - t2, b3 = t1 + i t3
-            if (unit)
-            {
-                Store(yr + span + i, t1r + t3i); Store(yi + span + i, t1i - t3r);
-                Store(yr + 2 * span + i, t0r - t2r); Store(yi + 2 * span + i, t0i - t2i);
-                Store(yr + 3 * span + i, t1r - t3i); Store(yi + 3 * span + i, t1i + t3r);
-            }
-            else
-            {
-                StoreTwiddled(yr + span + i, yi + span + i, t1r + t3i, t1i - t3r, st.TwiddleRe[tw], st.TwiddleIm[tw]);
-                StoreTwiddled(yr + 2 * span + i, yi + 2 * span + i, t0r - t2r, t0i - t2i, st.TwiddleRe[tw + 1], st.TwiddleIm[tw + 1]);
-                StoreTwiddled(yr + 3 * span + i, yi + 3 * span + i, t1r - t3i, t1i + t3r, st.TwiddleRe[tw + 2], st.TwiddleIm[tw + 2]);
-            }
+            StoreOutput(yr + span + i, yi + span + i, t1r + t3i, t1i - t3r, st, tw, unit);
+            StoreOutput(yr + 2 * span + i, yi + 2 * span + i, t0r - t2r, t0i - t2i, st, tw + 1, unit);
+            StoreOutput(yr + 3 * span + i, yi + 3 * span + i, t1r - t3i, t1i + t3r, st, tw + 2, unit);
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Radix5(float* xr, float* xi, long step, float* yr, float* yi, int span, Stage st, int tw, bool unit)
     {
         var c1 = new Vector<float>((float)Math.Cos(2 * Math.PI / 5)); var c2 = new Vector<float>((float)Math.Cos(4 * Math.PI / 5));
@@ -208,20 +198,23 @@ internal sealed unsafe class StockhamFft
             var n1r = s1 * d14r + s2 * d23r; var n1i = s1 * d14i + s2 * d23i;
             var n2r = s2 * d14r - s1 * d23r; var n2i = s2 * d14i - s1 * d23i;
             // b1 = m1 - i n1, b4 = m1 + i n1, b2 = m2 - i n2, b3 = m2 + i n2
-            Put(1, m1r + n1i, m1i - n1r);
-            Put(2, m2r + n2i, m2i - n2r);
-            Put(3, m2r - n2i, m2i + n2r);
-            Put(4, m1r - n1i, m1i + n1r);
-
-            void Put(int r, Vector<float> br, Vector<float> bi)
-            {
-                if (unit) { Store(yr + r * span + i, br); Store(yi + r * span + i, bi); }
-                else StoreTwiddled(yr + r * span + i, yi + r * span + i, br, bi, st.TwiddleRe[tw + r - 1], st.TwiddleIm[tw + r - 1]);
-            }
+            StoreOutput(yr + span + i, yi + span + i, m1r + n1i, m1i - n1r, st, tw, unit);
+            StoreOutput(yr + 2 * span + i, yi + 2 * span + i, m2r + n2i, m2i - n2r, st, tw + 1, unit);
+            StoreOutput(yr + 3 * span + i, yi + 3 * span + i, m2r - n2i, m2i + n2r, st, tw + 2, unit);
+            StoreOutput(yr + 4 * span + i, yi + 4 * span + i, m1r - n1i, m1i + n1r, st, tw + 3, unit);
         }
     }
 
+    /// <summary>Stores output b, times its twiddle unless this is the first group (whose twiddles are all 1).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void StoreOutput(float* outRe, float* outIm, Vector<float> br, Vector<float> bi, Stage st, int twiddle, bool unit)
+    {
+        if (unit) { Store(outRe, br); Store(outIm, bi); }
+        else StoreTwiddled(outRe, outIm, br, bi, st.TwiddleRe[twiddle], st.TwiddleIm[twiddle]);
+    }
+
     /// <summary>Any prime p: the direct DFT b_r = sum_j a_j exp(-2 pi i j r / p), p^2 products per point group.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     void RadixPrime(float* xr, float* xi, long step, float* yr, float* yi, int span, Stage st, int tw, bool unit)
     {
         int p = st.Radix;
@@ -239,8 +232,7 @@ internal sealed unsafe class StockhamFft
                     br += ar * c - ai * s;
                     bi += ar * s + ai * c;
                 }
-                if (unit || r == 0) { Store(yr + r * span + i, br); Store(yi + r * span + i, bi); }
-                else StoreTwiddled(yr + r * span + i, yi + r * span + i, br, bi, st.TwiddleRe[tw + r - 1], st.TwiddleIm[tw + r - 1]);
+                StoreOutput(yr + r * span + i, yi + r * span + i, br, bi, st, tw + r - 1, unit || r == 0);
             }
     }
 }
