@@ -32,7 +32,6 @@ public sealed class ScatteringBenchmark : IBenchmark
         int rounds = int.Parse(Option(args, "--rounds") ?? "3", CultureInfo.InvariantCulture);
         int threads = int.Parse(Option(args, "--threads") ?? "2", CultureInfo.InvariantCulture);
         TorchRuntime.Configure(threads);
-        NativeHeap.ReuseFreedMemory();  // as the scattering commands do
         if (Option(args, "--worker") is { } worker)
         {
             var rate = Measure(Cases[int.Parse(worker, CultureInfo.InvariantCulture)], batch);

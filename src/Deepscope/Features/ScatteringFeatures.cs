@@ -74,7 +74,6 @@ public static class ScatteringFeatures
     public static void Extract(Scattering2D scattering, LabeledImages images, Split split, FeatureSetWriter writer,
         IProgressReporter? progress = null, string? description = null)
     {
-        NativeHeap.ReuseFreedMemory();  // batch after batch of the same sizes: 28x28 scattering +30%
         using var task = (progress ?? NoProgress.Instance).Start(description ?? $"scattering {Name(split)}", images.Count, "images");
         for (long start = 0; start < images.Count; start += BatchImages)
         {
