@@ -137,6 +137,24 @@ public class Scattering2DTests
         Assert.True(RelativeError(vector, reference) <= 1e-6, $"{height}x{width}: {RelativeError(vector, reference):E3}");
     }
 
+    /// <summary>Random J (1-3), L (1-8), order and sizes from 2^J to 40 on each side, against the float64 libtorch path.</summary>
+    [Fact]
+    public void VectorKernelsAgreeWithLibTorchOnRandomShapes()
+    {
+        var random = new Random(5);
+        for (int trial = 0; trial < 40; trial++)
+        {
+            int j = random.Next(1, 4), l = random.Next(1, 9), order = random.Next(1, 3);
+            int height = random.Next(1 << j, 41), width = random.Next(1 << j, 41);
+            using var scattering = new Scattering2D(j, (height, width), l, order);
+            using var x = rand(new long[] { 2, height, width }, generator: new Generator((ulong)trial));
+            using var vector = scattering.forward(x);
+            using var reference = scattering.forward(x.to_type(ScalarType.Float64));
+            double error = RelativeError(vector, reference);
+            Assert.True(error <= 1e-6, $"{height}x{width}, J = {j}, L = {l}, order {order}: relative L2 difference {error:E3}");
+        }
+    }
+
     [Fact]
     public void VectorKernelsOnSeveralThreadsGiveTheSameCoefficients()
     {
