@@ -25,7 +25,10 @@ internal sealed unsafe class SimdFilterTables
     public int[] PadRows { get; }
     public int[] PadColumns { get; }
 
-    /// <summary>Blocks of four output rows (the row matrices have that many rows, the last ones zero).</summary>
+    /// <summary>Output rows the low-pass computes at once (independent sums that hide the FMA latency).</summary>
+    public const int LowPassBlockRows = 8;
+
+    /// <summary>Blocks of <see cref="LowPassBlockRows"/> output rows (the row matrices have that many rows, the last ones zero).</summary>
     public int LowPassRowBlocks { get; }
 
     /// <summary>Floats per row of the transposed column matrices: the outputs rounded up to whole vectors.</summary>
@@ -58,13 +61,13 @@ internal sealed unsafe class SimdFilterTables
             }
 
         LowPassColumnsPitch = Planes.RoundToVectors(OutputWidth);
-        LowPassRowBlocks = (OutputHeight + 3) / 4;
+        LowPassRowBlocks = (OutputHeight + LowPassBlockRows - 1) / LowPassBlockRows;
         _lowPassRows = new float[J][];
         _lowPassColumns = new float[J][];
         for (int r = 0; r < J; r++)
         {
             var (rows, columns) = bank.LowPassMatrices(r);
-            _lowPassRows[r] = Pinned(LowPassRowBlocks * 4 * (M >> r)); // zero rows up to whole blocks of four
+            _lowPassRows[r] = Pinned(LowPassRowBlocks * LowPassBlockRows * (M >> r)); // zero rows up to whole blocks
             for (int i = 0; i < rows.Length; i++) _lowPassRows[r][i] = (float)rows[i];
             // Transposed to (n, outputs), each row padded to whole vectors with zeros.
             int n = N >> r;
@@ -90,7 +93,7 @@ internal sealed unsafe class SimdFilterTables
         return addresses;
     }
 
-    /// <summary>phi along the rows at resolution r: (4 <see cref="LowPassRowBlocks"/>, M / 2^r) row-major, zero past the outputs.</summary>
+    /// <summary>phi along the rows at resolution r: (<see cref="LowPassBlockRows"/> <see cref="LowPassRowBlocks"/>, M / 2^r) row-major, zero past the outputs.</summary>
     public float* LowPassRows(int resolution) => Address(_lowPassRows[resolution]);
 
     /// <summary>phi along the columns at resolution r, transposed: (N / 2^r, <see cref="LowPassColumnsPitch"/>).</summary>

@@ -86,62 +86,89 @@ internal sealed unsafe class SimdScatteringBackend(SimdFilterTables tables) : IS
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public Planes LowPass(Planes signal, int resolution)
     {
+        const int block = SimdFilterTables.LowPassBlockRows;
         float* rows = tables.LowPassRows(resolution), columnsT = tables.LowPassColumns(resolution);
-        int blocks = tables.LowPassRowBlocks, outRows = tables.OutputHeight, outCols = tables.OutputWidth, columnsPitch = tables.LowPassColumnsPitch;
-        // Rows first, over whole pitches, four output rows at a time: partial[h, :] = sum_x rows[h, x] signal[x, :]
+        int blocks = tables.LowPassRowBlocks, outRows = tables.OutputHeight, outCols = tables.OutputWidth;
+        // Rows first, over whole pitches, a block of output rows at a time: partial[h, :] = sum_x rows[h, x] signal[x, :]
         // (the row matrix is padded with zero rows to whole blocks).
-        float* partial = _workspace.Allocate((long)blocks * 4 * signal.Pitch);
-        for (int block = 0; block < blocks; block++)
-            RowBlock(rows + block * 4 * signal.Rows, signal.Rows, signal.Re, signal.Pitch, partial + (long)block * 4 * signal.Pitch);
-        // Then the columns of each plane, a vector of outputs at a time, for four rows at once. Whole vectors are
-        // stored, the last of a row first and rows in increasing order, so lanes past a row's end are overwritten by
-        // the rows and planes after it (the workspace leaves a spare vector after the last).
+        float* partial = _workspace.Allocate((long)blocks * block * signal.Pitch);
+        for (int b = 0; b < blocks; b++)
+            RowBlock(rows + b * block * signal.Rows, signal.Rows, signal.Re, signal.Pitch, partial + (long)b * block * signal.Pitch);
         var output = new Planes(_workspace.Allocate((long)signal.Count * outRows * outCols), null, signal.Images, signal.Count,
             outRows, outCols, outRows * outCols, true);
         for (int c = 0; c < signal.Count; c++)
-            for (int h = 0; h < outRows; h += 4)
-            {
-                float* source = partial + (long)h * signal.Pitch + c * signal.Cols;
-                float* target = output.Re + (long)c * output.Pitch + h * outCols;
-                for (int w = (outCols - 1) / Vector<float>.Count * Vector<float>.Count; w >= 0; w -= Vector<float>.Count)
-                {
-                    Vector<float> s0 = default, s1 = default, s2 = default, s3 = default;
-                    for (int y = 0; y < signal.Cols; y++)
-                    {
-                        var column = Vector.Load(columnsT + y * columnsPitch + w);
-                        s0 = Vector.MultiplyAddEstimate(new Vector<float>(source[y]), column, s0);
-                        s1 = Vector.MultiplyAddEstimate(new Vector<float>(source[signal.Pitch + y]), column, s1);
-                        s2 = Vector.MultiplyAddEstimate(new Vector<float>(source[2 * signal.Pitch + y]), column, s2);
-                        s3 = Vector.MultiplyAddEstimate(new Vector<float>(source[3 * signal.Pitch + y]), column, s3);
-                    }
-                    s0.Store(target + w);
-                    if (h + 1 < outRows) s1.Store(target + outCols + w);
-                    if (h + 2 < outRows) s2.Store(target + 2 * outCols + w);
-                    if (h + 3 < outRows) s3.Store(target + 3 * outCols + w);
-                }
-            }
+            for (int h = 0; h < outRows; h += block)
+                ColumnBlock(partial + (long)h * signal.Pitch + c * signal.Cols, signal.Pitch, signal.Cols, columnsT, tables.LowPassColumnsPitch,
+                    output.Re + (long)c * output.Pitch + h * outCols, outCols, Math.Min(block, outRows - h));
         return output;
     }
 
-    /// <summary>target[i, :] = sum_x matrix[i, x] source[x, :] for i &lt; 4, over a pitch of whole vectors.</summary>
+    /// <summary>
+    /// target[i, :] = sum_x matrix[i, x] source[x, :] for the 8 rows i of a block, over a pitch of whole vectors: eight
+    /// independent sums, so the FMAs' latency is hidden.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void RowBlock(float* matrix, int inputs, float* source, int pitch, float* target)
     {
         for (int i = 0; i < pitch; i += Vector<float>.Count)
         {
-            Vector<float> t0 = default, t1 = default, t2 = default, t3 = default;
-            for (int x = 0; x < inputs; x++)
+            Vector<float> t0 = default, t1 = default, t2 = default, t3 = default, t4 = default, t5 = default, t6 = default, t7 = default;
+            float* m = matrix;
+            for (int x = 0; x < inputs; x++, m++)
             {
                 var s = Vector.Load(source + (long)x * pitch + i);
-                t0 = Vector.MultiplyAddEstimate(new Vector<float>(matrix[x]), s, t0);
-                t1 = Vector.MultiplyAddEstimate(new Vector<float>(matrix[inputs + x]), s, t1);
-                t2 = Vector.MultiplyAddEstimate(new Vector<float>(matrix[2 * inputs + x]), s, t2);
-                t3 = Vector.MultiplyAddEstimate(new Vector<float>(matrix[3 * inputs + x]), s, t3);
+                t0 = Vector.MultiplyAddEstimate(new Vector<float>(m[0]), s, t0);
+                t1 = Vector.MultiplyAddEstimate(new Vector<float>(m[inputs]), s, t1);
+                t2 = Vector.MultiplyAddEstimate(new Vector<float>(m[2 * inputs]), s, t2);
+                t3 = Vector.MultiplyAddEstimate(new Vector<float>(m[3 * inputs]), s, t3);
+                t4 = Vector.MultiplyAddEstimate(new Vector<float>(m[4 * inputs]), s, t4);
+                t5 = Vector.MultiplyAddEstimate(new Vector<float>(m[5 * inputs]), s, t5);
+                t6 = Vector.MultiplyAddEstimate(new Vector<float>(m[6 * inputs]), s, t6);
+                t7 = Vector.MultiplyAddEstimate(new Vector<float>(m[7 * inputs]), s, t7);
             }
             t0.Store(target + i);
             t1.Store(target + pitch + i);
             t2.Store(target + 2 * pitch + i);
             t3.Store(target + 3 * pitch + i);
+            t4.Store(target + 4 * pitch + i);
+            t5.Store(target + 5 * pitch + i);
+            t6.Store(target + 6 * pitch + i);
+            t7.Store(target + 7 * pitch + i);
+        }
+    }
+
+    /// <summary>
+    /// Up to 8 output rows of one plane: target[h, w] = sum_y source[h, y] columnsT[y, w], a vector of w at a time.
+    /// Whole vectors are stored, a row's last vector first and rows in increasing order, so lanes past a row's end are
+    /// overwritten by the rows and planes after it (the workspace leaves a spare vector after the last).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void ColumnBlock(float* source, int sourcePitch, int inputs, float* columnsT, int columnsPitch, float* target, int outCols, int rows)
+    {
+        for (int w = (outCols - 1) / Vector<float>.Count * Vector<float>.Count; w >= 0; w -= Vector<float>.Count)
+        {
+            Vector<float> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
+            float* row = source;
+            for (int y = 0; y < inputs; y++, row++)
+            {
+                var column = Vector.Load(columnsT + y * columnsPitch + w);
+                s0 = Vector.MultiplyAddEstimate(new Vector<float>(row[0]), column, s0);
+                s1 = Vector.MultiplyAddEstimate(new Vector<float>(row[sourcePitch]), column, s1);
+                s2 = Vector.MultiplyAddEstimate(new Vector<float>(row[2 * sourcePitch]), column, s2);
+                s3 = Vector.MultiplyAddEstimate(new Vector<float>(row[3 * sourcePitch]), column, s3);
+                s4 = Vector.MultiplyAddEstimate(new Vector<float>(row[4 * sourcePitch]), column, s4);
+                s5 = Vector.MultiplyAddEstimate(new Vector<float>(row[5 * sourcePitch]), column, s5);
+                s6 = Vector.MultiplyAddEstimate(new Vector<float>(row[6 * sourcePitch]), column, s6);
+                s7 = Vector.MultiplyAddEstimate(new Vector<float>(row[7 * sourcePitch]), column, s7);
+            }
+            s0.Store(target + w);
+            if (rows > 1) s1.Store(target + outCols + w);
+            if (rows > 2) s2.Store(target + 2 * outCols + w);
+            if (rows > 3) s3.Store(target + 3 * outCols + w);
+            if (rows > 4) s4.Store(target + 4 * outCols + w);
+            if (rows > 5) s5.Store(target + 5 * outCols + w);
+            if (rows > 6) s6.Store(target + 6 * outCols + w);
+            if (rows > 7) s7.Store(target + 7 * outCols + w);
         }
     }
 
