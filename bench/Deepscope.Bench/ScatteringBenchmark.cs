@@ -7,7 +7,8 @@ using static TorchSharp.torch;
 namespace Deepscope.Bench;
 
 /// <summary>
-/// Scattering2D throughput (images/s) on the issue's two cases, 28x28 J=2 L=8 and 3x32x32 J=2 L=8, side by side with
+/// Scattering2D throughput (images/s) on the issue's two cases, 28x28 J=2 L=8 and 3x32x32 J=2 L=8 (with --large also
+/// 128x128 J=3 and 256x256 J=4, at batches of 32 and 8), side by side with
 /// Kymatio when its source is given (--kymatio DIR runs scattering_kymatio.py with /usr/bin/python3 in the same run,
 /// alternating with Deepscope, and prints the ratio). Both sides are measured in fresh child processes, one per round:
 /// on a shared machine a process that has just waited for a CPU-heavy child was seen running many times slower, which
@@ -16,14 +17,19 @@ namespace Deepscope.Bench;
 public sealed class ScatteringBenchmark : IBenchmark
 {
     public string Name => "scattering";
-    public string Description => "Scattering2D images/s for 28x28 J=2 and 3x32x32 J=2 (L=8); [--kymatio DIR] [--batch N] [--rounds N] [--threads N]";
+    public string Description => "Scattering2D images/s for 28x28 J=2 and 3x32x32 J=2 (L=8); [--kymatio DIR] [--batch N] [--rounds N] [--threads N] [--large]";
 
-    sealed record Case(string Name, long[] ImageShape, int J, int L = 8);
+    /// <summary>A benchmark case; <paramref name="Batch"/> fixes the batch of the large ones (else --batch).</summary>
+    sealed record Case(string Name, long[] ImageShape, int J, int L = 8, int? Batch = null);
 
     /// <summary>Images/s of wall-clock time, and of CPU time (less sensitive to other processes on a shared machine).</summary>
     sealed record Rate(double Wall, double PerCpuSecond);
 
-    static readonly Case[] Cases = [new("28x28 J=2 L=8", [1, 28, 28], 2), new("3x32x32 J=2 L=8", [3, 32, 32], 2)];
+    static readonly Case[] Cases =
+    [
+        new("28x28 J=2 L=8", [1, 28, 28], 2), new("3x32x32 J=2 L=8", [3, 32, 32], 2),
+        new("128x128 J=3 L=8", [1, 128, 128], 3, Batch: 32), new("256x256 J=4 L=8", [1, 256, 256], 4, Batch: 8),
+    ];
 
     public int Run(string[] args)
     {
@@ -34,26 +40,28 @@ public sealed class ScatteringBenchmark : IBenchmark
         TorchRuntime.Configure(threads);
         if (Option(args, "--worker") is { } worker)
         {
-            var rate = Measure(Cases[int.Parse(worker, CultureInfo.InvariantCulture)], batch);
+            var workerCase = Cases[int.Parse(worker, CultureInfo.InvariantCulture)];
+            var rate = Measure(workerCase, workerCase.Batch ?? batch);
             Console.WriteLine(FormattableString.Invariant($"{rate.Wall} {rate.PerCpuSecond}"));
             return 0;
         }
         Console.WriteLine($"batch {batch}, {threads} threads, best of 3 timings per round, {rounds} rounds; libtorch {__version__}");
-        for (int index = 0; index < Cases.Length; index++)
+        for (int index = 0; index < (args.Contains("--large") ? Cases.Length : 2); index++)
         {
             var c = Cases[index];
+            string caseBatch = (c.Batch ?? batch).ToString(CultureInfo.InvariantCulture);
             var ours = new List<Rate>();
             var theirs = new List<Rate>();
             for (int round = 0; round < rounds; round++)
             {
-                ours.Add(Child(Environment.ProcessPath!, [.. SelfArguments(), Name, "--worker", index.ToString(CultureInfo.InvariantCulture), "--batch", batch.ToString(CultureInfo.InvariantCulture),
+                ours.Add(Child(Environment.ProcessPath!, [.. SelfArguments(), Name, "--worker", index.ToString(CultureInfo.InvariantCulture), "--batch", caseBatch,
                     "--threads", threads.ToString(CultureInfo.InvariantCulture)]));
                 if (kymatio != null)
                     theirs.Add(Child("/usr/bin/python3", [Path.Combine(AppContext.BaseDirectory, "scattering_kymatio.py"), kymatio, string.Join(",", c.ImageShape),
-                        c.J.ToString(CultureInfo.InvariantCulture), c.L.ToString(CultureInfo.InvariantCulture), batch.ToString(CultureInfo.InvariantCulture),
+                        c.J.ToString(CultureInfo.InvariantCulture), c.L.ToString(CultureInfo.InvariantCulture), caseBatch,
                         threads.ToString(CultureInfo.InvariantCulture)]));
             }
-            Console.WriteLine($"{c.Name}:");
+            Console.WriteLine($"{c.Name} (batch {caseBatch}):");
             Console.WriteLine($"  Deepscope {Describe(ours)}");
             if (theirs.Count == 0) continue;
             Console.WriteLine($"  Kymatio   {Describe(theirs)}");
@@ -88,8 +96,11 @@ public sealed class ScatteringBenchmark : IBenchmark
     }
 
     static string Describe(List<Rate> rates) =>
-        $"{Median(rates, r => r.Wall),7:F0} images/s wall-clock (rounds: {string.Join(", ", rates.Select(r => r.Wall.ToString("F0", CultureInfo.InvariantCulture)))}), " +
-        $"{Median(rates, r => r.PerCpuSecond),7:F0} images per CPU-second";
+        $"{Format(Median(rates, r => r.Wall)),7} images/s wall-clock (rounds: {string.Join(", ", rates.Select(r => Format(r.Wall)))}), " +
+        $"{Format(Median(rates, r => r.PerCpuSecond)),7} images per CPU-second";
+
+    /// <summary>Whole images/s from 100 up, one decimal below (the large cases run a few images/s).</summary>
+    static string Format(double rate) => rate.ToString(rate >= 100 ? "F0" : "F1", CultureInfo.InvariantCulture);
 
     /// <summary>
     /// The arguments that start this benchmark program again: the .dll when the process is the <c>dotnet</c> host, none
