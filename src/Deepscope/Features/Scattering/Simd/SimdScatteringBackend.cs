@@ -103,38 +103,12 @@ internal sealed unsafe class SimdScatteringBackend(SimdFilterTables tables) : IS
         return output;
     }
 
-    /// <summary>
-    /// target[i, :] = sum_x matrix[i, x] source[x, :] for the 8 rows i of a block, over a pitch of whole vectors: eight
-    /// independent sums, so the FMAs' latency is hidden.
-    /// </summary>
+    /// <summary>target[i, :] = sum_x matrix[i, x] source[x, :] for the 8 rows i of a block, over a pitch of whole vectors.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void RowBlock(float* matrix, int inputs, float* source, int pitch, float* target)
     {
         for (int i = 0; i < pitch; i += Vector<float>.Count)
-        {
-            Vector<float> t0 = default, t1 = default, t2 = default, t3 = default, t4 = default, t5 = default, t6 = default, t7 = default;
-            float* m = matrix;
-            for (int x = 0; x < inputs; x++, m++)
-            {
-                var s = Vector.Load(source + (long)x * pitch + i);
-                t0 = Vector.MultiplyAddEstimate(new Vector<float>(m[0]), s, t0);
-                t1 = Vector.MultiplyAddEstimate(new Vector<float>(m[inputs]), s, t1);
-                t2 = Vector.MultiplyAddEstimate(new Vector<float>(m[2 * inputs]), s, t2);
-                t3 = Vector.MultiplyAddEstimate(new Vector<float>(m[3 * inputs]), s, t3);
-                t4 = Vector.MultiplyAddEstimate(new Vector<float>(m[4 * inputs]), s, t4);
-                t5 = Vector.MultiplyAddEstimate(new Vector<float>(m[5 * inputs]), s, t5);
-                t6 = Vector.MultiplyAddEstimate(new Vector<float>(m[6 * inputs]), s, t6);
-                t7 = Vector.MultiplyAddEstimate(new Vector<float>(m[7 * inputs]), s, t7);
-            }
-            t0.Store(target + i);
-            t1.Store(target + pitch + i);
-            t2.Store(target + 2 * pitch + i);
-            t3.Store(target + 3 * pitch + i);
-            t4.Store(target + 4 * pitch + i);
-            t5.Store(target + 5 * pitch + i);
-            t6.Store(target + 6 * pitch + i);
-            t7.Store(target + 7 * pitch + i);
-        }
+            EightRows(matrix, inputs, inputs, source + i, pitch, target + i, pitch, 8);
     }
 
     /// <summary>
@@ -146,30 +120,38 @@ internal sealed unsafe class SimdScatteringBackend(SimdFilterTables tables) : IS
     static void ColumnBlock(float* source, int sourcePitch, int inputs, float* columnsT, int columnsPitch, float* target, int outCols, int rows)
     {
         for (int w = (outCols - 1) / Vector<float>.Count * Vector<float>.Count; w >= 0; w -= Vector<float>.Count)
+            EightRows(source, sourcePitch, inputs, columnsT + w, columnsPitch, target + w, outCols, rows);
+    }
+
+    /// <summary>
+    /// One vector of 8 rows of a small matrix product: sum_t a[r * aPitch + t] b[t * bPitch .. + vector] for r &lt; 8, in
+    /// eight independent sums (which hide the FMA latency), stored at target + r * targetPitch for the first
+    /// <paramref name="rows"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void EightRows(float* a, int aPitch, int inner, float* b, int bPitch, float* target, int targetPitch, int rows)
+    {
+        Vector<float> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
+        for (int t = 0; t < inner; t++, a++)
         {
-            Vector<float> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
-            float* row = source;
-            for (int y = 0; y < inputs; y++, row++)
-            {
-                var column = Vector.Load(columnsT + y * columnsPitch + w);
-                s0 = Vector.MultiplyAddEstimate(new Vector<float>(row[0]), column, s0);
-                s1 = Vector.MultiplyAddEstimate(new Vector<float>(row[sourcePitch]), column, s1);
-                s2 = Vector.MultiplyAddEstimate(new Vector<float>(row[2 * sourcePitch]), column, s2);
-                s3 = Vector.MultiplyAddEstimate(new Vector<float>(row[3 * sourcePitch]), column, s3);
-                s4 = Vector.MultiplyAddEstimate(new Vector<float>(row[4 * sourcePitch]), column, s4);
-                s5 = Vector.MultiplyAddEstimate(new Vector<float>(row[5 * sourcePitch]), column, s5);
-                s6 = Vector.MultiplyAddEstimate(new Vector<float>(row[6 * sourcePitch]), column, s6);
-                s7 = Vector.MultiplyAddEstimate(new Vector<float>(row[7 * sourcePitch]), column, s7);
-            }
-            s0.Store(target + w);
-            if (rows > 1) s1.Store(target + outCols + w);
-            if (rows > 2) s2.Store(target + 2 * outCols + w);
-            if (rows > 3) s3.Store(target + 3 * outCols + w);
-            if (rows > 4) s4.Store(target + 4 * outCols + w);
-            if (rows > 5) s5.Store(target + 5 * outCols + w);
-            if (rows > 6) s6.Store(target + 6 * outCols + w);
-            if (rows > 7) s7.Store(target + 7 * outCols + w);
+            var column = Vector.Load(b + (long)t * bPitch);
+            s0 = Vector.MultiplyAddEstimate(new Vector<float>(a[0]), column, s0);
+            s1 = Vector.MultiplyAddEstimate(new Vector<float>(a[aPitch]), column, s1);
+            s2 = Vector.MultiplyAddEstimate(new Vector<float>(a[2 * aPitch]), column, s2);
+            s3 = Vector.MultiplyAddEstimate(new Vector<float>(a[3 * aPitch]), column, s3);
+            s4 = Vector.MultiplyAddEstimate(new Vector<float>(a[4 * aPitch]), column, s4);
+            s5 = Vector.MultiplyAddEstimate(new Vector<float>(a[5 * aPitch]), column, s5);
+            s6 = Vector.MultiplyAddEstimate(new Vector<float>(a[6 * aPitch]), column, s6);
+            s7 = Vector.MultiplyAddEstimate(new Vector<float>(a[7 * aPitch]), column, s7);
         }
+        s0.Store(target);
+        if (rows > 1) s1.Store(target + targetPitch);
+        if (rows > 2) s2.Store(target + 2 * targetPitch);
+        if (rows > 3) s3.Store(target + 3 * targetPitch);
+        if (rows > 4) s4.Store(target + 4 * targetPitch);
+        if (rows > 5) s5.Store(target + 5 * targetPitch);
+        if (rows > 6) s6.Store(target + 6 * targetPitch);
+        if (rows > 7) s7.Store(target + 7 * targetPitch);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
