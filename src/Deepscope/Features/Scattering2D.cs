@@ -103,10 +103,14 @@ public sealed class Scattering2D : nn.Module<Tensor, Tensor>
         return output;
     }
 
-    /// <summary>The address of a contiguous CPU tensor's first element.</summary>
-    static unsafe nint Address(Tensor t)
+    /// <summary>
+    /// The address of a contiguous CPU tensor's first element, taken from a one-element view: <c>bytes</c> is a span,
+    /// whose int length could not describe a tensor of 2 GB or more.
+    /// </summary>
+    static unsafe nint Address(Tensor contiguous)
     {
-        fixed (byte* p = t.bytes) return (nint)p;
+        using var first = contiguous.view(-1)[TensorIndex.Slice(0, 1)];
+        fixed (byte* p = first.bytes) return (nint)p;
     }
 
     SimdScatteringBackend RentVectorBackend()
