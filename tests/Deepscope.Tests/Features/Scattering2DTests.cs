@@ -174,6 +174,19 @@ public class Scattering2DTests
         finally { set_num_threads(threads); }
     }
 
+    /// <summary>Calls from several threads at once share the transform (each worker takes its own workspace).</summary>
+    [Fact]
+    public void ConcurrentCallsGiveTheSameCoefficients()
+    {
+        var x = Fixture("case_20x28_J2_L8_order2.npz", "x");
+        using var scattering = new Scattering2D(2, (20, 28));
+        using var expected = scattering.forward(x);
+        var results = new Tensor[6];
+        Parallel.For(0, results.Length, new ParallelOptions { MaxDegreeOfParallelism = results.Length }, i => results[i] = scattering.forward(x));
+        foreach (var result in results)
+            using (result) Assert.Equal(0.0, (result - expected).abs().max().item<float>(), 7);
+    }
+
     [Fact]
     public void Float64InputGivesFloat64Coefficients()
     {
