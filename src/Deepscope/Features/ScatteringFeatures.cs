@@ -70,21 +70,45 @@ public static class ScatteringFeatures
         }
     }
 
-    /// <summary>Scatters images (N, C, H, W) batch by batch and appends the flattened coefficients with their labels.</summary>
+    /// <summary>
+    /// Scatters images (N, C, H, W) batch by batch and appends the flattened coefficients with their labels. Each
+    /// batch is written while the next one is scattered: the write (a copy into the page cache, one thread) would
+    /// otherwise leave the scattering workers idle.
+    /// </summary>
     public static void Extract(Scattering2D scattering, LabeledImages images, Split split, FeatureSetWriter writer,
         IProgressReporter? progress = null, string? description = null)
     {
         using var task = (progress ?? NoProgress.Instance).Start(description ?? $"scattering {Name(split)}", images.Count, "images");
-        for (long start = 0; start < images.Count; start += BatchImages)
+        Task? writing = null;
+        try
         {
-            using var scope = NewDisposeScope();
-            long n = Math.Min(BatchImages, images.Count - start);
-            var batch = images.Images.narrow(0, start, n);
-            var pixels = batch.dtype == ScalarType.Byte ? batch.to_type(ScalarType.Float32).div_(255f) : batch.to_type(ScalarType.Float32);
-            Tensor coefficients;
-            using (no_grad()) coefficients = scattering.forward(pixels);
-            writer.Append(split, coefficients, images.Labels.narrow(0, start, n));
-            task.Advance(n);
+            for (long start = 0; start < images.Count; start += BatchImages)
+            {
+                long n = Math.Min(BatchImages, images.Count - start);
+                Tensor coefficients;
+                using (NewDisposeScope())
+                {
+                    var batch = images.Images.narrow(0, start, n);
+                    var pixels = batch.dtype == ScalarType.Byte ? batch.to_type(ScalarType.Float32).div_(255f) : batch.to_type(ScalarType.Float32);
+                    using (no_grad()) coefficients = scattering.forward(pixels).DetachFromDisposeScope();
+                }
+                writing?.GetAwaiter().GetResult();
+                var labels = images.Labels.narrow(0, start, n);
+                writing = Task.Run(() =>
+                {
+                    using (coefficients)
+                    using (labels)
+                        writer.Append(split, coefficients, labels);
+                    task.Advance(n);
+                });
+            }
+            writing?.GetAwaiter().GetResult();
+        }
+        finally
+        {
+            // On an error, let a write in flight finish before the caller disposes the writer (its error, if any, is
+            // secondary to the one being thrown).
+            try { writing?.Wait(); } catch (AggregateException) { }
         }
     }
 
