@@ -57,14 +57,26 @@ static class ScatterCommand
             {
                 using var task = progress.Start($"scattering {Path.GetFileName(input)}", images, "images");
                 using var writer = new NpyStreamWriter(output, ScalarType.Float32, outputShape[1..]);
+                using var writes = new BackgroundWriter(); // each batch is written while the next is read and scattered
+                long firstRow = 0;
                 foreach (var batch in Npy.ReadBatches(input, rows))
+                {
+                    Tensor coefficients;
                     using (batch)
                     using (NewDisposeScope())
                     {
-                        RequireFinite(input, batch, writer.Rows);
-                        using (no_grad()) writer.Append(scattering.forward(batch.to_type(ScalarType.Float32)));
-                        task.Advance(batch.shape[0] * imagesPerRow);
+                        RequireFinite(input, batch, firstRow);
+                        using (no_grad()) coefficients = scattering.forward(batch.to_type(ScalarType.Float32)).DetachFromDisposeScope();
                     }
+                    long count = coefficients.shape[0];
+                    firstRow += count;
+                    writes.Post(() =>
+                    {
+                        using (coefficients) writer.Append(coefficients);
+                        task.Advance(count * imagesPerRow);
+                    });
+                }
+                writes.Drain();
                 writer.Complete();
             });
         }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Deepscope.Data;
+using Deepscope.IO;
 using Deepscope.Runtime;
 using static TorchSharp.torch;
 
@@ -71,45 +72,34 @@ public static class ScatteringFeatures
     }
 
     /// <summary>
-    /// Scatters images (N, C, H, W) batch by batch and appends the flattened coefficients with their labels. Each
-    /// batch is written while the next one is scattered: the write (a copy into the page cache, one thread) would
-    /// otherwise leave the scattering workers idle.
+    /// Scatters images (N, C, H, W) batch by batch and appends the flattened coefficients with their labels; each
+    /// batch is written while the next one is scattered.
     /// </summary>
     public static void Extract(Scattering2D scattering, LabeledImages images, Split split, FeatureSetWriter writer,
         IProgressReporter? progress = null, string? description = null)
     {
         using var task = (progress ?? NoProgress.Instance).Start(description ?? $"scattering {Name(split)}", images.Count, "images");
-        Task? writing = null;
-        try
+        using var writes = new BackgroundWriter();
+        for (long start = 0; start < images.Count; start += BatchImages)
         {
-            for (long start = 0; start < images.Count; start += BatchImages)
+            long n = Math.Min(BatchImages, images.Count - start);
+            Tensor coefficients;
+            using (NewDisposeScope())
             {
-                long n = Math.Min(BatchImages, images.Count - start);
-                Tensor coefficients;
-                using (NewDisposeScope())
-                {
-                    var batch = images.Images.narrow(0, start, n);
-                    var pixels = batch.dtype == ScalarType.Byte ? batch.to_type(ScalarType.Float32).div_(255f) : batch.to_type(ScalarType.Float32);
-                    using (no_grad()) coefficients = scattering.forward(pixels).DetachFromDisposeScope();
-                }
-                writing?.GetAwaiter().GetResult();
-                var labels = images.Labels.narrow(0, start, n);
-                writing = Task.Run(() =>
-                {
-                    using (coefficients)
-                    using (labels)
-                        writer.Append(split, coefficients, labels);
-                    task.Advance(n);
-                });
+                var batch = images.Images.narrow(0, start, n);
+                var pixels = batch.dtype == ScalarType.Byte ? batch.to_type(ScalarType.Float32).div_(255f) : batch.to_type(ScalarType.Float32);
+                using (no_grad()) coefficients = scattering.forward(pixels).DetachFromDisposeScope();
             }
-            writing?.GetAwaiter().GetResult();
+            var labels = images.Labels.narrow(0, start, n);
+            writes.Post(() =>
+            {
+                using (coefficients)
+                using (labels)
+                    writer.Append(split, coefficients, labels);
+                task.Advance(n);
+            });
         }
-        finally
-        {
-            // On an error, let a write in flight finish before the caller disposes the writer (its error, if any, is
-            // secondary to the one being thrown).
-            try { writing?.Wait(); } catch (AggregateException) { }
-        }
+        writes.Drain();
     }
 
     static string Name(Split split) => split == Split.Train ? "train" : "test";
