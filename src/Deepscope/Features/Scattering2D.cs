@@ -83,7 +83,10 @@ public sealed class Scattering2D : nn.Module<Tensor, Tensor>
     static bool UsesVectorKernels(Tensor images) =>
         images.device.type == DeviceType.CPU && images.dtype == ScalarType.Float32 && !(images.requires_grad && is_grad_enabled());
 
-    /// <summary>Chunks of images on as many .NET threads as libtorch has, each worker with its own workspace.</summary>
+    /// <summary>
+    /// Chunks of images on as many .NET threads as libtorch has, each worker with its own workspace; workspaces are kept
+    /// for the next call until the transform is disposed.
+    /// </summary>
     unsafe Tensor ScatterWithVectorKernels(Tensor images)
     {
         long count = images.shape[0];
@@ -92,8 +95,8 @@ public sealed class Scattering2D : nn.Module<Tensor, Tensor>
         using var source = images.contiguous();
         nint input = Address(source), target = Address(output);
         long inputFloats = (long)Height * Width, outputFloats = (long)CoefficientCount * OutputHeight * OutputWidth;
-        int tasks = (int)((count + VectorChunkImages - 1) / VectorChunkImages);
-        Parallel.For(0, tasks, new ParallelOptions { MaxDegreeOfParallelism = get_num_threads() }, RentVectorBackend, (task, _, backend) =>
+        long tasks = (count + VectorChunkImages - 1) / VectorChunkImages;
+        Parallel.For(0L, tasks, new ParallelOptions { MaxDegreeOfParallelism = get_num_threads() }, RentVectorBackend, (task, _, backend) =>
         {
             long start = task * VectorChunkImages;
             int images = (int)Math.Min(VectorChunkImages, count - start);
