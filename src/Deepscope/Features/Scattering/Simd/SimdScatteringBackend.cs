@@ -5,7 +5,7 @@ using System.Runtime.InteropServices;
 namespace Deepscope.Features.Scattering.Simd;
 
 /// <summary>
-/// The scattering primitives in .NET vector code on float32, for inference on the CPU: a few images at a time stay in
+/// The scattering primitives in .NET vector code on float32, for inference on the CPU: the images of one task stay in
 /// the core's cache from the padded input to the coefficients, with no per-operation dispatch. Spectra are kept
 /// transposed (rows are the horizontal frequencies), so both axes of every 2D FFT run along rows with whole pitches as
 /// vectors and one transpose between them; the inverse transform's second transpose brings the planes back upright.
