@@ -6,15 +6,21 @@ namespace Deepscope.Tests.Features;
 
 public class StockhamFftTests
 {
-    /// <summary>Every radix (4, 2, 3, 5 and the direct DFT of other primes) and their mixtures, against libtorch's FFT in double.</summary>
+    /// <summary>Every radix (8, 6, 4, 2, 3, 5 and the direct DFT of other primes) and their mixtures, against libtorch's FFT in double.</summary>
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
     [InlineData(3)]
     [InlineData(4)]
     [InlineData(5)]
+    [InlineData(6)]
     [InlineData(7)]
     [InlineData(8)]
+    [InlineData(12)]
+    [InlineData(16)]
+    [InlineData(24)]
+    [InlineData(48)]
+    [InlineData(288)]
     [InlineData(9)]
     [InlineData(18)]
     [InlineData(20)]

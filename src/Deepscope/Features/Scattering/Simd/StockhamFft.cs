@@ -6,8 +6,8 @@ namespace Deepscope.Features.Scattering.Simd;
 /// <summary>
 /// The complex DFT of one length along the leading axis of split-complex float data: element t is the row of
 /// <c>width</c> floats at <c>re + t * width</c> (and <c>im + t * width</c>), so every butterfly runs over whole rows and
-/// the vector loops are long even for tiny transforms. Stockham's self-sorting formulation (no bit reversal), radix 4,
-/// 2, 3 and 5 butterflies and a direct DFT for any other prime factor; twiddles are computed in double. Unnormalized in
+/// the vector loops are long even for tiny transforms. Stockham's self-sorting formulation (no bit reversal), radix 8,
+/// 6, 4, 2, 3 and 5 butterflies and a direct DFT for any other prime factor; twiddles are computed in double. Unnormalized in
 /// both directions (numpy's <c>fft</c>, and <c>ifft</c> times the length).
 /// </summary>
 internal sealed unsafe class StockhamFft
@@ -52,11 +52,13 @@ internal sealed unsafe class StockhamFft
         _stages = [.. stages];
     }
 
-    /// <summary>Radix 4 first (fewest operations per point), then 2, 3, 5 and the remaining primes.</summary>
+    /// <summary>
+    /// Radix 8, then 6, then 4 while they divide (fewer passes over the data and fewer twiddle products per point), then
+    /// 2, 3, 5 and the remaining primes: 36 = 6 x 6, 18 = 6 x 3, 40 = 8 x 5, 20 = 4 x 5.
+    /// </summary>
     static IEnumerable<int> Factor(int n)
     {
-        while (n % 4 == 0) { yield return 4; n /= 4; }
-        foreach (int p in new[] { 2, 3, 5 })
+        foreach (int p in new[] { 8, 6, 4, 2, 3, 5 })
             while (n % p == 0) { yield return p; n /= p; }
         for (int p = 7; n > 1; p += 2)
             while (n % p == 0) { yield return p; n /= p; }
@@ -101,6 +103,8 @@ internal sealed unsafe class StockhamFft
             int tw = q * (p - 1);
             switch (p)
             {
+                case 8: Radix8(xr + input, xi + input, step, yr + output, yi + output, span, stage, tw, q == 0); break;
+                case 6: Radix6(xr + input, xi + input, step, yr + output, yi + output, span, stage, tw, q == 0); break;
                 case 4: Radix4(xr + input, xi + input, step, yr + output, yi + output, span, stage, tw, q == 0); break;
                 case 2: Radix2(xr + input, xi + input, step, yr + output, yi + output, span, stage, tw, q == 0); break;
                 case 3: Radix3(xr + input, xi + input, step, yr + output, yi + output, span, stage, tw, q == 0); break;
@@ -140,20 +144,13 @@ internal sealed unsafe class StockhamFft
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Radix3(float* xr, float* xi, long step, float* yr, float* yi, int span, Stage st, int tw, bool unit)
     {
-        var half = new Vector<float>(0.5f);
-        var sin60 = new Vector<float>((float)(Math.Sqrt(3) / 2));
         for (int i = 0; i < span; i += Vector<float>.Count)
         {
-            var a0r = Load(xr + i); var a0i = Load(xi + i);
-            var a1r = Load(xr + step + i); var a1i = Load(xi + step + i);
-            var a2r = Load(xr + 2 * step + i); var a2i = Load(xi + 2 * step + i);
-            var sr = a1r + a2r; var si = a1i + a2i;
-            var dr = (a1r - a2r) * sin60; var di = (a1i - a2i) * sin60;
-            var mr = a0r - sr * half; var mi = a0i - si * half;
-            Store(yr + i, a0r + sr); Store(yi + i, a0i + si);
-            // b1 = m - i (sqrt3/2) d, b2 = m + i (sqrt3/2) d
-            StoreOutput(yr + span + i, yi + span + i, mr + di, mi - dr, st, tw, unit);
-            StoreOutput(yr + 2 * span + i, yi + 2 * span + i, mr - di, mi + dr, st, tw + 1, unit);
+            Dft3(Split.Load(xr + i, xi + i), Split.Load(xr + step + i, xi + step + i), Split.Load(xr + 2 * step + i, xi + 2 * step + i),
+                out var b0, out var b1, out var b2);
+            b0.Store(yr + i, yi + i);
+            StoreOutput(yr + span + i, yi + span + i, b1.Re, b1.Im, st, tw, unit);
+            StoreOutput(yr + 2 * span + i, yi + 2 * span + i, b2.Re, b2.Im, st, tw + 1, unit);
         }
     }
 
@@ -162,20 +159,107 @@ internal sealed unsafe class StockhamFft
     {
         for (int i = 0; i < span; i += Vector<float>.Count)
         {
-            var a0r = Load(xr + i); var a0i = Load(xi + i);
-            var a1r = Load(xr + step + i); var a1i = Load(xi + step + i);
-            var a2r = Load(xr + 2 * step + i); var a2i = Load(xi + 2 * step + i);
-            var a3r = Load(xr + 3 * step + i); var a3i = Load(xi + 3 * step + i);
-            var t0r = a0r + a2r; var t0i = a0i + a2i;
-            var t1r = a0r - a2r; var t1i = a0i - a2i;
-            var t2r = a1r + a3r; var t2i = a1i + a3i;
-            var t3r = a1r - a3r; var t3i = a1i - a3i;
-            Store(yr + i, t0r + t2r); Store(yi + i, t0i + t2i);
-            // b1 = t1 - i t3, b2 = t0 - t2, b3 = t1 + i t3
-            StoreOutput(yr + span + i, yi + span + i, t1r + t3i, t1i - t3r, st, tw, unit);
-            StoreOutput(yr + 2 * span + i, yi + 2 * span + i, t0r - t2r, t0i - t2i, st, tw + 1, unit);
-            StoreOutput(yr + 3 * span + i, yi + 3 * span + i, t1r - t3i, t1i + t3r, st, tw + 2, unit);
+            Dft4(Split.Load(xr + i, xi + i), Split.Load(xr + step + i, xi + step + i), Split.Load(xr + 2 * step + i, xi + 2 * step + i),
+                Split.Load(xr + 3 * step + i, xi + 3 * step + i), out var b0, out var b1, out var b2, out var b3);
+            b0.Store(yr + i, yi + i);
+            StoreOutput(yr + span + i, yi + span + i, b1.Re, b1.Im, st, tw, unit);
+            StoreOutput(yr + 2 * span + i, yi + 2 * span + i, b2.Re, b2.Im, st, tw + 1, unit);
+            StoreOutput(yr + 3 * span + i, yi + 3 * span + i, b3.Re, b3.Im, st, tw + 2, unit);
         }
+    }
+
+    /// <summary>Two DFT3 of the even and odd inputs: b_k = e_k + w6^k o_k, b_(k+3) = e_k - w6^k o_k.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void Radix6(float* xr, float* xi, long step, float* yr, float* yi, int span, Stage st, int tw, bool unit)
+    {
+        var half = new Vector<float>(0.5f);
+        var sin60 = new Vector<float>((float)(Math.Sqrt(3) / 2));
+        for (int i = 0; i < span; i += Vector<float>.Count)
+        {
+            Dft3(Split.Load(xr + i, xi + i), Split.Load(xr + 2 * step + i, xi + 2 * step + i), Split.Load(xr + 4 * step + i, xi + 4 * step + i),
+                out var e0, out var e1, out var e2);
+            Dft3(Split.Load(xr + step + i, xi + step + i), Split.Load(xr + 3 * step + i, xi + 3 * step + i), Split.Load(xr + 5 * step + i, xi + 5 * step + i),
+                out var o0, out var o1, out var o2);
+            // w6 = 1/2 - i sqrt3/2 and w6^2 = -1/2 - i sqrt3/2
+            var w1 = new Split(Vector.MultiplyAddEstimate(o1.Im, sin60, o1.Re * half), Vector.MultiplyAddEstimate(-o1.Re, sin60, o1.Im * half));
+            var w2 = new Split(Vector.MultiplyAddEstimate(o2.Im, sin60, -(o2.Re * half)), Vector.MultiplyAddEstimate(-o2.Re, sin60, -(o2.Im * half)));
+            (e0 + o0).Store(yr + i, yi + i);
+            Put(1, e1 + w1);
+            Put(2, e2 + w2);
+            Put(3, e0 - o0);
+            Put(4, e1 - w1);
+            Put(5, e2 - w2);
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            void Put(int r, Split b) => StoreOutput(yr + r * span + i, yi + r * span + i, b.Re, b.Im, st, tw + r - 1, unit);
+        }
+    }
+
+    /// <summary>Two DFT4 of the even and odd inputs: b_k = e_k + w8^k o_k, b_(k+4) = e_k - w8^k o_k.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void Radix8(float* xr, float* xi, long step, float* yr, float* yi, int span, Stage st, int tw, bool unit)
+    {
+        var root = new Vector<float>((float)Math.Sqrt(0.5));
+        for (int i = 0; i < span; i += Vector<float>.Count)
+        {
+            Dft4(Split.Load(xr + i, xi + i), Split.Load(xr + 2 * step + i, xi + 2 * step + i), Split.Load(xr + 4 * step + i, xi + 4 * step + i),
+                Split.Load(xr + 6 * step + i, xi + 6 * step + i), out var e0, out var e1, out var e2, out var e3);
+            Dft4(Split.Load(xr + step + i, xi + step + i), Split.Load(xr + 3 * step + i, xi + 3 * step + i), Split.Load(xr + 5 * step + i, xi + 5 * step + i),
+                Split.Load(xr + 7 * step + i, xi + 7 * step + i), out var o0, out var o1, out var o2, out var o3);
+            // w8 = (1 - i)/sqrt2, w8^2 = -i, w8^3 = (-1 - i)/sqrt2
+            var w1 = new Split((o1.Re + o1.Im) * root, (o1.Im - o1.Re) * root);
+            var w2 = o2.TimesMinusI();
+            var w3 = new Split((o3.Im - o3.Re) * root, -(o3.Re + o3.Im) * root);
+            (e0 + o0).Store(yr + i, yi + i);
+            Put(1, e1 + w1);
+            Put(2, e2 + w2);
+            Put(3, e3 + w3);
+            Put(4, e0 - o0);
+            Put(5, e1 - w1);
+            Put(6, e2 - w2);
+            Put(7, e3 - w3);
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            void Put(int r, Split b) => StoreOutput(yr + r * span + i, yi + r * span + i, b.Re, b.Im, st, tw + r - 1, unit);
+        }
+    }
+
+    /// <summary>The forward DFT of 3 points: b1 = m - i (sqrt3/2) d, b2 = m + i (sqrt3/2) d with m = a0 - (a1 + a2)/2, d = a1 - a2.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Dft3(Split a0, Split a1, Split a2, out Split b0, out Split b1, out Split b2)
+    {
+        var sum = a1 + a2;
+        var difference = (a1 - a2) * new Vector<float>((float)(Math.Sqrt(3) / 2));
+        var middle = a0 - sum * new Vector<float>(0.5f);
+        b0 = a0 + sum;
+        b1 = middle + difference.TimesMinusI();
+        b2 = middle - difference.TimesMinusI();
+    }
+
+    /// <summary>The forward DFT of 4 points: b1 = t1 - i t3, b2 = t0 - t2, b3 = t1 + i t3.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Dft4(Split a0, Split a1, Split a2, Split a3, out Split b0, out Split b1, out Split b2, out Split b3)
+    {
+        Split t0 = a0 + a2, t1 = a0 - a2, t2 = a1 + a3, t3 = (a1 - a3).TimesMinusI();
+        b0 = t0 + t2;
+        b1 = t1 + t3;
+        b2 = t0 - t2;
+        b3 = t1 - t3;
+    }
+
+    /// <summary>A vector of complex numbers, real and imaginary parts apart.</summary>
+    readonly struct Split(Vector<float> re, Vector<float> im)
+    {
+        public readonly Vector<float> Re = re, Im = im;
+
+        public static Split Load(float* re, float* im) => new(Vector.Load(re), Vector.Load(im));
+        public void Store(float* re, float* im) { Re.Store(re); Im.Store(im); }
+        public static Split operator +(Split a, Split b) => new(a.Re + b.Re, a.Im + b.Im);
+        public static Split operator -(Split a, Split b) => new(a.Re - b.Re, a.Im - b.Im);
+        public static Split operator *(Split a, Vector<float> s) => new(a.Re * s, a.Im * s);
+
+        /// <summary>-i z = (im, -re).</summary>
+        public Split TimesMinusI() => new(Im, -Re);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
