@@ -183,15 +183,9 @@ internal sealed unsafe class StockhamFft
             // w6 = 1/2 - i sqrt3/2 and w6^2 = -1/2 - i sqrt3/2
             var w1 = new Split(Vector.MultiplyAddEstimate(o1.Im, sin60, o1.Re * half), Vector.MultiplyAddEstimate(-o1.Re, sin60, o1.Im * half));
             var w2 = new Split(Vector.MultiplyAddEstimate(o2.Im, sin60, -(o2.Re * half)), Vector.MultiplyAddEstimate(-o2.Re, sin60, -(o2.Im * half)));
-            (e0 + o0).Store(yr + i, yi + i);
-            Put(1, e1 + w1);
-            Put(2, e2 + w2);
-            Put(3, e0 - o0);
-            Put(4, e1 - w1);
-            Put(5, e2 - w2);
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            void Put(int r, Split b) => StoreOutput(yr + r * span + i, yi + r * span + i, b.Re, b.Im, st, tw + r - 1, unit);
+            StorePair(yr + i, yi + i, span, st, tw, unit, 0, 3, e0, o0);
+            StorePair(yr + i, yi + i, span, st, tw, unit, 1, 3, e1, w1);
+            StorePair(yr + i, yi + i, span, st, tw, unit, 2, 3, e2, w2);
         }
     }
 
@@ -210,18 +204,23 @@ internal sealed unsafe class StockhamFft
             var w1 = new Split((o1.Re + o1.Im) * root, (o1.Im - o1.Re) * root);
             var w2 = o2.TimesMinusI();
             var w3 = new Split((o3.Im - o3.Re) * root, -(o3.Re + o3.Im) * root);
-            (e0 + o0).Store(yr + i, yi + i);
-            Put(1, e1 + w1);
-            Put(2, e2 + w2);
-            Put(3, e3 + w3);
-            Put(4, e0 - o0);
-            Put(5, e1 - w1);
-            Put(6, e2 - w2);
-            Put(7, e3 - w3);
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            void Put(int r, Split b) => StoreOutput(yr + r * span + i, yi + r * span + i, b.Re, b.Im, st, tw + r - 1, unit);
+            StorePair(yr + i, yi + i, span, st, tw, unit, 0, 4, e0, o0);
+            StorePair(yr + i, yi + i, span, st, tw, unit, 1, 4, e1, w1);
+            StorePair(yr + i, yi + i, span, st, tw, unit, 2, 4, e2, w2);
+            StorePair(yr + i, yi + i, span, st, tw, unit, 3, 4, e3, w3);
         }
+    }
+
+    /// <summary>
+    /// Outputs k and k + half of a radix-2 half pass (6 = 2 x 3, 8 = 2 x 4) from the two half transforms: e + w and e - w,
+    /// each times its twiddle (output 0's is 1).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void StorePair(float* yr, float* yi, int span, Stage st, int tw, bool unit, int k, int half, Split e, Split w)
+    {
+        Split sum = e + w, difference = e - w;
+        StoreOutput(yr + k * span, yi + k * span, sum.Re, sum.Im, st, tw + k - 1, unit || k == 0);
+        StoreOutput(yr + (k + half) * span, yi + (k + half) * span, difference.Re, difference.Im, st, tw + k + half - 1, unit);
     }
 
     /// <summary>The forward DFT of 3 points: b1 = m - i (sqrt3/2) d, b2 = m + i (sqrt3/2) d with m = a0 - (a1 + a2)/2, d = a1 - a2.</summary>
