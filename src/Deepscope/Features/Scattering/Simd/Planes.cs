@@ -8,9 +8,10 @@ namespace Deepscope.Features.Scattering.Simd;
 /// of <see cref="SimdScatteringBackend"/>. <see cref="Count"/> planes belong to <see cref="Images"/> images, each image's
 /// planes consecutive. Interleaved layout (transforms and filtering): row r of plane c starts at r * Pitch + c * Cols, so
 /// a transform along the rows runs over whole pitches of Count * Cols floats (rounded up to the vector size). Stacked
-/// layout (inputs and low-pass outputs): plane c is the Rows x Cols block at c * Rows * Cols.
+/// layout (inputs and low-pass outputs, Pitch = Rows * Cols): plane c is the Rows x Cols block at c * Pitch. Which
+/// layout a signal has follows from the primitive that made it.
 /// </summary>
-internal readonly unsafe struct Planes(float* re, float* im, int images, int count, int rows, int cols, int pitch, bool stacked)
+internal readonly unsafe struct Planes(float* re, float* im, int images, int count, int rows, int cols, int pitch)
 {
     public float* Re { get; init; } = re;
     public float* Im { get; init; } = im;
@@ -19,7 +20,6 @@ internal readonly unsafe struct Planes(float* re, float* im, int images, int cou
     public int Rows { get; } = rows;
     public int Cols { get; } = cols;
     public int Pitch { get; } = pitch;
-    public bool Stacked { get; } = stacked;
 
     public bool IsComplex => Im != null;
 
@@ -34,11 +34,11 @@ internal readonly unsafe struct Planes(float* re, float* im, int images, int cou
     {
         int pitch = RoundToVectors(count * cols);
         long floats = Math.Max((long)rows * pitch, (long)cols * RoundToVectors(count * rows));
-        return new(workspace.Allocate(floats), complex ? workspace.Allocate(floats) : null, images, count, rows, cols, pitch, false);
+        return new(workspace.Allocate(floats), complex ? workspace.Allocate(floats) : null, images, count, rows, cols, pitch);
     }
 
     public static Planes StackedIn(Workspace workspace, int images, int count, int rows, int cols) =>
-        new(workspace.Allocate((long)count * rows * cols), null, images, count, rows, cols, rows * cols, true);
+        new(workspace.Allocate((long)count * rows * cols), null, images, count, rows, cols, rows * cols);
 }
 
 /// <summary>

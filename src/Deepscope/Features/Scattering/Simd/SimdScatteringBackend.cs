@@ -22,7 +22,7 @@ internal sealed unsafe class SimdScatteringBackend(SimdFilterTables tables) : IS
     public void Scatter(float* images, int count, float* output, int maxOrder)
     {
         _workspace.Reset();
-        var input = new Planes(images, null, count, count, tables.Height, tables.Width, tables.Height * tables.Width, true);
+        var input = new Planes(images, null, count, count, tables.Height, tables.Width, tables.Height * tables.Width);
         var coefficients = ScatteringAlgorithm.Scatter(this, input, tables.J, maxOrder);
         long bytes = (long)coefficients.Count * coefficients.Pitch * sizeof(float);
         Buffer.MemoryCopy(coefficients.Re, output, bytes, bytes);
@@ -94,8 +94,7 @@ internal sealed unsafe class SimdScatteringBackend(SimdFilterTables tables) : IS
         float* partial = _workspace.Allocate((long)blocks * block * signal.Pitch);
         for (int b = 0; b < blocks; b++)
             RowBlock(rows + b * block * signal.Rows, signal.Rows, signal.Re, signal.Pitch, partial + (long)b * block * signal.Pitch);
-        var output = new Planes(_workspace.Allocate((long)signal.Count * outRows * outCols), null, signal.Images, signal.Count,
-            outRows, outCols, outRows * outCols, true);
+        var output = Planes.StackedIn(_workspace, signal.Images, signal.Count, outRows, outCols);
         for (int c = 0; c < signal.Count; c++)
             for (int h = 0; h < outRows; h += block)
                 ColumnBlock(partial + (long)h * signal.Pitch + c * signal.Cols, signal.Pitch, signal.Cols, columnsT, tables.LowPassColumnsPitch,
