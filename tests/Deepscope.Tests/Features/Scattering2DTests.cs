@@ -120,6 +120,19 @@ public class Scattering2DTests
         Assert.True(RelativeError(vector, libtorch) <= 1e-6, $"{file}: relative L2 difference {RelativeError(vector, libtorch):E3}");
     }
 
+    /// <summary>The vector kernels take float32 CPU input that needs no gradient; everything else goes to libtorch.</summary>
+    [Fact]
+    public void VectorKernelsTakeFloat32InferenceOnly()
+    {
+        using var x = rand(2, 8, 8);
+        Assert.True(Scattering2D.UsesVectorKernels(x));
+        using var tracked = rand(2, 8, 8).requires_grad_();
+        Assert.False(Scattering2D.UsesVectorKernels(tracked));
+        using (no_grad()) Assert.True(Scattering2D.UsesVectorKernels(tracked));
+        using var doubles = rand(2, 8, 8, dtype: ScalarType.Float64);
+        Assert.False(Scattering2D.UsesVectorKernels(doubles));
+    }
+
     /// <summary>Sizes whose padded grids have prime factors 7, 11, 13 and 17 (the FFT's direct-DFT radix), and wide outputs.</summary>
     [Theory]
     [InlineData(60, 60, 2)] // 68 = 4 x 17

@@ -11,7 +11,9 @@ namespace Deepscope.Features.Scattering.Simd;
 internal sealed unsafe class SimdFilterTables
 {
     readonly Dictionary<int, StockhamFft> _ffts = [];
-    readonly Dictionary<(int J, int Resolution), float[][]> _wavelets = [];
+    /// <summary>The wavelets' pinned arrays (kept referenced here) and their addresses, by [j][r][theta].</summary>
+    readonly List<float[]> _pinned = [];
+    readonly float*[][][] _wavelets;
     readonly float[][] _lowPassRows, _lowPassColumns;
 
     public int J { get; }
@@ -46,19 +48,25 @@ internal sealed unsafe class SimdFilterTables
 
         // Wavelets: psi(j, theta) at resolution r transposed to (n, m), as the spectra are, and divided by m n (the
         // alias mean's 1/k^2 times the inverse FFT's 1/(m n / k^2)).
+        _wavelets = new float*[J][][];
         for (int j = 0; j < J; j++)
-            for (int r = 0; r <= j && r < Math.Max(J - 1, 1); r++)
+        {
+            _wavelets[j] = new float*[Math.Min(j + 1, Math.Max(J - 1, 1))][];
+            for (int r = 0; r < _wavelets[j].Length; r++)
             {
                 int m = M >> r, n = N >> r;
-                _wavelets[(j, r)] = [.. Enumerable.Range(0, L).Select(theta =>
+                _wavelets[j][r] = new float*[L];
+                for (int theta = 0; theta < L; theta++)
                 {
                     var psi = bank.Psi(j, theta, r);
                     var transposed = Pinned(m * n);
                     for (int u = 0; u < m; u++)
                         for (int v = 0; v < n; v++) transposed[v * m + u] = (float)(psi[u * n + v] / (m * n));
-                    return transposed;
-                })];
+                    _pinned.Add(transposed);
+                    _wavelets[j][r][theta] = Address(transposed);
+                }
             }
+        }
 
         LowPassColumnsPitch = Planes.RoundToVectors(OutputWidth);
         LowPassRowBlocks = (OutputHeight + LowPassBlockRows - 1) / LowPassBlockRows;
@@ -85,13 +93,7 @@ internal sealed unsafe class SimdFilterTables
     public StockhamFft Fft(int length) => _ffts[length];
 
     /// <summary>The L filters of psi(j, .) at resolution r, each (n, m) row-major.</summary>
-    public float*[] Wavelets(int j, int resolution)
-    {
-        var filters = _wavelets[(j, resolution)];
-        var addresses = new float*[filters.Length];
-        for (int theta = 0; theta < filters.Length; theta++) addresses[theta] = Address(filters[theta]);
-        return addresses;
-    }
+    public float*[] Wavelets(int j, int resolution) => _wavelets[j][resolution];
 
     /// <summary>phi along the rows at resolution r: (<see cref="LowPassBlockRows"/> <see cref="LowPassRowBlocks"/>, M / 2^r) row-major, zero past the outputs.</summary>
     public float* LowPassRows(int resolution) => Address(_lowPassRows[resolution]);
