@@ -1,3 +1,4 @@
+using Deepscope.Numerics;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
@@ -283,7 +284,7 @@ sealed record FeatureFiles(string TrainFeatures, string TrainLabels, string? Tes
         var features = raw;
         if (!(raw.dtype == ScalarType.Float32 && raw.dim() == 2 && raw.is_contiguous()))
             using (raw) features = raw.to_type(ScalarType.Float32).reshape(raw.shape[0], -1).contiguous();
-        try { LearnerInput.CheckFinite(features); }
+        try { FloatMatrix.CheckFinite(features); }
         catch (DeepscopeException e)
         {
             features.Dispose();

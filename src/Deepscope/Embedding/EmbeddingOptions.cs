@@ -1,3 +1,4 @@
+using Deepscope.Numerics;
 using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
@@ -48,7 +49,7 @@ public abstract record EmbeddingOptions
         var x = features.reshape(features.shape[0], -1).to_type(ScalarType.Float32).cpu().contiguous();
         if (x.shape[1] == 0) throw new DeepscopeException("features have zero columns");
         // Blockwise: isfinite of a whole large matrix allocates a float copy of it (abs) on the way.
-        Learners.LearnerInput.CheckFinite(x);
+        FloatMatrix.CheckFinite(x);
         return x;
     }
 

@@ -1,4 +1,4 @@
-using Deepscope.Learners;
+using Deepscope.Numerics;
 using static TorchSharp.torch;
 
 namespace Deepscope.Embedding;

@@ -1,3 +1,4 @@
+using Deepscope.Numerics;
 using static TorchSharp.torch;
 
 namespace Deepscope.Learners;
@@ -43,8 +44,8 @@ public static class LearnerInput
         if (x.shape[0] == 0) throw new DeepscopeException("no training samples: the feature matrix has 0 rows");
         if (x.shape[1] == 0) throw new DeepscopeException("the feature matrix has 0 columns");
         var labels = Labels(y, x.shape[0]);
-        var features = AsFloatMatrix(x);
-        CheckFinite(features);
+        var features = FloatMatrix.AsFloat32(x);
+        FloatMatrix.CheckFinite(features);
         var classes = labels.Distinct().Order().ToArray();
         if (classes.Length < minimumClasses)
             throw new DeepscopeException($"the training labels hold a single class ({classes[0]}); a classifier needs at least {minimumClasses}");
@@ -69,38 +70,6 @@ public static class LearnerInput
     {
         if (x.dim() != 2) throw new DeepscopeException($"features must be a matrix (N, D); got shape ({string.Join(", ", x.shape)})");
         if (x.shape[1] != features) throw new DeepscopeException($"the model was trained on {features} features; got {x.shape[1]}");
-        CheckFinite(x);
-    }
-
-    /// <summary>Runs <paramref name="use"/> on x as float32 contiguous, disposing the converted copy if one was needed.</summary>
-    public static T WithFloatMatrix<T>(Tensor x, Func<Tensor, T> use)
-    {
-        var input = AsFloatMatrix(x);
-        try { return use(input); }
-        finally { if (!ReferenceEquals(input, x)) input.Dispose(); }
-    }
-
-    /// <summary>x as float32 contiguous: itself when it already is (no copy), else a converted copy.</summary>
-    public static Tensor AsFloatMatrix(Tensor x) =>
-        x.dtype == ScalarType.Float32 && x.is_contiguous() ? x : x.to_type(ScalarType.Float32).contiguous();
-
-    /// <summary>Throws naming the first NaN or infinity (row, column).</summary>
-    public static void CheckFinite(Tensor x)
-    {
-        // Blockwise so a huge matrix costs no full-size boolean temporary.
-        long rows = x.shape[0], block = Math.Max(1, (1 << 22) / Math.Max(1, x.shape[1]));
-        for (long start = 0; start < rows; start += block)
-        {
-            using var scope = NewDisposeScope();
-            var part = x.narrow(0, start, Math.Min(block, rows - start));
-            var bad = part.isfinite().logical_not();
-            if (bad.any().item<bool>())
-            {
-                var at = bad.nonzero()[0];
-                long row = start + at[0].item<long>(), column = at[1].item<long>();
-                float value = part[at[0], at[1]].to_type(ScalarType.Float32).item<float>();
-                throw new DeepscopeException($"the features hold a non-finite value ({value}) at row {row}, column {column}");
-            }
-        }
+        FloatMatrix.CheckFinite(x);
     }
 }

@@ -1,3 +1,4 @@
+using Deepscope.Numerics;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Trainers.LightGbm;
@@ -60,7 +61,7 @@ public sealed class LightGbmBoost(BoostOptions? options = null) : ILearner
 /// <summary>A fitted ML.NET multiclass model (LightGBM, maximum entropy): probabilities from its Score column.</summary>
 sealed class MlNetModel(long[] classes, long features, MLContext ml, ITransformer model) : ProbabilisticClassifier(classes, features)
 {
-    protected override Tensor Probabilities(Tensor x) => LearnerInput.WithFloatMatrix(x, input =>
+    protected override Tensor Probabilities(Tensor x) => FloatMatrix.WithFloat32(x, input =>
         {
             var scored = model.Transform(MlNetRows.View(ml, input, null));
             int k = Classes.Length;

@@ -1,3 +1,4 @@
+using Deepscope.Numerics;
 using static TorchSharp.torch;
 
 namespace Deepscope.Learners;
@@ -95,7 +96,7 @@ public sealed class RandomForestModel(long[] classes, long features, DecisionTre
 {
     public IReadOnlyList<DecisionTree> Trees { get; } = trees;
 
-    protected override Tensor Probabilities(Tensor x) => LearnerInput.WithFloatMatrix(x, input =>
+    protected override Tensor Probabilities(Tensor x) => FloatMatrix.WithFloat32(x, input =>
         {
             var matrix = new NativeMatrix(input);
             int k = Classes.Length;

@@ -1,3 +1,4 @@
+using Deepscope.Numerics;
 using Deepscope.Embedding;
 using static TorchSharp.torch;
 
@@ -24,7 +25,7 @@ public sealed class StandardScaler : IPreprocessor
 {
     public string Name => "scale";
 
-    public IFittedTransform Fit(Tensor x) => LearnerInput.WithFloatMatrix<IFittedTransform>(x, input =>
+    public IFittedTransform Fit(Tensor x) => FloatMatrix.WithFloat32<IFittedTransform>(x, input =>
         {
             using var scope = NewDisposeScope();
             long n = input.shape[0], d = input.shape[1];
@@ -81,7 +82,7 @@ public sealed class Pca(int components) : IPreprocessor
     public int Components { get; } = components;
     public string Name => $"pca{Components}";
 
-    public IFittedTransform Fit(Tensor x) => LearnerInput.WithFloatMatrix<IFittedTransform>(x, input =>
+    public IFittedTransform Fit(Tensor x) => FloatMatrix.WithFloat32<IFittedTransform>(x, input =>
         {
             long n = input.shape[0], d = input.shape[1];
             if (Components < 1 || Components > Math.Min(n, d))

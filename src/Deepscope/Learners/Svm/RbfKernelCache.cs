@@ -1,3 +1,4 @@
+using Deepscope.Numerics;
 namespace Deepscope.Learners;
 
 /// <summary>

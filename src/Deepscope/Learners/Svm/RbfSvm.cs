@@ -1,3 +1,4 @@
+using Deepscope.Numerics;
 using static TorchSharp.torch;
 
 namespace Deepscope.Learners;

@@ -2,14 +2,14 @@ using System.Numerics;
 using System.Runtime.InteropServices;
 using static TorchSharp.torch;
 
-namespace Deepscope.Learners;
+namespace Deepscope.Numerics;
 
 /// <summary>
 /// Direct read access to the rows of a CPU float32 contiguous matrix, for the learners whose inner loops are
 /// scalar code (SMO kernel rows, tree growing). No copy: the pointer is into the tensor's own storage, which must
 /// outlive this view.
 /// </summary>
-readonly unsafe struct NativeMatrix
+public readonly unsafe struct NativeMatrix
 {
     readonly float* _data;
     public long Rows { get; }

@@ -1,12 +1,12 @@
 using static TorchSharp.torch;
 
-namespace Deepscope.Learners;
+namespace Deepscope.Numerics;
 
 /// <summary>
 /// Statistics of a large float32 matrix accumulated block by block in float64, so memory stays at one block beyond
 /// the matrix itself (a 60,000 x 4,000 matrix is never converted or centred as a whole).
 /// </summary>
-static class RowBlocks
+public static class RowBlocks
 {
     /// <summary>Rows per block so that one float64 block is about 32 MB.</summary>
     public static long BlockRows(long columns) => Math.Max(1, (32L << 20) / (8 * Math.Max(1, columns)));
