@@ -156,7 +156,7 @@ static class EmbedCommands
         var record = new Dictionary<string, object?>
         {
             ["method"] = options.Method,
-            ["options"] = options.Parameters().ToDictionary(p => p.Key, p => p.Value?.ToString()),
+            ["options"] = options.Parameters(),
             ["settings"] = result.Settings,
             ["features"] = input.Source,
             ["samples"] = result.Count,

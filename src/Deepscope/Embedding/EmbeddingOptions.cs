@@ -1,7 +1,7 @@
+using Deepscope.Catalogs;
 using Deepscope.Numerics;
 using System.Diagnostics;
 using System.Globalization;
-using System.Reflection;
 using static TorchSharp.torch;
 
 namespace Deepscope.Embedding;
@@ -55,51 +55,15 @@ public abstract record EmbeddingOptions
 
     /// <summary>
     /// A copy with the named hyper-parameters set from text, as on the command line: <c>perplexity=30</c>,
-    /// <c>learning_rate=auto</c> (snake_case or PascalCase; "auto"/"none" leave a nullable setting to its automatic value).
+    /// <c>learning_rate=auto</c> (through the project's one <see cref="OptionsBinder"/>).
     /// </summary>
-    public EmbeddingOptions With(IReadOnlyDictionary<string, string> parameters)
-    {
-        var copy = this with { };
-        var properties = Settable().ToDictionary(p => p.Name.ToLowerInvariant(), StringComparer.Ordinal);
-        foreach (var (name, text) in parameters)
-        {
-            if (!properties.TryGetValue(name.Replace("_", "").Replace("-", "").ToLowerInvariant(), out var property))
-                throw new DeepscopeException($"{Method}: unknown parameter '{name}' (known: {string.Join(", ", ParameterNames())})");
-            property.SetValue(copy, ParseValue(property.PropertyType, text, name));
-        }
-        return copy;
-    }
+    public EmbeddingOptions With(IReadOnlyDictionary<string, string> parameters) => OptionsBinder.Bind(this, parameters, Method);
 
     /// <summary>The settable hyper-parameters in snake_case, for help and errors.</summary>
-    public IEnumerable<string> ParameterNames() => Settable().Select(p => SnakeCase(p.Name));
+    public IEnumerable<string> ParameterNames() => OptionsBinder.Describe(this).Select(p => p.Name);
 
     /// <summary>Every hyper-parameter's current value by snake_case name, for run records.</summary>
-    public IReadOnlyDictionary<string, object?> Parameters() => Settable().ToDictionary(p => SnakeCase(p.Name), p => p.GetValue(this));
-
-    IEnumerable<PropertyInfo> Settable() => GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance)
-        .Where(p => p.CanWrite && p.Name is not nameof(EqualityContract));
-
-    static string SnakeCase(string name) =>
-        string.Concat(name.Select((c, i) => i > 0 && char.IsUpper(c) ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
-
-    object? ParseValue(Type type, string text, string name)
-    {
-        var underlying = Nullable.GetUnderlyingType(type);
-        if (underlying != null)
-            return text.Trim().ToLowerInvariant() is "auto" or "none" or "" ? null : ParseValue(underlying, text, name);
-        try
-        {
-            if (type.IsEnum) return Enum.Parse(type, text.Replace("_", "").Replace("-", ""), ignoreCase: true);
-            if (type == typeof(bool)) return bool.Parse(text);
-            if (type == typeof(string)) return text;
-            return Convert.ChangeType(text, type, CultureInfo.InvariantCulture);
-        }
-        catch (Exception e) when (e is FormatException or ArgumentException or OverflowException or InvalidCastException)
-        {
-            string expected = type.IsEnum ? string.Join("|", Enum.GetNames(type).Select(n => n.ToLowerInvariant())) : type.Name.ToLowerInvariant();
-            throw new DeepscopeException($"{Method}: parameter '{name}' = '{text}' is not a valid {expected}");
-        }
-    }
+    public IReadOnlyDictionary<string, string> Parameters() => OptionsBinder.Values(this);
 
     /// <summary>Formats a number for titles: invariant culture, few digits.</summary>
     protected static string F(double value) => value.ToString("0.###", CultureInfo.InvariantCulture);
