@@ -165,6 +165,6 @@ static class EmbedCommands
             ["quality"] = quality,
             ["versions"] = TorchRuntime.Versions(),
         };
-        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(record, new JsonSerializerOptions { WriteIndented = true }));
+        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(record, JsonFormat.Options));
     }
 }

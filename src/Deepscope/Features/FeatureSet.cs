@@ -45,12 +45,6 @@ public sealed class FeatureSet : IDisposable
     public const string TestLabelsFile = "test_labels.npy";
     public const string InfoFile = "features.json";
 
-    internal static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true,
-        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-    };
-
     public FeatureSetInfo Info { get; }
     public Tensor TrainFeatures { get; }
     public Tensor TrainLabels { get; }
@@ -71,7 +65,7 @@ public sealed class FeatureSet : IDisposable
             throw new InvalidDataFileException(path, "missing: not a complete feature set (features.json is written last)");
         try
         {
-            var info = JsonSerializer.Deserialize<FeatureSetInfo>(File.ReadAllText(path), Json)
+            var info = JsonSerializer.Deserialize<FeatureSetInfo>(File.ReadAllText(path), JsonFormat.Options)
                 ?? throw new InvalidDataFileException(path, "empty feature set description");
             if (info.Format != FeatureSetInfo.CurrentFormat)
                 throw new InvalidDataFileException(path, $"unsupported format '{info.Format}' (expected {FeatureSetInfo.CurrentFormat})");
@@ -182,7 +176,7 @@ public sealed class FeatureSetWriter : IDisposable
             features.Complete();
             labels.Complete();
         }
-        AtomicFile.WriteAllText(Path.Combine(_directory, FeatureSet.InfoFile), JsonSerializer.Serialize(completed, FeatureSet.Json));
+        AtomicFile.WriteAllText(Path.Combine(_directory, FeatureSet.InfoFile), JsonSerializer.Serialize(completed, JsonFormat.Options));
     }
 
     public void Dispose()

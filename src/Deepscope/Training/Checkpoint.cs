@@ -38,7 +38,7 @@ public static class Checkpoint
         {
             using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
             writer.Write(Magic);
-            writer.Write(JsonSerializer.Serialize(state, Json.Options));
+            writer.Write(JsonSerializer.Serialize(state, JsonFormat.Options));
             model.save(writer);
             ((OptimizerHelper)optimizer).save_state_dict(writer);
             writer.Write(generators.Count + 1);
@@ -56,7 +56,7 @@ public static class Checkpoint
             using var stream = File.OpenRead(path);
             using var reader = new BinaryReader(stream);
             if (reader.ReadString() != Magic) throw new InvalidDataFileException(path, "not a Deepscope checkpoint (wrong header)");
-            var state = JsonSerializer.Deserialize<TrainingState>(reader.ReadString(), Json.Options)
+            var state = JsonSerializer.Deserialize<TrainingState>(reader.ReadString(), JsonFormat.Options)
                 ?? throw new InvalidDataFileException(path, "checkpoint has no training state");
             model.load(reader, strict: true);
             ((OptimizerHelper)optimizer).load_state_dict(reader);
@@ -88,15 +88,4 @@ public static class Checkpoint
         if (bytes.Length != length) throw new EndOfStreamException("generator state is truncated");
         return tensor(bytes, dtype: ScalarType.Byte);
     }
-}
-
-static class Json
-{
-    public static JsonSerializerOptions Options { get; } = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
-        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    };
 }

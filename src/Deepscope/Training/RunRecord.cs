@@ -45,7 +45,7 @@ public sealed record RunRecord
 
     public ModelShape Shape => new(Classes.Count, Input.Channels, Input.ImageSize);
 
-    public void Write(string directory) => AtomicFile.WriteAllText(Path.Combine(directory, FileName), JsonSerializer.Serialize(this, Json.Options));
+    public void Write(string directory) => AtomicFile.WriteAllText(Path.Combine(directory, FileName), JsonSerializer.Serialize(this, JsonFormat.Options));
 
     public static RunRecord Read(string directory)
     {
@@ -53,7 +53,7 @@ public sealed record RunRecord
         if (!File.Exists(path)) throw new DeepscopeException($"{directory} is not a run directory (no {FileName})");
         try
         {
-            return JsonSerializer.Deserialize<RunRecord>(File.ReadAllText(path), Json.Options) ?? throw new InvalidDataFileException(path, "empty run record");
+            return JsonSerializer.Deserialize<RunRecord>(File.ReadAllText(path), JsonFormat.Options) ?? throw new InvalidDataFileException(path, "empty run record");
         }
         catch (JsonException e)
         {

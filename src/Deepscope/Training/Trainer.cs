@@ -1,3 +1,4 @@
+using Deepscope.IO;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -54,7 +55,7 @@ public sealed class Trainer(TrainingOptions options)
 
         NativeHeap.ReuseFreedMemory();
         var model = target.Model;
-        var optionsJson = JsonSerializer.Serialize(Options, Json.Options);
+        var optionsJson = JsonSerializer.Serialize(Options, JsonFormat.Options);
         using var optimizer = Options.Optimizer.Create(target.Groups);
         using var shuffle = new Generator(DerivedSeed(1));
         using var augmentation = new Generator(DerivedSeed(2));

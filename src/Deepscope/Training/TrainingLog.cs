@@ -21,7 +21,7 @@ public sealed class TrainingLog(string directory)
     {
         if (history.Count == 0) return;
         AtomicFile.WriteAllText(Path.Combine(directory, HistoryCsv), Csv(history));
-        AtomicFile.WriteAllText(Path.Combine(directory, HistoryJson), JsonSerializer.Serialize(history, Json.Options));
+        AtomicFile.WriteAllText(Path.Combine(directory, HistoryJson), JsonSerializer.Serialize(history, JsonFormat.Options));
         var last = history[^1];
         var board = _board.Value;
         board.add_scalar("loss/train", (float)last.TrainLoss, last.Epoch);
