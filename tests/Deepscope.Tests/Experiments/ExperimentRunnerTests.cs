@@ -114,6 +114,37 @@ public class ExperimentRunnerTests
         Assert.InRange(probe.GetProperty("test_accuracy").GetDouble(), 0.8, 1.0);
     }
 
+    [Fact]
+    public void ShardsOfTheGridPlusReportEqualOneRun()
+    {
+        var data = SharedData.Require("mnist");
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("e.yaml"), """
+            name: sharded
+            datasets:
+              - mnist: {train_subset: 300, test_subset: 100}
+            features: [pixels, {scattering: {J: 2}}]
+            embeddings: {methods: [pca], samples: 100}
+            learners:
+              - lda
+              - knn: {k: [1, 3]}
+              - rf: {n_estimators: 10}
+            cv: 2
+            """);
+        var plan = StudyFile.Load(dir.File("e.yaml"));
+        StudyHost.Run(plan, new RunSettings(dir.File("whole"), data, dir.File("cache-whole")));
+        // Three shards, each its own process in real use, sharing the run folder and the feature store.
+        for (int i = 0; i < 3; i++) StudyHost.Run(plan, new RunSettings(dir.File("sharded"), data, dir.File("cache-sharded"), Shard: new Shard(i, 3)));
+        StudyHost.Report(dir.File("sharded"), new RunSettings(dir.File("sharded"), data, dir.File("cache-sharded")));
+
+        static string WithoutTimes(string file) => System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(file), "\"(fit|predict)_seconds\": [^,]+,", "");
+        var whole = WithoutTimes(dir.File("whole/results.json"));
+        Assert.Equal(6, JsonDocument.Parse(whole).RootElement.GetArrayLength()); // 2 feature sets x 3 learners
+        Assert.Equal(whole, WithoutTimes(dir.File("sharded/results.json")));
+        Assert.Equal(File.ReadAllBytes(dir.File("whole/embeddings/mnist-pixels-pca.npy")), File.ReadAllBytes(dir.File("sharded/embeddings/mnist-pixels-pca.npy")));
+        Assert.Contains("data:image/png;base64,", File.ReadAllText(dir.File("sharded/report.html")));
+    }
+
     static List<JsonElement> Results(TempDir dir) =>
         JsonDocument.Parse(File.ReadAllText(dir.File("run/results.json"))).RootElement.EnumerateArray().ToList();
 }
