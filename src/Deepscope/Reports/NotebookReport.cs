@@ -77,8 +77,11 @@ static class NotebookReport
     }
 
     static JsonObject FigureOutput(FigureFile file) => file.IsSvg
-        ? new() { ["image/svg+xml"] = Lines(Encoding.UTF8.GetString(file.Bytes)), ["text/plain"] = "<IPython.core.display.SVG object>" }
+        ? new() { ["image/svg+xml"] = Lines(SvgElement(Encoding.UTF8.GetString(file.Bytes))), ["text/plain"] = "<IPython.core.display.SVG object>" }
         : new() { ["image/png"] = Convert.ToBase64String(file.Bytes), ["text/plain"] = "<IPython.core.display.Image object>" };
+
+    /// <summary>The &lt;svg&gt; element without the XML declaration before it, as IPython's SVG display stores it (it goes into the page's DOM).</summary>
+    static string SvgElement(string svg) => svg.IndexOf("<svg", StringComparison.Ordinal) is >= 0 and var start ? svg[start..].TrimEnd() : svg;
 
     /// <summary>The table in columns padded to their widths, as the notebook's plain-text fallback.</summary>
     static string PlainText(Table table)
@@ -100,7 +103,7 @@ static class NotebookReport
         {
             var end = text.IndexOf('\n', start);
             end = end < 0 ? text.Length : end + 1;
-            lines.Add(text[start..end]);
+            lines.Add(JsonValue.Create(text[start..end]));
             start = end;
         }
         return lines;

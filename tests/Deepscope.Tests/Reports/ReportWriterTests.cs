@@ -134,7 +134,9 @@ public class ReportWriterTests
         Assert.Equal("# PNG plot\nfrom IPython.display import Image\n\nImage(filename=\"line.png\")", Joined(code[1]["source"]));
         Assert.Equal(png, Convert.FromBase64String(code[1]["outputs"]![0]!["data"]!["image/png"]!.GetValue<string>()));
         Assert.Equal("SVG(filename=\"line.svg\")", Joined(code[2]["source"]).Split('\n')[^1]);
-        Assert.Equal(svg, Joined(code[2]["outputs"]![0]!["data"]!["image/svg+xml"]));
+        // As IPython's SVG display stores it: the <svg> element, without the XML declaration ScottPlot writes before it.
+        Assert.StartsWith("<?xml", svg);
+        Assert.Equal(svg[svg.IndexOf("<svg", StringComparison.Ordinal)..].TrimEnd(), Joined(code[2]["outputs"]![0]!["data"]!["image/svg+xml"]));
 
         Assert.All(Cells(nb, "markdown"), c => Assert.DoesNotMatch(@"(?<!\\)<", Joined(c["source"])));
         Assert.Equal("### Figures", Joined(cells[5]["source"]));
