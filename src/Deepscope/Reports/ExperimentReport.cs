@@ -108,12 +108,15 @@ public static class ExperimentReport
         var learners = pairs.Select(r => r.Learner).Distinct().ToList();
         var features = pairs.GroupBy(r => r.Feature).ToList();
         var grid = features.Select(f => learners.Select(l => f.FirstOrDefault(r => r.Learner == l)).ToList()).ToList();
-        yield return new Heading($"Test accuracy on {dataset}");
-        yield return new Table(["features \\ learner", .. learners],
-            features.Select((f, i) => Row([f.Key, .. grid[i].Select(r => r is null ? "–" : Percent(r.TestAccuracy))])).ToList(),
-            "The best result is highlighted; hover a cell for the chosen parameters.", Set([.. Enumerable.Range(1, learners.Count)]),
-            Cells(grid, r => r == best).ToHashSet(),
-            Cells(grid, r => r is not null).ToDictionary(cell => cell, cell => Params(grid[cell.Row][cell.Column - 1]!)));
+        if (pairs.Count > 0)
+        {
+            yield return new Heading($"Test accuracy on {dataset}");
+            yield return new Table(["features \\ learner", .. learners],
+                features.Select((f, i) => Row([f.Key, .. grid[i].Select(r => r is null ? "–" : Percent(r.TestAccuracy))])).ToList(),
+                "The best result is highlighted; hover a cell for the chosen parameters.", Set([.. Enumerable.Range(1, learners.Count)]),
+                Cells(grid, r => r == best).ToHashSet(),
+                Cells(grid, r => r is not null).ToDictionary(cell => cell, cell => Params(grid[cell.Row][cell.Column - 1]!)));
+        }
 
         var fineTuned = all.Where(r => r.FineTune is not null).ToList();
         if (fineTuned.Count > 0)
@@ -151,7 +154,7 @@ public static class ExperimentReport
     static string Params(LearnerResult r) =>
         r.Params.Count == 0 ? "defaults" : string.Join(", ", r.Params.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}"));
 
-    static string Percent(double fraction) => (100 * fraction).ToString("F2", CultureInfo.InvariantCulture) + "%";
+    static string Percent(double fraction) => Fixed(100 * fraction, 2) + "%";
     static string Seconds(double s) => Fixed(s, 2) + " s";
     static string Fixed(double value, int decimals) => value.ToString("F" + decimals, CultureInfo.InvariantCulture);
 }

@@ -81,6 +81,16 @@ public class ExperimentReportTests
     }
 
     [Fact]
+    public void WithOnlyFineTunedResultsThereIsNoEmptyFeatureGrid()
+    {
+        using var dir = new TempDir();
+        var content = Content(dir);
+        var document = ExperimentReport.Document(content with { Results = [content.Results[^1]] }, dir.Path);
+        Assert.Equal(["Summary", "Fine-tuning on mnist", "Best on mnist: the CNN resnet18 (fine-tune)", "Embeddings", "Timings", "All results", "Run"],
+            document.Blocks.OfType<Heading>().Select(h => h.Text));
+    }
+
+    [Fact]
     public void AllThreeFormatsShowTheSameSectionsAndAStudyCanAppendItsOwn()
     {
         using var dir = new TempDir();
