@@ -57,7 +57,7 @@ public static class ExperimentReport
             var dataset = all.Where(r => r.FineTune is null).ToList();
             var bestPair = Best(dataset).SingleOrDefault();
             foreach (var f in all.Where(r => r.FineTune is not null))
-                lines.Add($"The CNN {f.Feature} ({f.FineTune!.Epochs} epochs) reaches {Percent(f.TestAccuracy)} ({Seconds(f.FitSeconds)} of training)" +
+                lines.Add($"The CNN {f.Feature} ({f.FineTune!.Epochs} epoch{(f.FineTune.Epochs == 1 ? "" : "s")}) reaches {Percent(f.TestAccuracy)} ({Seconds(f.FitSeconds)} of training)" +
                           (bestPair is null ? "." : $", vs {Percent(bestPair.TestAccuracy)} for the best feature + learner pair ({Name(bestPair)}, {Seconds(bestPair.FitSeconds)} to fit)."));
             if (bestPair is null) continue;
             var byFeature = dataset.GroupBy(r => r.Feature)
