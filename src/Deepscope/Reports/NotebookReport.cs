@@ -14,6 +14,7 @@ namespace Deepscope.Reports;
 static class NotebookReport
 {
     static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    static readonly JsonSerializerOptions Compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static string Render(ReportDocument document, string runDirectory)
     {
@@ -23,7 +24,7 @@ static class NotebookReport
             cells.Add(block switch
             {
                 Table table => Executed(TableSource(table), TableOutput(table), ++executed),
-                Figure figure => Executed(FigureSource(figure, runDirectory), FigureOutput(FigureFile.Read(runDirectory, figure)), ++executed),
+                Figure figure => FigureCell(figure, FigureFile.Read(runDirectory, figure), ++executed),
                 _ => Markdown(MarkdownReport.Block(block, runDirectory)),
             });
         for (int i = 0; i < cells.Count; i++) cells[i]!["id"] = $"cell-{i + 1}";
@@ -60,8 +61,10 @@ static class NotebookReport
 
     /// <summary>Python that rebuilds the table as a DataFrame; JSON string and list literals are valid Python literals.</summary>
     static string TableSource(Table table) =>
-        Comment(table.Caption) + "import pandas as pd\n\n" +
-        $"pd.DataFrame({JsonSerializer.Serialize(table.Rows, Json)},\n             columns={JsonSerializer.Serialize(table.Columns)})";
+        Comment(table.Caption) + "import pandas as pd\n\npd.DataFrame([\n" +
+        string.Concat(table.Rows.Select(row => $"    {Literal(row)},\n")) + $"], columns={Literal(table.Columns)})";
+
+    static string Literal(IReadOnlyList<string> cells) => JsonSerializer.Serialize(cells, Compact);
 
     static JsonObject TableOutput(Table table) => new()
     {
@@ -69,16 +72,16 @@ static class NotebookReport
         ["text/plain"] = Lines(PlainText(table)),
     };
 
-    static string FigureSource(Figure figure, string runDirectory)
+    /// <summary>An IPython.display cell showing the file, with the output it gives stored (PNG as base64, SVG as markup).</summary>
+    static JsonObject FigureCell(Figure figure, FigureFile file, int count)
     {
-        var display = Path.GetExtension(figure.Path).Equals(".svg", StringComparison.OrdinalIgnoreCase) ? "SVG" : "Image";
-        return Comment(figure.Caption) + $"from IPython.display import {display}\n\n" +
-               $"{display}(filename={JsonSerializer.Serialize(FigureFile.Locate(runDirectory, figure), Json)})";
+        var display = file.IsSvg ? "SVG" : "Image";
+        var source = Comment(figure.Caption) + $"from IPython.display import {display}\n\n{display}(filename={JsonSerializer.Serialize(file.RelativePath, Compact)})";
+        JsonObject output = file.IsSvg
+            ? new() { ["image/svg+xml"] = Lines(SvgElement(Encoding.UTF8.GetString(file.Bytes))), ["text/plain"] = "<IPython.core.display.SVG object>" }
+            : new() { ["image/png"] = Convert.ToBase64String(file.Bytes), ["text/plain"] = "<IPython.core.display.Image object>" };
+        return Executed(source, output, count);
     }
-
-    static JsonObject FigureOutput(FigureFile file) => file.IsSvg
-        ? new() { ["image/svg+xml"] = Lines(SvgElement(Encoding.UTF8.GetString(file.Bytes))), ["text/plain"] = "<IPython.core.display.SVG object>" }
-        : new() { ["image/png"] = Convert.ToBase64String(file.Bytes), ["text/plain"] = "<IPython.core.display.Image object>" };
 
     /// <summary>The &lt;svg&gt; element without the XML declaration before it, as IPython's SVG display stores it (it goes into the page's DOM).</summary>
     static string SvgElement(string svg) => svg.IndexOf("<svg", StringComparison.Ordinal) is >= 0 and var start ? svg[start..].TrimEnd() : svg;

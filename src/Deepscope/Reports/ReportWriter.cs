@@ -39,7 +39,7 @@ public static class ReportWriter
                         throw new DeepscopeException($"report '{document.Title}': right-aligned column {column} is outside the table's {t.Columns.Count} columns");
                     break;
                 case Figure f:
-                    FigureFile.Read(runDirectory, f);
+                    FigureFile.Check(runDirectory, f);
                     break;
             }
     }
@@ -56,6 +56,13 @@ sealed record FigureFile(string RelativePath, string MediaType, byte[] Bytes)
 
     public static FigureFile Read(string runDirectory, Figure figure)
     {
+        var (path, mediaType) = Check(runDirectory, figure);
+        return new FigureFile(Locate(runDirectory, figure), mediaType, File.ReadAllBytes(path));
+    }
+
+    /// <summary>The figure's full path and media type, once it is known to be an existing PNG or SVG file.</summary>
+    public static (string Path, string MediaType) Check(string runDirectory, Figure figure)
+    {
         var path = Path.Combine(runDirectory, figure.Path);
         var mediaType = Path.GetExtension(path).ToLowerInvariant() switch
         {
@@ -64,6 +71,6 @@ sealed record FigureFile(string RelativePath, string MediaType, byte[] Bytes)
             _ => throw new DeepscopeException($"{path}: a report figure must be a PNG or SVG file"),
         };
         if (!File.Exists(path)) throw new DeepscopeException($"{path}: report figure not found");
-        return new FigureFile(Locate(runDirectory, figure), mediaType, File.ReadAllBytes(path));
+        return (path, mediaType);
     }
 }
