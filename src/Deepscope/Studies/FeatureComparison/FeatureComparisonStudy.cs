@@ -85,7 +85,7 @@ public sealed class FeatureComparisonStudy(FeatureComparisonOptions options) : I
         }
         var content = new ReportContent($"{context.Name}: features x learners", context.ConfigText, StudyHost.Environment(context),
             results, figures, context.Timings);
-        return new StudyReport(ExperimentReportPending.Document(content), results);
+        return new StudyReport(ExperimentReport.Document(content, context.RunDirectory), results);
     }
 
     static LabeledImages Subset(LabeledImages all, int? count)
