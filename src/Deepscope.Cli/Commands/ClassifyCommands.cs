@@ -1,3 +1,4 @@
+using Deepscope.Catalogs;
 using Deepscope.Numerics;
 using System.CommandLine;
 using System.Diagnostics;
@@ -43,7 +44,7 @@ static class ClassifyCommands
             TorchRuntime.Configure(parse.GetValue(threads));
             var files = FeatureFiles.Resolve(parse.GetValue(featuresDir), parse.GetValue(trainFeatures), parse.GetValue(trainLabels),
                 parse.GetValue(testFeatures), parse.GetValue(testLabels));
-            var request = new Request(parse.GetValue(model)!, Param.ParsePairs(parse.GetValue(param) ?? []), parse.GetValue(scale), parse.GetValue(pca),
+            var request = new Request(parse.GetValue(model)!, OptionsBinder.ParsePairs(parse.GetValue(param) ?? []), parse.GetValue(scale), parse.GetValue(pca),
                 parse.GetValue(cv), parse.GetValue(logo), parse.GetValue(groups), ParseGrid(parse.GetValue(grid) ?? []), parse.GetValue(seed), parse.GetValue(output));
             return Run(files, request);
         });
@@ -67,7 +68,7 @@ static class ClassifyCommands
     }
 
     static Dictionary<string, string[]> ParseGrid(string[] entries) =>
-        Param.ParsePairs(entries).ToDictionary(p => p.Key, p => p.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        OptionsBinder.ParsePairs(entries).ToDictionary(p => p.Key, p => p.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
     static int Run(FeatureFiles files, Request request)
     {
