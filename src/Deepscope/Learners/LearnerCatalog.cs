@@ -14,6 +14,7 @@ public static class LearnerCatalog
         .Add("rf", "random forest of CART trees (Gini)", () => new RandomForestOptions(), o => new RandomForest(o))
         .Add("knn", "k nearest neighbours, Euclidean", () => new KNearestOptions(), o => new KNearestNeighbors(o))
         .Add("boost", "gradient-boosted trees (LightGBM through ML.NET)", () => new BoostOptions(), o => new LightGbmBoost(o))
+        .Add("nb", "Gaussian naive Bayes (per-class feature means and variances)", () => new GaussianNaiveBayesOptions(), o => new GaussianNaiveBayes(o))
         .Add("logreg-mlnet", "ML.NET's L-BFGS maximum entropy, to compare with logreg", () => new LogisticRegressionOptions(), o => new MlNetLogisticRegression(o));
 
     public static IReadOnlyList<string> Names => Catalog.Names;
