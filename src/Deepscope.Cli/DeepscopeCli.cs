@@ -16,6 +16,7 @@ public static class DeepscopeCli
         root.Subcommands.Add(ClassifyCommands.Create());
         root.Subcommands.Add(EmbedCommands.Create());
         root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(ListCommand.Create());
         return root;
     }
 
