@@ -37,7 +37,7 @@ public static class FloatMatrix
             throw new InvalidDataFileException(file, $"contains NaN or infinite values (row {firstRow + bad.Row}), the first {bad.Value} at column {bad.Column}");
     }
 
-    static (long Row, long Column, float Value)? FirstNonFinite(Tensor x)
+    static (long Row, long Column, string Value)? FirstNonFinite(Tensor x)
     {
         if (x.dim() == 0 || x.shape[0] == 0) return null;
         using var rowsView = x.dim() == 2 ? x.alias() : x.reshape(x.shape[0], -1);
@@ -51,7 +51,7 @@ public static class FloatMatrix
             if (bad.any().item<bool>())
             {
                 var at = bad.nonzero()[0];
-                return (start + at[0].item<long>(), at[1].item<long>(), part[at[0], at[1]].to_type(ScalarType.Float32).item<float>());
+                return (start + at[0].item<long>(), at[1].item<long>(), part[at[0], at[1]].to_type(ScalarType.Float32).item<float>().ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
         }
         return null;

@@ -4,7 +4,8 @@ using static TorchSharp.torch;
 namespace Deepscope.Learners;
 
 /// <summary>Multinomial logistic regression with L2 penalty (scikit-learn's defaults: C = 1, 100 L-BFGS iterations, tol 1e-4).</summary>
-public sealed record LogisticRegressionOptions
+/// <summary>What the L-BFGS-fitted linear models share (scikit-learn's C, max_iter, tol).</summary>
+public abstract record LinearOptions
 {
     [Param("C", Description = "inverse regularisation strength (> 0)")]
     public double C { get; init; } = 1.0;
@@ -13,6 +14,8 @@ public sealed record LogisticRegressionOptions
     [Param("tol", Min = 0, Description = "stopping tolerance of L-BFGS")]
     public double Tolerance { get; init; } = 1e-4;
 }
+
+public sealed record LogisticRegressionOptions : LinearOptions;
 
 /// <summary>
 /// Multinomial (softmax) logistic regression minimising C sum_i cross-entropy_i + ||W||^2 / 2 by L-BFGS on
@@ -47,15 +50,7 @@ public sealed class LogisticRegression(LogisticRegressionOptions? options = null
 }
 
 /// <summary>Linear SVM, one-vs-rest, squared hinge loss, L2 penalty (C = 1 and tol 1e-4 as scikit-learn LinearSVC; 100 L-BFGS iterations, see the learners benchmark note).</summary>
-public sealed record LinearSvmOptions
-{
-    [Param("C", Description = "inverse regularisation strength (> 0)")]
-    public double C { get; init; } = 1.0;
-    [Param("max_iter", Min = 1, Description = "L-BFGS iterations")]
-    public int MaxIterations { get; init; } = 100;
-    [Param("tol", Min = 0, Description = "stopping tolerance of L-BFGS")]
-    public double Tolerance { get; init; } = 1e-4;
-}
+public sealed record LinearSvmOptions : LinearOptions;
 
 /// <summary>
 /// One-vs-rest linear SVM with squared hinge loss: for each class k, minimise ||w_k||^2 / 2 + C sum_i max(0, 1 -
