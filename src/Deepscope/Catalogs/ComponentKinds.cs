@@ -3,6 +3,7 @@ using Deepscope.Embedding;
 using Deepscope.Features;
 using Deepscope.Learners;
 using Deepscope.Models;
+using Deepscope.Studies;
 
 namespace Deepscope.Catalogs;
 
@@ -19,6 +20,7 @@ public static class ComponentKinds
         new("extractors", "feature extractors (experiment 'features')", FeatureExtractors.Catalog),
         new("embedders", "embedding methods (embed --method, experiment 'embeddings')", Embedders.Catalog),
         new("datasets", "public image datasets (data download, --dataset)", Datasets.Catalog),
+        new("studies", "research studies (experiment file 'study:')", StudyCatalog.Catalog),
     ];
 
     public static IEnumerable<string> Names => All.Select(k => k.Name);

@@ -46,6 +46,24 @@ public static class OptionsBinder
         return result;
     }
 
+    /// <summary>A copy of <paramref name="options"/> with parameter <paramref name="name"/> set to a value already built (a nested options record).</summary>
+    public static T With<T>(T options, string name, object? value) where T : class
+    {
+        var p = Find(Parameters(options.GetType()), name) ?? throw new ArgumentException($"{options.GetType().Name} has no parameter '{name}'", nameof(name));
+        var copy = Clone(options);
+        p.Property.SetValue(copy, value);
+        return copy;
+    }
+
+    /// <summary>The current value of parameter <paramref name="name"/>.</summary>
+    public static object? Get(object options, string name) =>
+        (Find(Parameters(options.GetType()), name) ?? throw new ArgumentException($"{options.GetType().Name} has no parameter '{name}'", nameof(name)))
+        .Property.GetValue(options);
+
+    /// <summary>Whether a parameter of this type is a nested options record (a YAML mapping) rather than a value.</summary>
+    public static bool IsNested(Type type) =>
+        type.IsClass && type != typeof(string) && !type.IsArray && type.GetMethod("<Clone>$") is not null;
+
     /// <summary>The parameters of an options record with their current values as defaults.</summary>
     public static IReadOnlyList<ParameterInfo> Describe(object defaults) =>
         Parameters(defaults.GetType()).Select(p => new ParameterInfo(p.Name, p.Property.PropertyType, Display(p, p.Property.GetValue(defaults)),
@@ -85,7 +103,8 @@ public static class OptionsBinder
         string.Concat(name.Select((c, i) => i > 0 && char.IsUpper(c) && !char.IsUpper(name[i - 1]) ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
 
     internal static string KindOf(Type type) =>
-        type == typeof(bool) ? "boolean"
+        IsNested(type) ? "object"
+        : type == typeof(bool) ? "boolean"
         : type == typeof(int) || type == typeof(long) ? "integer"
         : type == typeof(double) || type == typeof(float) ? "number"
         : type.IsArray ? $"list of {KindOf(type.GetElementType()!)}"

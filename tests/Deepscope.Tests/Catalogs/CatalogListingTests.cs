@@ -50,8 +50,9 @@ public class CatalogListingTests
         var (code, _, stderr) = CliRunner.Run("list", "learners", "svm");
         Assert.Equal(1, code);
         Assert.Contains("no learners named 'svm' (known: lda,", stderr);
-        (code, _, stderr) = CliRunner.Run("list", "studies");
-        Assert.Contains("unknown kind 'studies' (known: learners, models, extractors, embedders, datasets)", stderr);
+        (code, _, stderr) = CliRunner.Run("list", "optimizers");
+        Assert.Equal(1, code);
+        Assert.Contains("unknown kind 'optimizers' (known: learners, models, extractors, embedders, datasets, studies)", stderr);
     }
 
     [Fact]
