@@ -27,10 +27,23 @@ public static class OptionsBinder
         foreach (var (name, text) in values)
         {
             var p = Find(parameters, name) ?? throw new DeepscopeException(
-                $"{owner}: unknown parameter '{name}' (known: {string.Join(", ", parameters.Select(x => x.Name))}){Suggest(parameters, name)}");
+                $"{owner}: unknown parameter {name} (known: {string.Join(", ", parameters.Select(x => x.Name))}){Suggest(parameters, name)}");
             p.Property.SetValue(copy, Parse(p, text, owner));
         }
         return copy;
+    }
+
+    /// <summary>Splits <c>name=value</c> pairs (the CLI's <c>--param</c>) into a dictionary; the last of a repeated name wins.</summary>
+    public static Dictionary<string, string> ParsePairs(IEnumerable<string> pairs)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var pair in pairs)
+        {
+            int eq = pair.IndexOf('=');
+            if (eq <= 0 || eq == pair.Length - 1) throw new DeepscopeException($"parameter '{pair}' is not of the form name=value");
+            result[pair[..eq].Trim()] = pair[(eq + 1)..].Trim();
+        }
+        return result;
     }
 
     /// <summary>A copy of <paramref name="options"/> with parameter <paramref name="name"/> set to a value already built (a nested options record).</summary>
@@ -53,13 +66,24 @@ public static class OptionsBinder
 
     /// <summary>The parameters of an options record with their current values as defaults.</summary>
     public static IReadOnlyList<ParameterInfo> Describe(object defaults) =>
-        Parameters(defaults.GetType()).Select(p => new ParameterInfo(p.Name, p.Property.PropertyType, Format(p.Property.GetValue(defaults)),
+        Parameters(defaults.GetType()).Select(p => new ParameterInfo(p.Name, p.Property.PropertyType, Display(p, p.Property.GetValue(defaults)),
             p.Attribute?.Description ?? "", Choices(p), p.Attribute?.Min ?? double.NegativeInfinity, p.Attribute?.Max ?? double.PositiveInfinity,
             IsNullable(p.Property))).ToList();
 
     /// <summary>Every parameter's value by public name, formatted, for run records and reports.</summary>
     public static IReadOnlyDictionary<string, string> Values(object options) =>
-        Parameters(options.GetType()).ToDictionary(p => p.Name, p => Format(p.Property.GetValue(options)), StringComparer.Ordinal);
+        Parameters(options.GetType()).ToDictionary(p => p.Name, p => Display(p, p.Property.GetValue(options)), StringComparer.Ordinal);
+
+    /// <summary>A value as its word when one stands for it (gamma null is <c>scale</c>, weights true is <c>distance</c>).</summary>
+    static string Display(Parameter p, object? value)
+    {
+        foreach (var word in p.Attribute?.Words ?? [])
+        {
+            var (w, meaning) = (word.Split('=', 2)[0], word.Split('=', 2)[1]);
+            if (meaning.Length == 0 ? value is null : meaning != "NaN" && value is not null && Format(value) == meaning) return w;
+        }
+        return Format(value);
+    }
 
     /// <summary>Text of a value as users write it: invariant numbers, lower-case booleans and enum names, comma-separated lists.</summary>
     public static string Format(object? value) => value switch
@@ -97,7 +121,8 @@ public static class OptionsBinder
 
     static Parameter? Find(Parameter[] parameters, string name) =>
         parameters.FirstOrDefault(p => p.Name == name)
-        ?? parameters.FirstOrDefault(p => Normal(p.Name) == Normal(name) || Normal(p.Property.Name) == Normal(name));
+        ?? parameters.FirstOrDefault(p => Normal(p.Name) == Normal(name) || Normal(p.Property.Name) == Normal(name)
+            || (p.Attribute?.Aliases ?? []).Any(a => Normal(a) == Normal(name)));
 
     static string Normal(string name) => name.Replace("_", "").Replace("-", "").ToLowerInvariant();
 
