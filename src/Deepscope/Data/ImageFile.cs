@@ -1,5 +1,7 @@
 using BitMiracle.LibTiff.Classic;
 using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats.Png;
+using SixLabors.ImageSharp.Formats.Tiff;
 using SixLabors.ImageSharp.PixelFormats;
 
 namespace Deepscope.Data;
@@ -81,7 +83,9 @@ public static class ImageFile
                 }
             }
         });
-        int bits = image.PixelType.BitsPerPixel is 16 or 48 or 64 ? 16 : 8;
+        // The file's depth, from its metadata: image.PixelType is the Rgba64 it was decoded into.
+        int bits = image.Metadata.GetPngMetadata().BitDepth == PngBitDepth.Bit16
+                   || (int?)image.Frames.RootFrame.Metadata.GetTiffMetadata().BitsPerPixel is 16 or 48 or 64 ? 16 : 8;
         return gray ? new DecodedImage(rgb[..plane], 1, h, w, bits) : new DecodedImage(rgb, 3, h, w, bits);
     }
 
