@@ -108,10 +108,14 @@ public static class ImageFile
         float max = (1 << bits) - 1;
         var pixels = new float[channels * plane];
         var line = new byte[tiff.ScanlineSize()];
-        for (int y = 0; y < rows; y++)
+        // Compressed strips are decoded from their start (LZW cannot seek), so begin at the first row of top's strip.
+        // The tag is unsigned; its default 2^32 - 1 (one strip) reads back as -1.
+        int rowsPerStrip = tiff.GetField(TiffTag.ROWSPERSTRIP)?[0].ToInt() is > 0 and var r && r < h ? r : h;
+        for (int y = top / rowsPerStrip * rowsPerStrip - top; y < rows; y++)
         {
             if (!tiff.ReadScanline(line, top + y))
                 throw new InvalidDataFileException(path, $"cannot read TIFF row {top + y} (truncated or corrupt)");
+            if (y < 0) continue;
             for (int x = 0; x < w; x++)
                 for (int c = 0; c < channels; c++)
                 {
