@@ -11,8 +11,13 @@ namespace Deepscope.Data.Sources;
 /// </summary>
 public sealed class BatchLoader(IDataSource source, int batchSize, bool dropLast = false, int prefetch = BatchLoader.DefaultPrefetch)
 {
-    /// <summary>Batches read ahead by default. See docs/benchmarks.md, "Batch prefetch", for the measurement behind it.</summary>
-    public const int DefaultPrefetch = 2;
+    /// <summary>
+    /// Off by default. Reading ahead gained 6-33% (medians, loaded machine; docs/benchmarks.md, "Batch prefetch"), but
+    /// a worker that allocates makes garbage collections happen while the training thread is inside libtorch, and
+    /// TorchSharp 0.107 lets the GC finalize a temporary Scalar it is still using (BatchNorm's <c>add_(1)</c>): one
+    /// benchmark run died in there. Turn it on where the step makes no such temporaries, or once TorchSharp keeps them alive.
+    /// </summary>
+    public const int DefaultPrefetch = 0;
 
     public IDataSource Source { get; } = source;
     public int BatchSize { get; } = batchSize > 0 ? batchSize : throw new DeepscopeException($"batch size must be at least 1, got {batchSize}");

@@ -8,26 +8,22 @@ namespace Deepscope.Tests.Data.Sources;
 static class ImageFixtures
 {
     /// <summary>An 8-bit grayscale PNG whose pixel (y, x) is <paramref name="value"/>(y, x).</summary>
-    public static string Gray(string path, int height, int width, Func<int, int, byte> value)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        using var image = new Image<L8>(width, height);
-        for (int y = 0; y < height; y++)
-            for (int x = 0; x < width; x++)
-                image[x, y] = new L8(value(y, x));
-        image.SaveAsPng(path);
-        return path;
-    }
+    public static string Gray(string path, int height, int width, Func<int, int, byte> value) =>
+        Save(path, height, width, (y, x) => new L8(value(y, x)), new PngEncoder { BitDepth = PngBitDepth.Bit8, ColorType = PngColorType.Grayscale });
 
     /// <summary>A 16-bit grayscale PNG, for masks with more than 256 classes and for 16-bit images.</summary>
-    public static string Gray16(string path, int height, int width, Func<int, int, ushort> value)
+    public static string Gray16(string path, int height, int width, Func<int, int, ushort> value) =>
+        Save(path, height, width, (y, x) => new L16(value(y, x)), new PngEncoder { BitDepth = PngBitDepth.Bit16, ColorType = PngColorType.Grayscale });
+
+    static string Save<TPixel>(string path, int height, int width, Func<int, int, TPixel> pixel, PngEncoder encoder)
+        where TPixel : unmanaged, IPixel<TPixel>
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        using var image = new Image<L16>(width, height);
+        using var image = new Image<TPixel>(width, height);
         for (int y = 0; y < height; y++)
             for (int x = 0; x < width; x++)
-                image[x, y] = new L16(value(y, x));
-        image.SaveAsPng(path, new PngEncoder { BitDepth = PngBitDepth.Bit16, ColorType = PngColorType.Grayscale });
+                image[x, y] = pixel(y, x);
+        image.SaveAsPng(path, encoder);
         return path;
     }
 
