@@ -14,8 +14,9 @@ public sealed class BatchLoader(IDataSource source, int batchSize, bool dropLast
     /// <summary>
     /// Off by default. Reading ahead gained 6-33% (medians, loaded machine; docs/benchmarks.md, "Batch prefetch"), but
     /// a worker that allocates makes garbage collections happen while the training thread is inside libtorch, and
-    /// TorchSharp 0.107 lets the GC finalize a temporary Scalar it is still using (BatchNorm's <c>add_(1)</c>): one
-    /// benchmark run died in there. Turn it on where the step makes no such temporaries, or once TorchSharp keeps them alive.
+    /// TorchSharp 0.107 lets the GC finalize a temporary Scalar it is still using (BatchNorm's <c>add_(1)</c>): two of
+    /// three PNG benchmark runs died in there. Turn it on where the step makes no such temporaries, or once TorchSharp
+    /// keeps them alive. The worker's tensor work (gathers, stacks) is tiny next to a step: memory reads ran at 50k+ img/s.
     /// </summary>
     public const int DefaultPrefetch = 0;
 

@@ -35,7 +35,9 @@ public static class MaskFile
             for (int y = 0; y < rows.Height; y++)
             {
                 var row = rows.GetRowSpan(y);
-                for (int x = 0; x < row.Length; x++) classes[y * row.Length + x] = index[row[x]];
+                for (int x = 0; x < row.Length; x++)
+                    classes[y * row.Length + x] = index.TryGetValue(row[x], out var c) ? c
+                        : throw new InvalidDataFileException(path, $"pixel ({y}, {x}) has a colour its palette does not list");
             }
         });
         return new Mask(classes, image.Height, image.Width);
