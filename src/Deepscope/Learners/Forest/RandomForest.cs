@@ -69,13 +69,7 @@ public sealed class RandomForest(RandomForestOptions? options = null) : ILearner
     /// Tree <paramref name="tree"/>'s generator seed: SplitMix64's first output from state (seed, tree). Not
     /// HashCode.Combine, whose per-process random salt made the same seed grow different forests in every run.
     /// </summary>
-    internal static int TreeSeed(int seed, int tree)
-    {
-        ulong z = ((ulong)(uint)seed << 32 | (uint)tree) + 0x9E3779B97F4A7C15UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return (int)(z ^ (z >> 31));
-    }
+    internal static int TreeSeed(int seed, int tree) => (int)SplitMix64.Next((ulong)(uint)seed << 32 | (uint)tree);
 }
 
 /// <summary>A grown tree in flat arrays; <see cref="Feature"/> is -1 at leaves, whose class distribution is in <see cref="Value"/>.</summary>
