@@ -15,7 +15,7 @@ public static class DeepscopeCli
         foreach (var command in TrainCommands.Create()) root.Subcommands.Add(command);
         root.Subcommands.Add(ClassifyCommands.Create());
         root.Subcommands.Add(EmbedCommands.Create());
-        foreach (var command in RunCommand.Create()) root.Subcommands.Add(command);
+        foreach (var command in ExperimentCommands.Create()) root.Subcommands.Add(command);
         root.Subcommands.Add(ListCommand.Create());
         return root;
     }

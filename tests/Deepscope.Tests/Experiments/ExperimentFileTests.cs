@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Deepscope.Data;
 using Deepscope.Experiments;
@@ -55,41 +56,79 @@ public class ExperimentFileTests
     }
 
     [Fact]
+    public void TheSchemaFileIsTheOneTheCatalogsWrite() =>
+        Assert.True(ExperimentSchema.Text() == File.ReadAllText(RepoFile("experiments/experiment.schema.json")),
+            "experiments/experiment.schema.json is stale: regenerate it with 'deepscope schema -o experiments/experiment.schema.json'");
+
+    [Fact]
     public void SchemaListsWhatTheLoaderAccepts()
     {
-        using var schema = JsonDocument.Parse(File.ReadAllText(RepoFile("experiments/experiment.schema.json")));
-        var properties = schema.RootElement.GetProperty("properties");
-        var definitions = schema.RootElement.GetProperty("$defs");
+        using var schema = JsonDocument.Parse(ExperimentSchema.Text());
+        var properties = schema.RootElement.GetProperty("$defs").GetProperty("feature-comparison").GetProperty("properties");
         static string[] Enum(JsonElement e) => e.GetProperty("enum").EnumerateArray().Select(v => v.ToString()).ToArray();
-        Assert.Equal(Datasets.Names, Enum(definitions.GetProperty("datasetName")));
-        Assert.Equal(Deepscope.Learners.LearnerCatalog.Names, Enum(definitions.GetProperty("learnerName")));
+        static string[] Listed(JsonElement list) => Enum(list.GetProperty("items").GetProperty("oneOf")[0]);
+        Assert.Equal(Datasets.Names, Listed(properties.GetProperty("datasets")));
+        Assert.Equal(Deepscope.Learners.LearnerCatalog.Catalog.Names, Listed(properties.GetProperty("learners")));
+        Assert.Equal(Deepscope.Features.FeatureExtractors.Catalog.Names, Listed(properties.GetProperty("features")));
         Assert.Equal(Deepscope.Embedding.Embedders.Names, Enum(properties.GetProperty("embeddings").GetProperty("properties").GetProperty("methods").GetProperty("items")));
         var finetune = properties.GetProperty("finetune").GetProperty("properties");
         Assert.Equal(ModelZoo.Names, Enum(finetune.GetProperty("model")));
         Assert.Equal(FeatureComparisonFile.FinetuneModes, Enum(finetune.GetProperty("mode")));
+        // A learner's parameters with their defaults and ranges, each also a grid of candidates.
+        var svm = properties.GetProperty("learners").GetProperty("items").GetProperty("oneOf").EnumerateArray()
+            .Single(o => o.TryGetProperty("required", out var r) && r[0].GetString() == "svm-rbf")
+            .GetProperty("properties").GetProperty("svm-rbf").GetProperty("properties");
+        Assert.Equal(1.0, svm.GetProperty("C").GetProperty("anyOf")[0].GetProperty("default").GetDouble());
+        Assert.Equal("array", svm.GetProperty("C").GetProperty("anyOf")[1].GetProperty("type").GetString());
+        Assert.Equal(Deepscope.Studies.StudyCatalog.Catalog.Names, Enum(schema.RootElement.GetProperty("properties").GetProperty("study")));
     }
 
+    /// <summary>Each example file, and no file with a typo, passes a real JSON Schema validator (python3-jsonschema, Draft 2020-12).</summary>
     [Fact]
-    public void ExampleFilesUseOnlyKeysTheSchemaDeclares()
+    public void ExampleFilesValidateAgainstTheSchemaAndTyposDoNot()
     {
-        using var schema = JsonDocument.Parse(File.ReadAllText(RepoFile("experiments/experiment.schema.json")));
-        var properties = schema.RootElement.GetProperty("properties");
-        foreach (var file in Directory.GetFiles(RepoFile("experiments"), "*.yaml"))
-        {
-            var yaml = new YamlStream();
-            using (var reader = new StreamReader(file)) yaml.Load(reader);
-            var root = (YamlMappingNode)yaml.Documents[0].RootNode;
-            foreach (var (key, value) in root.Children)
-            {
-                var name = ((YamlScalarNode)key).Value!;
-                Assert.True(properties.TryGetProperty(name, out var declared), $"{file}: '{name}' is not in the schema");
-                // Nested settings (embeddings, finetune) are checked against the schema's own list too.
-                if (value is YamlMappingNode map && declared.TryGetProperty("properties", out var nested))
-                    foreach (var inner in map.Children.Keys.Cast<YamlScalarNode>())
-                        Assert.True(nested.TryGetProperty(inner.Value!, out _), $"{file}: '{name}.{inner.Value}' is not in the schema");
-            }
-        }
+        if (!File.Exists("/usr/bin/python3")) Assert.Skip("/usr/bin/python3 not available");
+        using var dir = new TempDir();
+        var files = Directory.GetFiles(RepoFile("experiments"), "*.yaml").ToList();
+        File.WriteAllText(dir.File("typo.yaml"), "datasets: [mnist]\nfeatures: [pixels, {scattering: {J: 9}}]\nlearners: [{svm-rbf: {gama: 2}}]\nseeed: 3\n");
+        files.Add(dir.File("typo.yaml"));
+        var documents = files.Select(f => { var yaml = new YamlStream(); using var reader = new StreamReader(f); yaml.Load(reader); return Json(yaml.Documents[0].RootNode); });
+        File.WriteAllText(dir.File("documents.json"), new System.Text.Json.Nodes.JsonArray([.. documents]).ToJsonString());
+        var start = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "-c", """
+            import json, sys
+            try:
+                import jsonschema
+            except ImportError:
+                print("skip"); sys.exit(0)
+            schema = json.load(open(sys.argv[1]))
+            jsonschema.Draft202012Validator.check_schema(schema)
+            validator = jsonschema.Draft202012Validator(schema)
+            for doc in json.load(open(sys.argv[2])):
+                print("valid" if validator.is_valid(doc) else "invalid")
+            """, RepoFile("experiments/experiment.schema.json"), dir.File("documents.json") }) start.ArgumentList.Add(a);
+        using var process = Process.Start(start)!;
+        var verdicts = process.StandardOutput.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        process.WaitForExit();
+        if (verdicts is ["skip"]) Assert.Skip("python3-jsonschema not installed (it comes with python3-nbformat)");
+        Assert.True(process.ExitCode == 0, process.StandardError.ReadToEnd());
+        Assert.Equal([.. Enumerable.Repeat("valid", files.Count - 1), "invalid"], verdicts);
     }
+
+    /// <summary>A YAML node as JSON, scalars typed as YAML 1.2's core schema reads them (what editors validate).</summary>
+    static System.Text.Json.Nodes.JsonNode? Json(YamlNode node) => node switch
+    {
+        YamlMappingNode map => new System.Text.Json.Nodes.JsonObject(map.Children.Select(p =>
+            KeyValuePair.Create(((YamlScalarNode)p.Key).Value!, Json(p.Value)))),
+        YamlSequenceNode seq => new System.Text.Json.Nodes.JsonArray([.. seq.Children.Select(Json)]),
+        YamlScalarNode { Style: not YamlDotNet.Core.ScalarStyle.Plain } s => s.Value,
+        YamlScalarNode { Value: "true" or "false" } s => bool.Parse(s.Value!),
+        YamlScalarNode { Value: null or "" or "~" or "null" } => null,
+        YamlScalarNode s when long.TryParse(s.Value, out var l) => l,
+        YamlScalarNode s when double.TryParse(s.Value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d) => d,
+        YamlScalarNode s => s.Value,
+        _ => throw new InvalidOperationException(node.GetType().Name),
+    };
 
     [Fact]
     public void GridsAndSettingsAreRead()
@@ -111,7 +150,7 @@ public class ExperimentFileTests
 
     [Theory]
     [InlineData("datasets: [mnist]\nfeatures: [pixels]\nlearners: [lda]\nseeed: 3\n", "line 4, column 1: unknown key 'seeed'")]
-    [InlineData("datasets: [mnist]\nfeatures:\n  - scattering: {J: 0}\nlearners: [lda]\n", "line 3, column 21: 'features.scattering.J' must be between 1 and 8, got 0")]
+    [InlineData("datasets: [mnist]\nfeatures:\n  - scattering: {J: 0}\nlearners: [lda]\n", "line 3, column 21: features.scattering: parameter 'J' must be between 1 and 8; got 0")]
     [InlineData("datasets: [mnist]\nfeatures:\n  - scattering: {J: 2, LL: 8}\nlearners: [lda]\n", "line 3, column 24: unknown key 'features.scattering.LL'")]
     [InlineData("datasets: [mnist]\nfeatures: [pixels]\nlearners: [lda, svm-poly]\n", "line 3, column 17: unknown learner 'svm-poly'")]
     [InlineData("datasets: [mnst]\nfeatures: [pixels]\nlearners: [lda]\n", "line 1, column 12: unknown dataset 'mnst'")]

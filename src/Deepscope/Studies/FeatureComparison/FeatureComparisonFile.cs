@@ -1,5 +1,8 @@
 using System.Globalization;
+using Deepscope.Catalogs;
+using Deepscope.Data;
 using Deepscope.Embedding;
+using Deepscope.Features;
 using Deepscope.Experiments;
 using Deepscope.Learners;
 
@@ -12,8 +15,7 @@ namespace Deepscope.Studies.FeatureComparison;
 /// </summary>
 public static class FeatureComparisonFile
 {
-    public static readonly string[] FeatureKinds = ["pixels", "scattering", "cnn"];
-    static readonly string[] Splits = ["train", "test"];
+    public static readonly string[] Splits = ["train", "test"];
     public static readonly string[] FinetuneModes = ["linear-probe", "last-layers", "full"];
 
     public static FeatureComparisonOptions Read(YamlMap root)
@@ -38,51 +40,32 @@ public static class FeatureComparisonFile
 
     static IReadOnlyList<DatasetSelection> ReadDatasets(YamlMap root)
     {
-        var known = Data.Datasets.Names.ToArray();
         var list = root.NamedList("datasets");
-        if (list.Count == 0) throw root.Error(new YamlDotNet.Core.Mark(), "missing required key 'datasets'");
+        if (list.Count == 0) throw root.Error(root.Where("datasets"), "missing required key 'datasets'");
         return list.Select(item =>
         {
-            if (!known.Contains(item.Name))
-                throw root.Error(item.Where, $"unknown dataset '{item.Name}' (known: {string.Join(", ", known)})");
-            var s = item.Settings;
-            var selection = new DatasetSelection(item.Name, s?.Int("train_subset", null, min: 1), s?.Int("test_subset", null, min: 1));
-            s?.RejectUnknownKeys();
-            return selection;
+            var options = (DatasetOptions)Component(root, Data.Datasets.Catalog, item);
+            return new DatasetSelection(item.Name, options.TrainSubset, options.TestSubset);
         }).ToList();
     }
 
     static IReadOnlyList<FeatureSpec> ReadFeatures(YamlMap root) => root.NamedList("features").Select(item =>
     {
-        var s = item.Settings;
-        var settings = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        void Put(string key, object? value)
-        {
-            if (value != null) settings[key] = Convert.ToString(value, CultureInfo.InvariantCulture)!.ToLowerInvariant();
-        }
-        switch (item.Name)
-        {
-            case "pixels":
-                break;
-            case "scattering":
-                Put("J", s?.Int("J", null, min: 1, max: 8) ?? throw root.Error(item.Where, "scattering needs 'J' (e.g. scattering: {J: 2})"));
-                Put("L", s?.Int("L", 8, min: 1, max: 16));
-                Put("max_order", s?.Int("max_order", 2, min: 1, max: 2));
-                break;
-            case "cnn":
-                if (s == null) throw root.Error(item.Where, "cnn needs settings: {model: resnet18, weights: W.pth, layer: avgpool}");
-                Put("model", s.RequireString("model"));
-                settings["weights"] = s.RequireString("weights"); // a path: case kept
-                Put("layer", s.RequireString("layer"));
-                Put("resize", s.Int("resize", null, min: 8, max: 1024));
-                Put("bf16", s.Bool("bf16", false));
-                break;
-            default:
-                throw root.Error(item.Where, $"unknown feature extractor '{item.Name}' (known: {string.Join(", ", FeatureKinds)})");
-        }
-        s?.RejectUnknownKeys();
-        return new FeatureSpec(item.Name, settings);
+        var options = Component(root, FeatureExtractors.Catalog, item);
+        // Built now, so that a missing or contradictory setting is reported before any work starts.
+        try { FeatureExtractors.Catalog.Get(item.Name).Create(options); }
+        catch (DeepscopeException e) when (e is not InvalidDataFileException) { throw root.Error(item.Where, e.Message); }
+        return new FeatureSpec(item.Name, new SortedDictionary<string, string>(OptionsBinder.Values(options).ToDictionary(), StringComparer.Ordinal));
     }).ToList();
+
+    /// <summary>A named list item's options, bound onto the catalog entry's defaults (unknown names and keys are errors at their line).</summary>
+    static object Component<T>(YamlMap root, Catalog<T> catalog, (string Name, YamlMap? Settings, YamlDotNet.Core.Mark Where) item)
+    {
+        if (!catalog.Contains(item.Name))
+            throw root.Error(item.Where, $"unknown {catalog.Kind} '{item.Name}' (known: {string.Join(", ", catalog.Names)})");
+        var defaults = catalog.Get(item.Name).DefaultOptions();
+        return item.Settings is null ? defaults : YamlBinder.Bind(item.Settings, defaults);
+    }
 
     static EmbeddingPlan? ReadEmbeddings(YamlMap root)
     {

@@ -46,4 +46,7 @@ public sealed record FeatureComparisonOptions
 
     /// <summary>Reads the study's keys of an experiment file (the host has read study, name, seed and data_dir).</summary>
     public static FeatureComparisonOptions FromYaml(YamlMap root) => FeatureComparisonFile.Read(root);
+
+    /// <summary>The JSON Schema of these keys (the generic one from the record cannot say what each named list holds).</summary>
+    public static System.Text.Json.Nodes.JsonObject JsonSchema() => FeatureComparisonSchema.Build();
 }

@@ -5,10 +5,13 @@ using Deepscope.Studies;
 
 namespace Deepscope.Cli.Commands;
 
-/// <summary><c>deepscope run FILE.yaml</c> (a study end to end, or one shard of its grid) and <c>deepscope report RUN_DIR</c>.</summary>
-static class RunCommand
+/// <summary>
+/// The commands of experiment files: <c>deepscope run FILE.yaml</c> (a study end to end, or one shard of its grid),
+/// <c>deepscope report RUN_DIR</c> and <c>deepscope schema</c>.
+/// </summary>
+static class ExperimentCommands
 {
-    public static IEnumerable<Command> Create() => [Run(), Report()];
+    public static IEnumerable<Command> Create() => [Run(), Report(), Schema()];
 
     static Command Run()
     {
@@ -48,6 +51,19 @@ static class RunCommand
             var directory = parse.GetValue(run)!;
             var report = StudyHost.Report(directory, new RunSettings(directory, parse.GetValue(dataDir), parse.GetValue(cacheDir)));
             Console.WriteLine($"report: {report}");
+            return 0;
+        });
+        return command;
+    }
+
+    static Command Schema()
+    {
+        var output = new Option<string?>("--output", "-o") { Description = "Write the schema here (default: standard output), e.g. experiments/experiment.schema.json" };
+        var command = new Command("schema", "Print the JSON Schema of experiment files, written from the study and component catalogs") { output };
+        command.SetAction(parse =>
+        {
+            if (parse.GetValue(output) is { } path) IO.AtomicFile.WriteAllText(path, ExperimentSchema.Text());
+            else Console.Write(ExperimentSchema.Text());
             return 0;
         });
         return command;
