@@ -13,8 +13,8 @@ namespace Deepscope.Tests.Training;
 /// </summary>
 public class ResumeTests : IClassFixture<SingleThreaded>
 {
-    static readonly Examples Train = TinyData.Make(208, seed: 1);
-    static readonly Examples Test = TinyData.Make(64, seed: 2);
+    static Examples Train => TinyData.SharedTrain;
+    static Examples Test => TinyData.SharedTest;
 
     static TrainingOptions Options(int epochs) => new()
     {

@@ -10,8 +10,8 @@ namespace Deepscope.Tests.Training;
 /// <summary>The steps beyond classification learn what they should, and their losses match hand computations.</summary>
 public class StepsTests : IClassFixture<SingleThreaded>
 {
-    static readonly Examples Train = TinyData.Make(208, seed: 1);
-    static readonly Examples Test = TinyData.Make(64, seed: 2);
+    static Examples Train => TinyData.SharedTrain;
+    static Examples Test => TinyData.SharedTest;
 
     static TrainingOptions Options(int epochs) => new() { Epochs = epochs, BatchSize = 16, Seed = 3 };
 
