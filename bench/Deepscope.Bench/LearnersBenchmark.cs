@@ -47,7 +47,7 @@ public sealed class LearnersBenchmark : IBenchmark
         {
             // "boost:threads=1" style: a model name and its parameters.
             var parts = spec.Split(':');
-            var parameters = Param.ParsePairs(parts.Skip(1).SelectMany(p => p.Split(';')));
+            var parameters = Deepscope.Catalogs.OptionsBinder.ParsePairs(parts.Skip(1).SelectMany(p => p.Split(';')));
             for (int r = 0; r < repeat; r++)
             {
                 var learner = LearnerCatalog.Create(parts[0], parameters);

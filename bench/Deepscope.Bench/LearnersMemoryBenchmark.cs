@@ -35,10 +35,10 @@ public sealed class LearnersMemoryBenchmark : IBenchmark
         {
             ILearner learner = name switch
             {
-                "logreg" => new LogisticRegression(new LogisticRegressionOptions(MaxIterations: 3)),
-                "svm-linear" => new LinearSvm(new LinearSvmOptions(MaxIterations: 3)),
-                "rf" => new RandomForest(new RandomForestOptions(Trees: 2, MaxDepth: 12)),
-                "svm-rbf" => new RbfSvm(new RbfSvmOptions(MaxIterations: 5)),
+                "logreg" => new LogisticRegression(new LogisticRegressionOptions { MaxIterations = 3 }),
+                "svm-linear" => new LinearSvm(new LinearSvmOptions { MaxIterations = 3 }),
+                "rf" => new RandomForest(new RandomForestOptions { Trees = 2, MaxDepth = 12 }),
+                "svm-rbf" => new RbfSvm(new RbfSvmOptions { MaxIterations = 5 }),
                 _ => LearnerCatalog.Create(name),
             };
             var clock = Stopwatch.StartNew();

@@ -15,7 +15,8 @@ public static class DeepscopeCli
         foreach (var command in TrainCommands.Create()) root.Subcommands.Add(command);
         root.Subcommands.Add(ClassifyCommands.Create());
         root.Subcommands.Add(EmbedCommands.Create());
-        root.Subcommands.Add(RunCommand.Create());
+        foreach (var command in RunCommand.Create()) root.Subcommands.Add(command);
+        root.Subcommands.Add(ListCommand.Create());
         return root;
     }
 

@@ -1,9 +1,11 @@
+using Deepscope.Catalogs;
 using Deepscope.Numerics;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Deepscope.Cli.Terminal;
+using Deepscope.Features;
 using Deepscope.IO;
 using Deepscope.Learners;
 using Deepscope.Learners.Evaluation;
@@ -31,8 +33,8 @@ static class ClassifyCommands
         var logo = new Option<bool>("--leave-one-group-out") { Description = "Leave-one-group-out cross-validation on the training set (needs --groups); also reports a majority vote per group" };
         var groups = new Option<string?>("--groups") { Description = "Group of every training row (N) .npy (e.g. the painting a patch came from)" };
         var grid = new Option<string[]>("--grid") { Description = "Grid search: name=v1,v2,... (repeatable); scored by cross-validation (--cv, default 5), best refitted on all training rows" };
-        var seed = new Option<int>("--seed") { Description = "Seed of fold shuffling", DefaultValueFactory = _ => 0 };
-        var threads = new Option<int?>("--threads") { Description = "libtorch threads (default: all cores)" };
+        var seed = CommonOptions.Seed("fold shuffling and of learners with a seed parameter (rf, boost) unless --param seed= is given");
+        var threads = CommonOptions.Threads();
         var output = new Option<string?>("--output") { Description = "Write the metrics as JSON here (model, params, accuracy, fit_seconds, predict_seconds, confusion_matrix, per_class, ...)" };
         var command = new Command("classify", "Train and evaluate a classical learner (LDA, logistic regression, SVMs, random forest, k-NN, boosting) on feature files")
         {
@@ -43,7 +45,7 @@ static class ClassifyCommands
             TorchRuntime.Configure(parse.GetValue(threads));
             var files = FeatureFiles.Resolve(parse.GetValue(featuresDir), parse.GetValue(trainFeatures), parse.GetValue(trainLabels),
                 parse.GetValue(testFeatures), parse.GetValue(testLabels));
-            var request = new Request(parse.GetValue(model)!, Param.ParsePairs(parse.GetValue(param) ?? []), parse.GetValue(scale), parse.GetValue(pca),
+            var request = new Request(parse.GetValue(model)!, OptionsBinder.ParsePairs(parse.GetValue(param) ?? []), parse.GetValue(scale), parse.GetValue(pca),
                 parse.GetValue(cv), parse.GetValue(logo), parse.GetValue(groups), ParseGrid(parse.GetValue(grid) ?? []), parse.GetValue(seed), parse.GetValue(output));
             return Run(files, request);
         });
@@ -51,23 +53,29 @@ static class ClassifyCommands
     }
 
     sealed record Request(string Model, Dictionary<string, string> Params, bool Scale, int? Pca, int? Cv, bool LeaveOneGroupOut, string? Groups,
-        Dictionary<string, string[]> Grid, int Seed, string? Output)
+        Dictionary<string, string[]> Grid, long Seed, string? Output)
     {
         public ILearner Learner(IReadOnlyDictionary<string, string> parameters)
         {
             var steps = new List<IPreprocessor>();
             if (Scale) steps.Add(new StandardScaler());
             if (Pca is int k) steps.Add(new Pca(k));
-            return new Pipeline(steps, LearnerCatalog.Create(Model, parameters));
+            // --seed also seeds learners that draw random numbers, unless the user set their seed.
+            var entry = LearnerCatalog.Catalog.Get(Model);
+            if (entry.Parameters.Any(p => p.Name == "seed") && !parameters.ContainsKey("seed"))
+                parameters = new Dictionary<string, string>(parameters) { ["seed"] = Seed.ToString(CultureInfo.InvariantCulture) };
+            return new Pipeline(steps, entry.Create(parameters));
         }
 
+        int FoldSeed => Seed is >= int.MinValue and <= int.MaxValue ? (int)Seed : throw new DeepscopeException($"--seed {Seed} is too large (at most {int.MaxValue})");
+
         public ISplitter? Splitter() => LeaveOneGroupOut ? new LeaveOneGroupOut()
-            : Cv is int k ? new StratifiedKFold(k, Shuffle: true, Seed)
-            : Grid.Count > 0 ? new StratifiedKFold(5, Shuffle: true, Seed) : null;
+            : Cv is int k ? new StratifiedKFold(k, Shuffle: true, FoldSeed)
+            : Grid.Count > 0 ? new StratifiedKFold(5, Shuffle: true, FoldSeed) : null;
     }
 
     static Dictionary<string, string[]> ParseGrid(string[] entries) =>
-        Param.ParsePairs(entries).ToDictionary(p => p.Key, p => p.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        OptionsBinder.ParsePairs(entries).ToDictionary(p => p.Key, p => p.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
     static int Run(FeatureFiles files, Request request)
     {
@@ -250,73 +258,5 @@ static class ClassifyCommands
                 c.StdAccuracy.ToString("F4", CultureInfo.InvariantCulture), c.Seconds.ToString("F1", CultureInfo.InvariantCulture));
         AnsiConsole.Console.Write(table);
         AnsiConsole.MarkupLine(Markup.Escape($"best: {string.Join(" ", search.Best.Parameters.Select(p => $"{p.Key}={p.Value}"))}"));
-    }
-}
-
-/// <summary>Where the feature and label files are: named one by one, or a feature extractor's output directory.</summary>
-sealed record FeatureFiles(string TrainFeatures, string TrainLabels, string? TestFeatures, string? TestLabels, string? Manifest)
-{
-    public static FeatureFiles Resolve(string? directory, string? trainFeatures, string? trainLabels, string? testFeatures, string? testLabels)
-    {
-        if (directory != null)
-        {
-            if (trainFeatures != null || trainLabels != null || testFeatures != null || testLabels != null)
-                throw new DeepscopeException("give either --features-dir or the individual --train-/--test- files, not both");
-            if (!Directory.Exists(directory)) throw new DeepscopeException($"{directory}: no such directory");
-            string In(string name) => Path.Combine(directory, name);
-            var manifest = In("features.json");
-            return new FeatureFiles(Existing(In("train_features.npy")), Existing(In("train_labels.npy")),
-                File.Exists(In("test_features.npy")) ? In("test_features.npy") : null, File.Exists(In("test_labels.npy")) ? In("test_labels.npy") : null,
-                File.Exists(manifest) ? manifest : null);
-        }
-        if (trainFeatures == null || trainLabels == null) throw new DeepscopeException("give --train-features and --train-labels, or --features-dir");
-        if ((testFeatures == null) != (testLabels == null)) throw new DeepscopeException("give both --test-features and --test-labels, or neither");
-        return new FeatureFiles(Existing(trainFeatures), Existing(trainLabels), testFeatures is null ? null : Existing(testFeatures), testLabels is null ? null : Existing(testLabels), null);
-    }
-
-    static string Existing(string path) => File.Exists(path) ? path : throw new DeepscopeException($"{path}: file not found");
-
-    /// <summary>A (N, ...) array as float32 (N, D), flattening trailing dimensions.</summary>
-    public static Tensor ReadFeatures(string path)
-    {
-        var raw = Npy.Read(path);
-        if (raw.dim() < 2) { raw.Dispose(); throw new InvalidDataFileException(path, $"features must have a row per sample (N, D); got shape ({string.Join(", ", raw.shape)})"); }
-        var features = raw;
-        if (!(raw.dtype == ScalarType.Float32 && raw.dim() == 2 && raw.is_contiguous()))
-            using (raw) features = raw.to_type(ScalarType.Float32).reshape(raw.shape[0], -1).contiguous();
-        try { FloatMatrix.CheckFinite(features); }
-        catch (DeepscopeException e)
-        {
-            features.Dispose();
-            throw new InvalidDataFileException(path, e.Message);
-        }
-        return features;
-    }
-
-    public static Tensor ReadLabels(string path, long rows, string what = "labels")
-    {
-        using var raw = Npy.Read(path);
-        if (raw.dim() != 1) throw new InvalidDataFileException(path, $"{what} must be a vector (N); got shape ({string.Join(", ", raw.shape)})");
-        if (raw.shape[0] != rows) throw new InvalidDataFileException(path, $"{raw.shape[0]} {what} for {rows} feature rows");
-        if (raw.is_floating_point())
-        {
-            using var rounded = raw.round();
-            if (!rounded.eq(raw).all().item<bool>()) throw new InvalidDataFileException(path, $"{what} must be integers");
-        }
-        return raw.to_type(ScalarType.Int64).contiguous();
-    }
-
-    /// <summary>Class names from features.json ("classes": [...]) when the extractor wrote them.</summary>
-    public IReadOnlyList<string>? ClassNames()
-    {
-        if (Manifest == null) return null;
-        try
-        {
-            using var doc = JsonDocument.Parse(File.ReadAllText(Manifest));
-            return doc.RootElement.TryGetProperty("classes", out var classes) && classes.ValueKind == JsonValueKind.Array
-                ? classes.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.String ? e.GetString()! : e.ToString()).ToList()
-                : null;
-        }
-        catch (JsonException e) { throw new InvalidDataFileException(Manifest, $"not valid JSON: {e.Message}"); }
     }
 }

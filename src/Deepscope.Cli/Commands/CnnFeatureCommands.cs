@@ -33,7 +33,7 @@ static class CnnFeatureCommands
         var crop = new Option<int?>("--center-crop") { Description = "Then crop the central NxN square (e.g. --resize 256 --center-crop 224)" };
         var bf16 = new Option<bool>("--bf16") { Description = "Run the network in bfloat16 (faster on CPUs with AMX; features stay float32)" };
         var batch = new Option<int>("--batch-size") { Description = "Images per forward pass", DefaultValueFactory = _ => 32 };
-        var threads = new Option<int?>("--threads") { Description = "libtorch threads (default: all cores)" };
+        var threads = CommonOptions.Threads();
         var limit = new Option<long?>("--limit") { Description = "With --dataset: only the first N images of each split" };
         var listLayers = new Option<bool>("--list-layers") { Description = "Print the model's layer names and feature sizes (for --resize N, else 224) and exit" };
         var dataDir = CommonOptions.DataDir();

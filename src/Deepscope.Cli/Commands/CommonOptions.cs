@@ -17,6 +17,12 @@ static class CommonOptions
         AllowMultipleArgumentsPerToken = false,
     };
 
+    /// <summary>The one <c>--threads</c> of every command that computes (applied by <c>TorchRuntime.Configure</c>).</summary>
+    public static Option<int?> Threads() => new("--threads") { Description = "libtorch threads (default: all cores)" };
+
+    /// <summary>The one <c>--seed</c> of every command that draws random numbers; <paramref name="what"/> says which.</summary>
+    public static Option<long> Seed(string what) => new("--seed") { Description = $"Seed of {what} (the same seed gives the same result)", DefaultValueFactory = _ => 0 };
+
     public static Option<bool> NoDownload() => new("--no-download") { Description = "Fail instead of downloading missing files" };
 
     public static Argument<string> Dataset() => new("dataset")

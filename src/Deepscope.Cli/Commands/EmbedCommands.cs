@@ -1,3 +1,4 @@
+using Deepscope.Catalogs;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
@@ -27,8 +28,8 @@ static class EmbedCommands
         var limit = new Option<int?>("--limit") { Description = "Embed only the first N samples" };
         var qualityK = new Option<int>("--quality-k") { Description = "Neighbours for trustworthiness/continuity (0 to skip)", DefaultValueFactory = _ => 10 };
         var qualityQueries = new Option<int>("--quality-queries") { Description = "Above this many samples, estimate the quality on a seeded sample of this many query points", DefaultValueFactory = _ => EmbeddingQuality.DefaultMaxQueries };
-        var seed = new Option<long>("--seed") { Description = "Seed of every random choice", DefaultValueFactory = _ => 0 };
-        var threads = new Option<int?>("--threads") { Description = "libtorch threads (default: all cores)" };
+        var seed = CommonOptions.Seed("every random choice (initialisation, sampling, quality queries)");
+        var threads = CommonOptions.Threads();
         var title = new Option<string?>("--name") { Description = "Names the data in plot titles, e.g. \"MNIST test\"" };
         var command = new Command("embed", "2-D embedding (PCA, MDS, Isomap, LLE, spectral, t-SNE, UMAP) of features, with trustworthiness/continuity and a class-coloured plot")
             { features, featuresDir, split, labels, method, parameters, output, plotPath, thumbnails, limit, qualityK, qualityQueries, seed, threads, title };
@@ -38,7 +39,7 @@ static class EmbedCommands
             var input = LoadInput(parse.GetValue(features), parse.GetValue(featuresDir), parse.GetValue(split)!, parse.GetValue(labels), parse.GetValue(limit));
             using var x = input.Features;
             var methods = parse.GetValue(method)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            var parsed = ParseParameters(parse.GetValue(parameters) ?? []);
+            var parsed = OptionsBinder.ParsePairs(parse.GetValue(parameters) ?? []);
             var options = methods.Select(m => Embedders.Create(m, parsed.Where(p => Accepts(m, p.Key)).ToDictionary()) with { Seed = parse.GetValue(seed) }).ToList();
             var unknown = parsed.Keys.Where(k => !methods.Any(m => Accepts(m, k))).ToList();
             if (unknown.Count > 0) throw new DeepscopeException($"--param {unknown[0]}: not a parameter of {string.Join(", ", methods)}");
@@ -128,18 +129,6 @@ static class EmbedCommands
         {
             throw new InvalidDataFileException(path, $"not valid JSON ({e.Message})");
         }
-    }
-
-    static Dictionary<string, string> ParseParameters(string[] pairs)
-    {
-        var result = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var pair in pairs)
-        {
-            int eq = pair.IndexOf('=');
-            if (eq <= 0) throw new DeepscopeException($"--param '{pair}': expected name=value");
-            result[pair[..eq].Trim()] = pair[(eq + 1)..].Trim();
-        }
-        return result;
     }
 
     static bool Accepts(string method, string parameter)

@@ -27,21 +27,63 @@ public static class OptionsBinder
         foreach (var (name, text) in values)
         {
             var p = Find(parameters, name) ?? throw new DeepscopeException(
-                $"{owner}: unknown parameter '{name}' (known: {string.Join(", ", parameters.Select(x => x.Name))}){Suggest(parameters, name)}");
+                $"{owner}: unknown parameter {name} (known: {string.Join(", ", parameters.Select(x => x.Name))}){Suggest(parameters, name)}");
             p.Property.SetValue(copy, Parse(p, text, owner));
         }
         return copy;
     }
 
+    /// <summary>Splits <c>name=value</c> pairs (the CLI's <c>--param</c>) into a dictionary; the last of a repeated name wins.</summary>
+    public static Dictionary<string, string> ParsePairs(IEnumerable<string> pairs)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var pair in pairs)
+        {
+            int eq = pair.IndexOf('=');
+            if (eq <= 0 || eq == pair.Length - 1) throw new DeepscopeException($"parameter '{pair}' is not of the form name=value");
+            result[pair[..eq].Trim()] = pair[(eq + 1)..].Trim();
+        }
+        return result;
+    }
+
+    /// <summary>A copy of <paramref name="options"/> with parameter <paramref name="name"/> set to a value already built (a nested options record).</summary>
+    public static T With<T>(T options, string name, object? value) where T : class
+    {
+        var p = Find(Parameters(options.GetType()), name) ?? throw new ArgumentException($"{options.GetType().Name} has no parameter '{name}'", nameof(name));
+        var copy = Clone(options);
+        p.Property.SetValue(copy, value);
+        return copy;
+    }
+
+    /// <summary>The current value of parameter <paramref name="name"/>.</summary>
+    public static object? Get(object options, string name) =>
+        (Find(Parameters(options.GetType()), name) ?? throw new ArgumentException($"{options.GetType().Name} has no parameter '{name}'", nameof(name)))
+        .Property.GetValue(options);
+
+    /// <summary>Whether a parameter of this type is a nested options record (a YAML mapping) rather than a value.</summary>
+    public static bool IsNested(Type type) =>
+        type.IsClass && type != typeof(string) && !type.IsArray && type.GetMethod("<Clone>$") is not null;
+
     /// <summary>The parameters of an options record with their current values as defaults.</summary>
     public static IReadOnlyList<ParameterInfo> Describe(object defaults) =>
-        Parameters(defaults.GetType()).Select(p => new ParameterInfo(p.Name, p.Property.PropertyType, Format(p.Property.GetValue(defaults)),
+        Parameters(defaults.GetType()).Select(p => new ParameterInfo(p.Name, p.Property.PropertyType, Display(p, p.Property.GetValue(defaults)),
             p.Attribute?.Description ?? "", Choices(p), p.Attribute?.Min ?? double.NegativeInfinity, p.Attribute?.Max ?? double.PositiveInfinity,
             IsNullable(p.Property))).ToList();
 
     /// <summary>Every parameter's value by public name, formatted, for run records and reports.</summary>
     public static IReadOnlyDictionary<string, string> Values(object options) =>
-        Parameters(options.GetType()).ToDictionary(p => p.Name, p => Format(p.Property.GetValue(options)), StringComparer.Ordinal);
+        Parameters(options.GetType()).ToDictionary(p => p.Name, p => Display(p, p.Property.GetValue(options)), StringComparer.Ordinal);
+
+    /// <summary>A value as its word when one stands for it (gamma null is <c>scale</c>, weights true is <c>distance</c>).</summary>
+    static string Display(Parameter p, object? value)
+    {
+        foreach (var word in p.Attribute?.Words ?? [])
+        {
+            var (w, meaning) = (word.Split('=', 2)[0], word.Split('=', 2)[1]);
+            if (meaning.Length == 0 ? value is null : meaning != "NaN" && value is not null && Format(value) == meaning) return w;
+        }
+        return Format(value);
+    }
 
     /// <summary>Text of a value as users write it: invariant numbers, lower-case booleans and enum names, comma-separated lists.</summary>
     public static string Format(object? value) => value switch
@@ -61,7 +103,8 @@ public static class OptionsBinder
         string.Concat(name.Select((c, i) => i > 0 && char.IsUpper(c) && !char.IsUpper(name[i - 1]) ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
 
     internal static string KindOf(Type type) =>
-        type == typeof(bool) ? "boolean"
+        IsNested(type) ? "object"
+        : type == typeof(bool) ? "boolean"
         : type == typeof(int) || type == typeof(long) ? "integer"
         : type == typeof(double) || type == typeof(float) ? "number"
         : type.IsArray ? $"list of {KindOf(type.GetElementType()!)}"
@@ -78,7 +121,8 @@ public static class OptionsBinder
 
     static Parameter? Find(Parameter[] parameters, string name) =>
         parameters.FirstOrDefault(p => p.Name == name)
-        ?? parameters.FirstOrDefault(p => Normal(p.Name) == Normal(name) || Normal(p.Property.Name) == Normal(name));
+        ?? parameters.FirstOrDefault(p => Normal(p.Name) == Normal(name) || Normal(p.Property.Name) == Normal(name)
+            || (p.Attribute?.Aliases ?? []).Any(a => Normal(a) == Normal(name)));
 
     static string Normal(string name) => name.Replace("_", "").Replace("-", "").ToLowerInvariant();
 

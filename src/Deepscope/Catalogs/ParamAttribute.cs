@@ -16,6 +16,8 @@ public sealed class ParamAttribute(string? name = null) : Attribute
     /// property without words takes <c>none</c>, <c>null</c> and <c>auto</c> as null.
     /// </summary>
     public string[] Words { get; init; } = [];
+    /// <summary>Other accepted spellings (scikit-learn's <c>n_neighbors</c> beside the shorter <c>k</c>).</summary>
+    public string[] Aliases { get; init; } = [];
     public double Min { get; init; } = double.NegativeInfinity;
     public double Max { get; init; } = double.PositiveInfinity;
 }

@@ -28,11 +28,13 @@ public sealed class CifarDataset : DatasetSpec
     public static CifarDataset Cifar10() => new("cifar10",
         ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"],
         RemoteFile.Md5("cifar-10-binary.tar.gz", "c32a1d4ab5d03f1284b67883e8d87530", "https://www.cs.toronto.edu/~kriz/"),
-        "cifar-10-batches-bin", Enumerable.Range(1, 5).Select(i => $"data_batch_{i}.bin").ToArray(), "test_batch.bin", 1, "batches.meta.txt");
+        "cifar-10-batches-bin", Enumerable.Range(1, 5).Select(i => $"data_batch_{i}.bin").ToArray(), "test_batch.bin", 1, "batches.meta.txt")
+    { Description = "CIFAR-10: small colour photographs of 10 object classes", Sizes = (50_000, 10_000), ImageShape = [3, 32, 32] };
 
     public static CifarDataset Cifar100() => new("cifar100", Cifar100FineClasses,
         RemoteFile.Md5("cifar-100-binary.tar.gz", "03b5dce01913d631647c71ecec9e9cb8", "https://www.cs.toronto.edu/~kriz/"),
-        "cifar-100-binary", ["train.bin"], "test.bin", 2, "fine_label_names.txt");
+        "cifar-100-binary", ["train.bin"], "test.bin", 2, "fine_label_names.txt")
+    { Description = "CIFAR-100: small colour photographs of 100 fine object classes", Sizes = (50_000, 10_000), ImageShape = [3, 32, 32] };
 
     public override bool IsPresent(string folder) => Find(folder, _testFile) != null && Find(folder, _trainFiles[0]) != null;
 

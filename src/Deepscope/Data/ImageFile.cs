@@ -1,5 +1,7 @@
 using BitMiracle.LibTiff.Classic;
 using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats.Png;
+using SixLabors.ImageSharp.Formats.Tiff;
 using SixLabors.ImageSharp.PixelFormats;
 
 namespace Deepscope.Data;
@@ -20,13 +22,35 @@ public static class ImageFile
 
     public static bool IsImage(string path) => Extensions.Contains(Path.GetExtension(path).ToLowerInvariant());
 
-    public static DecodedImage Read(string path)
+    public static DecodedImage Read(string path) => Guarded(path, () => IsTiff(path) ? ReadTiff(path, null)! : ReadWithImageSharp(path));
+
+    /// <summary>
+    /// Rows [<paramref name="top"/>, top + <paramref name="rows"/>) at full width, decoding only the TIFF strips that
+    /// hold them; null when the file is not a strip TIFF of 8 or 16 bits (then decode it whole with <see cref="Read"/>).
+    /// </summary>
+    public static DecodedImage? ReadTiffRows(string path, int top, int rows) =>
+        IsTiff(path) ? Guarded(path, () => ReadTiff(path, (top, rows))) : null;
+
+    /// <summary>Height and width from the file's header, without decoding its pixels.</summary>
+    public static (int Height, int Width) ReadSize(string path) => Guarded(path, () =>
+    {
+        if (IsTiff(path))
+        {
+            using var tiff = Tiff.Open(path, "r") ?? throw new InvalidDataFileException(path, "not a TIFF file");
+            return (tiff.GetField(TiffTag.IMAGELENGTH)[0].ToInt(), tiff.GetField(TiffTag.IMAGEWIDTH)[0].ToInt());
+        }
+        var info = Image.Identify(path) ?? throw new InvalidDataFileException(path, "cannot decode image (unknown format)");
+        return (info.Height, info.Width);
+    });
+
+    static bool IsTiff(string path) => Path.GetExtension(path).ToLowerInvariant() is ".tif" or ".tiff";
+
+    static T Guarded<T>(string path, Func<T> read)
     {
         if (!File.Exists(path)) throw new InvalidDataFileException(path, "file not found");
-        var ext = Path.GetExtension(path).ToLowerInvariant();
         try
         {
-            return ext is ".tif" or ".tiff" ? ReadTiff(path) : ReadWithImageSharp(path);
+            return read();
         }
         catch (DeepscopeException) { throw; }
         catch (Exception e) when (e is ImageFormatException or UnknownImageFormatException or InvalidImageContentException
@@ -59,11 +83,15 @@ public static class ImageFile
                 }
             }
         });
-        int bits = image.PixelType.BitsPerPixel is 16 or 48 or 64 ? 16 : 8;
+        // The file's depth, from its metadata: image.PixelType is the Rgba64 it was decoded into.
+        int bits = image.Metadata.GetPngMetadata().BitDepth == PngBitDepth.Bit16
+                   || (int?)image.Frames.RootFrame.Metadata.GetTiffMetadata().BitsPerPixel is 16 or 48 or 64 ? 16 : 8;
         return gray ? new DecodedImage(rgb[..plane], 1, h, w, bits) : new DecodedImage(rgb, 3, h, w, bits);
     }
 
-    static DecodedImage ReadTiff(string path)
+    /// <summary>The whole image (<paramref name="band"/> null) or a band of rows; a band of a TIFF the scanline
+    /// reader cannot take gives null, the whole image goes through ImageSharp.</summary>
+    static DecodedImage? ReadTiff(string path, (int Top, int Rows)? band)
     {
         using var tiff = Tiff.Open(path, "r") ?? throw new InvalidDataFileException(path, "not a TIFF file");
         int w = tiff.GetField(TiffTag.IMAGEWIDTH)[0].ToInt();
@@ -72,15 +100,22 @@ public static class ImageFile
         int spp = tiff.GetField(TiffTag.SAMPLESPERPIXEL)?[0].ToInt() ?? 1;
         var planar = (PlanarConfig)(tiff.GetField(TiffTag.PLANARCONFIG)?[0].ToInt() ?? (int)PlanarConfig.CONTIG);
         if (bits is not (8 or 16) || planar != PlanarConfig.CONTIG || tiff.IsTiled())
-            return ReadWithImageSharp(path);
-        int channels = spp >= 3 ? 3 : 1, plane = h * w, bytesPerSample = bits / 8;
+            return band is null ? ReadWithImageSharp(path) : null;
+        var (top, rows) = band ?? (0, h);
+        if (top < 0 || rows < 1 || top + rows > h)
+            throw new InvalidDataFileException(path, $"rows {top}..{top + rows - 1} are outside the image's {h} rows");
+        int channels = spp >= 3 ? 3 : 1, plane = rows * w, bytesPerSample = bits / 8;
         float max = (1 << bits) - 1;
         var pixels = new float[channels * plane];
         var line = new byte[tiff.ScanlineSize()];
-        for (int y = 0; y < h; y++)
+        // Compressed strips are decoded from their start (LZW cannot seek), so begin at the first row of top's strip.
+        // The tag is unsigned; its default 2^32 - 1 (one strip) reads back as -1.
+        int rowsPerStrip = tiff.GetField(TiffTag.ROWSPERSTRIP)?[0].ToInt() is > 0 and var r && r < h ? r : h;
+        for (int y = top / rowsPerStrip * rowsPerStrip - top; y < rows; y++)
         {
-            if (!tiff.ReadScanline(line, y))
-                throw new InvalidDataFileException(path, $"cannot read TIFF row {y} (truncated or corrupt)");
+            if (!tiff.ReadScanline(line, top + y))
+                throw new InvalidDataFileException(path, $"cannot read TIFF row {top + y} (truncated or corrupt)");
+            if (y < 0) continue;
             for (int x = 0; x < w; x++)
                 for (int c = 0; c < channels; c++)
                 {
@@ -89,7 +124,7 @@ public static class ImageFile
                     pixels[c * plane + y * w + x] = v / max;
                 }
         }
-        return new DecodedImage(pixels, channels, h, w, bits);
+        return new DecodedImage(pixels, channels, rows, w, bits);
     }
 
     /// <summary>Writes a 16-bit TIFF (grayscale or RGB) from samples laid out channels first (C, H, W).</summary>

@@ -30,8 +30,7 @@ public static class ImageFolder
     {
         options ??= new ImageFolderOptions();
         options.Validate();
-        var (files, labels, classes) = File.Exists(source) ? ListCsv(source) : ListFolders(source);
-        if (files.Count == 0) throw new InvalidDataFileException(source, "no images found (expected class subfolders or a CSV of path,label)");
+        var (files, labels, classes) = List(source);
 
         var decoded = files.Select(ImageFile.Read).ToList();
         int channels = options.Grayscale switch { true => 1, false => 3, null => decoded.Max(d => d.Channels) };
@@ -55,6 +54,14 @@ public static class ImageFolder
         var batch = stack(images).MoveToOuterDisposeScope();
         return new LabeledImages(batch, tensor(sampleLabels.ToArray()).MoveToOuterDisposeScope(), classes, source,
             tensor(groups.ToArray()).MoveToOuterDisposeScope());
+    }
+
+    /// <summary>The image files of a class-folder tree or a CSV, with their labels and the class names.</summary>
+    internal static (List<string> Files, List<long> Labels, IReadOnlyList<string> Classes) List(string source)
+    {
+        var listed = File.Exists(source) ? ListCsv(source) : ListFolders(source);
+        if (listed.Files.Count == 0) throw new InvalidDataFileException(source, "no images found (expected class subfolders or a CSV of path,label)");
+        return listed;
     }
 
     static (List<string> Files, List<long> Labels, IReadOnlyList<string> Classes) ListFolders(string root)
@@ -99,7 +106,7 @@ public static class ImageFolder
             rows.Select(r => numeric ? long.Parse(r.Label, CultureInfo.InvariantCulture) : index[r.Label]).ToList(), classes);
     }
 
-    static Tensor ToChannels(DecodedImage image, int channels)
+    internal static Tensor ToChannels(DecodedImage image, int channels)
     {
         var t = tensor(image.Pixels).view(image.Channels, image.Height, image.Width);
         if (image.Channels == channels) return t;
@@ -119,6 +126,6 @@ public static class ImageFolder
                 yield return image.narrow(1, y, size).narrow(2, x, size);
     }
 
-    static Tensor ResizeBilinear(Tensor chw, int size) =>
+    internal static Tensor ResizeBilinear(Tensor chw, int size) =>
         nn.functional.interpolate(chw.unsqueeze(0), [size, size], mode: InterpolationMode.Bilinear, align_corners: false, antialias: true).squeeze(0);
 }

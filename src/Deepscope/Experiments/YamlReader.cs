@@ -161,6 +161,9 @@ public sealed class YamlMap
                 throw Error(k, $"unknown key '{Qualified(name)}'{Suggest(name)}");
     }
 
+    /// <summary>Where the value of <paramref name="key"/> starts (the mapping's start when the key is absent).</summary>
+    public Mark Where(string key) => Find(key)?.Start ?? _node.Start;
+
     public DeepscopeException Error(Mark where, string problem) =>
         new InvalidDataFileException(File, $"line {where.Line}, column {where.Column}: {problem}");
 

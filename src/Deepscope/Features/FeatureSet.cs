@@ -1,3 +1,4 @@
+using Deepscope.Numerics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
@@ -95,7 +96,7 @@ public sealed class FeatureSet : IDisposable
                         $"expected float32 ({count}, {info.FeatureDim}) as features.json says, got {features.dtype} ({string.Join(", ", features.shape)})");
                 if (labels.dtype != ScalarType.Int64 || labels.dim() != 1 || labels.shape[0] != count)
                     throw new InvalidDataFileException(labelsPath, $"expected int64 ({count},) labels, got {labels.dtype} ({string.Join(", ", labels.shape)})");
-                CheckFinite(featuresPath, features);
+                FloatMatrix.CheckFinite(features, featuresPath);
             }
             return new FeatureSet(info, tensors[0], tensors[1], tensors[2], tensors[3]);
         }
@@ -104,15 +105,6 @@ public sealed class FeatureSet : IDisposable
             foreach (var t in tensors) t.Dispose();
             throw;
         }
-    }
-
-    internal static void CheckFinite(string path, Tensor features)
-    {
-        using var scope = NewDisposeScope();
-        var bad = features.isfinite().logical_not();
-        if (!bad.any().item<bool>()) return;
-        long row = bad.nonzero()[0, 0].item<long>();
-        throw new InvalidDataFileException(path, $"contains NaN or infinite features (first in row {row})");
     }
 
     public void Dispose()
@@ -155,7 +147,7 @@ public sealed class FeatureSetWriter : IDisposable
             throw new DeepscopeException($"feature set {_directory}: rows of {flat.shape[1]} features, expected {_featureDim}");
         if (labels.dim() != 1 || labels.shape[0] != flat.shape[0])
             throw new DeepscopeException($"feature set {_directory}: {labels.shape[0]} labels for {flat.shape[0]} feature rows");
-        FeatureSet.CheckFinite($"{Path.Combine(_directory, FeatureSet.FeaturesFile(split))} (being written)", flat);
+        FloatMatrix.CheckFinite(flat, $"{Path.Combine(_directory, FeatureSet.FeaturesFile(split))} (being written)");
         if (!_splits.TryGetValue(split, out var writers))
             _splits[split] = writers = (new NpyStreamWriter(Path.Combine(_directory, FeatureSet.FeaturesFile(split)), ScalarType.Float32, _featureDim),
                 new NpyStreamWriter(Path.Combine(_directory, FeatureSet.LabelsFile(split)), ScalarType.Int64));

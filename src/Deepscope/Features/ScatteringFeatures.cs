@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using Deepscope.Catalogs;
 using Deepscope.Data;
 using Deepscope.IO;
 using Deepscope.Runtime;
@@ -8,7 +9,10 @@ using static TorchSharp.torch;
 namespace Deepscope.Features;
 
 /// <summary>Settings of a scattering feature extraction (Kymatio's parameters).</summary>
-public sealed record ScatteringSettings(int J = 2, int L = 8, int MaxOrder = 2)
+public sealed record ScatteringSettings(
+    [property: Param("J", Min = 1, Max = 8, Description = "scales: the coefficients are averaged over 2^J pixels")] int J = 2,
+    [property: Param("L", Min = 1, Max = 16, Description = "wavelet orientations")] int L = 8,
+    [property: Param("max_order", Min = 1, Max = 2, Description = "1: first-order coefficients only; 2: also second order")] int MaxOrder = 2)
 {
     public JsonObject ToJson() => new()
     {

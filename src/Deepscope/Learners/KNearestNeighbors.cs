@@ -1,10 +1,17 @@
+using Deepscope.Catalogs;
 using Deepscope.Numerics;
 using static TorchSharp.torch;
 
 namespace Deepscope.Learners;
 
 /// <summary>k nearest neighbours by Euclidean distance, uniform or distance-weighted votes (scikit-learn's default: 5, uniform).</summary>
-public sealed record KNearestOptions(int K = 5, bool DistanceWeighted = false);
+public sealed record KNearestOptions
+{
+    [Param("k", Aliases = ["n_neighbors"], Min = 1, Description = "neighbours that vote")]
+    public int K { get; init; } = 5;
+    [Param("weights", Words = ["uniform=false", "distance=true"], Description = "uniform votes or votes weighted by 1 / distance")]
+    public bool DistanceWeighted { get; init; }
+}
 
 /// <summary>
 /// k-NN: fitting keeps a reference to the training matrix (no copy); prediction computes squared distances for a
@@ -15,10 +22,7 @@ public sealed class KNearestNeighbors(KNearestOptions? options = null) : ILearne
     public KNearestOptions Options { get; } = options ?? new KNearestOptions();
     public string Name => "knn";
 
-    public IReadOnlyDictionary<string, string> Parameters => new Dictionary<string, string>
-    {
-        ["k"] = Options.K.ToString(), ["weights"] = Options.DistanceWeighted ? "distance" : "uniform",
-    };
+    public IReadOnlyDictionary<string, string> Parameters => OptionsBinder.Values(Options);
 
     public IClassifier Fit(Tensor x, Tensor y)
     {

@@ -1,3 +1,4 @@
+using Deepscope.Catalogs;
 using Deepscope.Numerics;
 using static TorchSharp.torch;
 
@@ -9,7 +10,15 @@ namespace Deepscope.Learners;
 /// standardised within-class covariance with variance below <see cref="Tolerance"/>^2 are dropped (rank threshold,
 /// as scikit-learn's svd solver does on singular values).
 /// </summary>
-public sealed record LdaOptions(double? Shrinkage = null, double Tolerance = 1e-4, int? Components = null);
+public sealed record LdaOptions
+{
+    [Param("shrinkage", Words = ["none=", "auto=NaN"], Min = 0, Max = 1, Description = "none, auto (Ledoit-Wolf) or a value in [0, 1]")]
+    public double? Shrinkage { get; init; }
+    [Param("tol", Min = 0, Description = "rank threshold on the standardised within-class variance")]
+    public double Tolerance { get; init; } = 1e-4;
+    [Param("n_components", Min = 1, Description = "dimensions of Transform (none: K-1)")]
+    public int? Components { get; init; }
+}
 
 /// <summary>
 /// Linear discriminant analysis: Gaussian classes with one shared covariance. Fitting whitens the standardised
@@ -21,11 +30,7 @@ public sealed class Lda(LdaOptions? options = null) : ILearner
     public LdaOptions Options { get; } = options ?? new LdaOptions();
     public string Name => "lda";
 
-    public IReadOnlyDictionary<string, string> Parameters => new Dictionary<string, string>
-    {
-        ["shrinkage"] = Options.Shrinkage switch { null => "none", double s when double.IsNaN(s) => "auto", double s => Param.Format(s) },
-        ["tol"] = Param.Format(Options.Tolerance),
-    };
+    public IReadOnlyDictionary<string, string> Parameters => OptionsBinder.Values(Options);
 
     public IClassifier Fit(Tensor x, Tensor y) => FitModel(x, y);
 

@@ -1,3 +1,5 @@
+using Deepscope.Catalogs;
+using System.Globalization;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -5,7 +7,10 @@ using static TorchSharp.torch.nn;
 namespace Deepscope.Models;
 
 /// <summary>The input a classifier is built for: classes, channels and (square) image size.</summary>
-public sealed record ModelShape(long NumClasses, long Channels, long ImageSize);
+public sealed record ModelShape(
+    [property: Param(Min = 2, Description = "classes of the last layer")] long NumClasses,
+    [property: Param(Min = 1, Description = "input channels (3 for torchvision's architectures)")] long Channels,
+    [property: Param(Min = 8, Description = "input height and width")] long ImageSize);
 
 /// <summary>
 /// A classifier architecture known by name. <see cref="HeadName"/> is the state-dict prefix of its last linear layer;
@@ -18,6 +23,8 @@ public sealed record ModelSpec(string Name, string Description, string HeadName,
     public bool IsTorchvision => OfficialWeights is not null;
     /// <summary>Input channels fixed by the architecture (3 for torchvision's), or null when the shape decides.</summary>
     public long? Channels => IsTorchvision ? 3 : null;
+    /// <summary>The input the architecture was designed for: ImageNet's for torchvision's, CIFAR's otherwise.</summary>
+    public ModelShape DefaultShape { get; init; } = OfficialWeights is null ? new(10, 3, 32) : new(1000, 3, 224);
 }
 
 /// <summary>
@@ -40,8 +47,8 @@ public static class ModelZoo
 
     public static IReadOnlyList<ModelSpec> All { get; } =
     [
-        new("mlp", "MLP 256-128 on flattened pixels", "head", s => mlp(s.Channels * s.ImageSize * s.ImageSize, null, s.NumClasses)),
-        new("lenet", "LeNet-style CNN (2 conv + 2 fc, batch norm)", "fc2", s => lenet(s.NumClasses, s.Channels, s.ImageSize)),
+        new("mlp", "MLP 256-128 on flattened pixels", "head", s => mlp(s.Channels * s.ImageSize * s.ImageSize, null, s.NumClasses)) { DefaultShape = Mnist },
+        new("lenet", "LeNet-style CNN (2 conv + 2 fc, batch norm)", "fc2", s => lenet(s.NumClasses, s.Channels, s.ImageSize)) { DefaultShape = Mnist },
         new("resnet18_cifar", "ResNet-18, 3x3 stem without max-pool, for 32x32", "fc", s => resnet18_cifar(s.NumClasses, s.Channels)),
         new("vgg16_cifar", "VGG-16 with batch norm, for 32x32", "classifier", s => vgg16_cifar(s.NumClasses, s.Channels)),
         // torchvision's ImageNet architectures (TorchSharp's TorchVision ports: the same state-dict keys and shapes).
@@ -59,7 +66,42 @@ public static class ModelZoo
         new("alexnet", "torchvision AlexNet", "classifier.6", s => torchvision.models.alexnet((int)s.NumClasses), "alexnet-owt-7be5be79.pth"),
     ];
 
+    static ModelShape Mnist => new(10, 1, 28);
+
     public static IEnumerable<string> Names => All.Select(m => m.Name);
+
+    /// <summary>The architectures as a catalog: options are the input shape, facts the parameter count at the default shape.</summary>
+    public static Catalog<Module<Tensor, Tensor>> Catalog { get; } = All.Aggregate(new Catalog<Module<Tensor, Tensor>>("model"),
+        (catalog, spec) => catalog.Add(spec.Name, spec.Description, () => spec.DefaultShape, spec.Create, () => Facts(spec)));
+
+    static readonly Lock MetaGate = new();
+
+    /// <summary>
+    /// Trainable parameters of <paramref name="spec"/> built for <paramref name="shape"/>, as torchvision counts them
+    /// (<c>sum(p.numel() for p in model.parameters())</c>). The model is built on the meta device, which allocates no
+    /// storage and skips the random initialisation (VGG-16 would otherwise fill 553 MB). The default device is
+    /// process-wide while this runs: do not create tensors on other threads meanwhile.
+    /// </summary>
+    public static long ParameterCount(ModelSpec spec, ModelShape shape)
+    {
+        lock (MetaGate)
+        {
+            var previous = get_default_device();
+            try
+            {
+                set_default_device(new Device(DeviceType.META));
+                using var model = spec.Create(shape);
+                return model.parameters().Sum(p => p.numel());
+            }
+            finally { set_default_device(previous); }
+        }
+    }
+
+    static string Facts(ModelSpec spec)
+    {
+        var s = spec.DefaultShape;
+        return string.Format(CultureInfo.InvariantCulture, "{0:N0} parameters ({1} classes, {2}x{3}x{3})", ParameterCount(spec, s), s.NumClasses, s.Channels, s.ImageSize);
+    }
 
     public static ModelSpec Get(string name) =>
         All.FirstOrDefault(m => string.Equals(m.Name, name, StringComparison.OrdinalIgnoreCase))

@@ -23,20 +23,37 @@ public static class FloatMatrix
     /// <summary>Throws naming the first NaN or infinity (row, column).</summary>
     public static void CheckFinite(Tensor x)
     {
+        if (FirstNonFinite(x) is { } bad)
+            throw new DeepscopeException($"the features hold a non-finite value ({bad.Value}) at row {bad.Row}, column {bad.Column}");
+    }
+
+    /// <summary>
+    /// The same check for data read from <paramref name="file"/>: throws naming the file and the first bad row, counted
+    /// from <paramref name="firstRow"/> when x is a batch of a larger array. Dimensions after the first are flattened.
+    /// </summary>
+    public static void CheckFinite(Tensor x, string file, long firstRow = 0)
+    {
+        if (FirstNonFinite(x) is { } bad)
+            throw new InvalidDataFileException(file, $"contains NaN or infinite values (row {firstRow + bad.Row}), the first {bad.Value} at column {bad.Column}");
+    }
+
+    static (long Row, long Column, string Value)? FirstNonFinite(Tensor x)
+    {
+        if (x.dim() == 0 || x.shape[0] == 0) return null;
+        using var rowsView = x.dim() == 2 ? x.alias() : x.reshape(x.shape[0], -1);
         // Blockwise so a huge matrix costs no full-size boolean temporary.
-        long rows = x.shape[0], block = Math.Max(1, (1 << 22) / Math.Max(1, x.shape[1]));
+        long rows = rowsView.shape[0], block = Math.Max(1, (1 << 22) / Math.Max(1, rowsView.shape[1]));
         for (long start = 0; start < rows; start += block)
         {
             using var scope = NewDisposeScope();
-            var part = x.narrow(0, start, Math.Min(block, rows - start));
+            var part = rowsView.narrow(0, start, Math.Min(block, rows - start));
             var bad = part.isfinite().logical_not();
             if (bad.any().item<bool>())
             {
                 var at = bad.nonzero()[0];
-                long row = start + at[0].item<long>(), column = at[1].item<long>();
-                float value = part[at[0], at[1]].to_type(ScalarType.Float32).item<float>();
-                throw new DeepscopeException($"the features hold a non-finite value ({value}) at row {row}, column {column}");
+                return (start + at[0].item<long>(), at[1].item<long>(), part[at[0], at[1]].to_type(ScalarType.Float32).item<float>().ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
         }
+        return null;
     }
 }

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Text;
 
 namespace Deepscope.Reports;
 
@@ -31,17 +29,14 @@ public sealed record ReportContent(
     IReadOnlyList<LearnerResult> Results, IReadOnlyList<EmbeddingFigure> Figures, IReadOnlyList<StageTiming> Timings);
 
 /// <summary>
-/// Writes an experiment's report as self-contained HTML (images embedded, no external resources) and as Markdown
-/// (images linked relative to the report). Both carry the same tables and the same generated summary.
+/// The report of a features x learners experiment (Project 1) as a <see cref="ReportDocument"/>: summary, accuracy
+/// tables, fine-tuning, the best result's per-class scores and confusion matrix, embeddings, timings, environment and
+/// configuration; written as HTML, Markdown and a notebook by <see cref="ReportWriter"/>.
 /// </summary>
 public static class ExperimentReport
 {
-    public static void Write(ReportContent content, string directory)
-    {
-        Directory.CreateDirectory(directory);
-        IO.AtomicFile.WriteAllText(Path.Combine(directory, "report.html"), Html(content));
-        IO.AtomicFile.WriteAllText(Path.Combine(directory, "report.md"), Markdown(content, directory));
-    }
+    public static void Write(ReportContent content, string directory) =>
+        ReportWriter.Write(Document(content, directory), directory);
 
     /// <summary>The best result per dataset (learner or fine-tune): highest test accuracy, ties to the faster fit.</summary>
     public static IEnumerable<LearnerResult> Best(IEnumerable<LearnerResult> results) =>
@@ -62,7 +57,7 @@ public static class ExperimentReport
             var dataset = all.Where(r => r.FineTune is null).ToList();
             var bestPair = Best(dataset).SingleOrDefault();
             foreach (var f in all.Where(r => r.FineTune is not null))
-                lines.Add($"The CNN {f.Feature} ({f.FineTune!.Epochs} epochs) reaches {Percent(f.TestAccuracy)} ({Seconds(f.FitSeconds)} of training)" +
+                lines.Add($"The CNN {f.Feature} ({f.FineTune!.Epochs} epoch{(f.FineTune.Epochs == 1 ? "" : "s")}) reaches {Percent(f.TestAccuracy)} ({Seconds(f.FitSeconds)} of training)" +
                           (bestPair is null ? "." : $", vs {Percent(bestPair.TestAccuracy)} for the best feature + learner pair ({Name(bestPair)}, {Seconds(bestPair.FitSeconds)} to fit)."));
             if (bestPair is null) continue;
             var byFeature = dataset.GroupBy(r => r.Feature)
@@ -81,129 +76,76 @@ public static class ExperimentReport
         return lines;
     }
 
-    static string Html(ReportContent c)
+    /// <summary>The report's blocks, figure paths made relative to <paramref name="runDirectory"/>; a study may append its own.</summary>
+    public static ReportDocument Document(ReportContent content, string runDirectory)
     {
-        var h = new StringBuilder();
-        h.Append($$"""
-            <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8"><title>{{E(c.Title)}}</title>
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <style>
-            body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:1200px;color:#222;padding:0 1rem}
-            h1{font-size:1.6rem}h2{font-size:1.25rem;margin-top:2rem;border-bottom:1px solid #ddd}
-            table{border-collapse:collapse;margin:.5rem 0}th,td{border:1px solid #ccc;padding:.25rem .6rem;text-align:right}
-            th{background:#f3f3f3}td.l,th.l{text-align:left}td.best{background:#d9f2d9;font-weight:bold}
-            .figs{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(460px,100%),1fr));gap:1rem}.figs figure{margin:0}
-            .figs img{width:100%;border:1px solid #ddd}figcaption{font-size:.85rem;color:#555}
-            pre{background:#f7f7f7;padding:.75rem;overflow:auto;font-size:.8rem}.cm td{min-width:2.5rem}
-            </style></head><body>
-            <h1>{{E(c.Title)}}</h1>
-            """);
-        h.Append("<h2>Summary</h2><ul>");
-        foreach (var line in Summary(c.Results)) h.Append($"<li>{E(line)}</li>");
-        h.Append("</ul>");
-
-        foreach (var all in c.Results.GroupBy(r => r.Dataset))
+        var blocks = new List<ReportBlock> { new Heading("Summary"), new Bullets(Summary(content.Results)) };
+        foreach (var dataset in content.Results.GroupBy(r => r.Dataset)) blocks.AddRange(DatasetSections(dataset.Key, dataset.ToList()));
+        if (content.Figures.Count > 0)
         {
-            var best = Best(all).Single();
-            var dataset = all.Where(r => r.FineTune is null).ToList();
-            var learners = dataset.Select(r => r.Learner).Distinct().ToList();
-            h.Append($"<h2>Test accuracy on {E(all.Key)}</h2><table><tr><th class=\"l\">features \\ learner</th>");
-            foreach (var l in learners) h.Append($"<th>{E(l)}</th>");
-            h.Append("</tr>");
-            foreach (var feature in dataset.GroupBy(r => r.Feature))
-            {
-                h.Append($"<tr><td class=\"l\">{E(feature.Key)}</td>");
-                foreach (var l in learners)
-                {
-                    var r = feature.FirstOrDefault(x => x.Learner == l);
-                    h.Append(r == null ? "<td>–</td>" : $"<td{(r == best ? " class=\"best\"" : "")} title=\"{E(Params(r))}\">{Percent(r.TestAccuracy)}</td>");
-                }
-                h.Append("</tr>");
-            }
-            h.Append("</table><p>Best marked in green; hover a cell for the chosen parameters.</p>");
-            var fineTuned = all.Where(r => r.FineTune is not null).ToList();
-            if (fineTuned.Count > 0)
-            {
-                h.Append($"<h2>Fine-tuning on {E(all.Key)}</h2><table><tr><th class=\"l\">model</th><th class=\"l\">weights</th><th class=\"l\">parameters</th>" +
-                         "<th>test acc. per epoch</th><th>test acc.</th><th>training s</th></tr>");
-                foreach (var f in fineTuned)
-                    h.Append($"<tr><td class=\"l\">{E(f.Feature)}</td><td class=\"l\">{E(Weights(f.FineTune!))}</td><td class=\"l\">{E(Params(f))}</td>" +
-                             $"<td>{E(string.Join(", ", f.FineTune!.EpochTestAccuracy.Select(Percent)))}</td><td{(f == best ? " class=\"best\"" : "")}>{Percent(f.TestAccuracy)}</td><td>{f.FitSeconds:F1}</td></tr>");
-                h.Append("</table><p>Test accuracy of the final weights after the last epoch; the per-epoch figures are for information, not model selection.</p>");
-            }
-            h.Append($"<h2>Best on {E(all.Key)}: {E(Name(best))}</h2>");
-            h.Append("<table><tr><th class=\"l\">class</th><th>precision</th><th>recall</th><th>F1</th><th>support</th></tr>");
-            foreach (var s in best.PerClass)
-                h.Append($"<tr><td class=\"l\">{E(s.Class)}</td><td>{s.Precision:F3}</td><td>{s.Recall:F3}</td><td>{s.F1:F3}</td><td>{s.Support}</td></tr>");
-            h.Append("</table><p>Confusion matrix (rows: true class, columns: predicted):</p><table class=\"cm\"><tr><th></th>");
-            foreach (var s in best.PerClass) h.Append($"<th>{E(s.Class)}</th>");
-            h.Append("</tr>");
-            for (int i = 0; i < best.ConfusionMatrix.Length; i++)
-            {
-                h.Append($"<tr><th class=\"l\">{E(best.PerClass.ElementAtOrDefault(i)?.Class ?? i.ToString(CultureInfo.InvariantCulture))}</th>");
-                foreach (var v in best.ConfusionMatrix[i]) h.Append($"<td>{v}</td>");
-                h.Append("</tr>");
-            }
-            h.Append("</table>");
+            blocks.Add(new Heading("Embeddings"));
+            blocks.AddRange(content.Figures.Select(f => new Figure(Path.GetRelativePath(runDirectory, Path.GetFullPath(f.ImagePath)),
+                $"{f.Dataset}: {f.Method} of {f.Feature}{(f.Trustworthiness is { } t ? $", trustworthiness {Fixed(t, 3)}" : "")}", $"{f.Method} of {f.Feature}")));
         }
-
-        if (c.Figures.Count > 0)
-        {
-            h.Append("<h2>Embeddings</h2><div class=\"figs\">");
-            foreach (var f in c.Figures)
-                h.Append($"<figure><img alt=\"{E(f.Method)} of {E(f.Feature)}\" src=\"data:{Mime(f.ImagePath)};base64,{Convert.ToBase64String(File.ReadAllBytes(f.ImagePath))}\">" +
-                         $"<figcaption>{E(f.Dataset)}: {E(f.Method)} of {E(f.Feature)}{(f.Trustworthiness is { } t ? $", trustworthiness {t:F3}" : "")}</figcaption></figure>");
-            h.Append("</div>");
-        }
-
-        h.Append("<h2>Timings</h2><table><tr><th class=\"l\">stage</th><th>seconds</th><th class=\"l\">note</th></tr>");
-        foreach (var t in c.Timings) h.Append($"<tr><td class=\"l\">{E(t.Stage)}</td><td>{t.Seconds:F2}</td><td class=\"l\">{(t.FromCache ? "from cache" : "")}</td></tr>");
-        h.Append("</table><h2>All results</h2><table><tr><th class=\"l\">dataset</th><th class=\"l\">features</th><th class=\"l\">learner</th><th class=\"l\">parameters</th><th>test acc.</th><th>CV acc.</th><th>fit s</th><th>predict s</th></tr>");
-        foreach (var r in c.Results)
-            h.Append($"<tr><td class=\"l\">{E(r.Dataset)}</td><td class=\"l\">{E(r.Feature)}</td><td class=\"l\">{E(r.Learner)}</td><td class=\"l\">{E(Params(r))}</td><td>{Percent(r.TestAccuracy)}</td><td>{(r.CrossValidationAccuracy is { } cv ? Percent(cv) : "–")}</td><td>{r.FitSeconds:F2}</td><td>{r.PredictSeconds:F2}</td></tr>");
-        h.Append("</table><h2>Run</h2><table>");
-        foreach (var (k, v) in c.Environment) h.Append($"<tr><td class=\"l\">{E(k)}</td><td class=\"l\">{E(v)}</td></tr>");
-        h.Append($"</table><pre>{E(c.ConfigText)}</pre></body></html>\n");
-        return h.ToString();
+        if (content.Timings.Count > 0)
+            blocks.AddRange(new Heading("Timings"), new Table(["stage", "seconds", "note"],
+                content.Timings.Select(t => Row(t.Stage, Fixed(t.Seconds, 2), t.FromCache ? "from cache" : "")).ToList(), RightAligned: Set(1)));
+        blocks.AddRange(new Heading("All results"), new Table(
+            ["dataset", "features", "learner", "parameters", "test acc.", "CV acc.", "fit s", "predict s"],
+            content.Results.Select(r => Row(r.Dataset, r.Feature, r.Learner, Params(r), Percent(r.TestAccuracy),
+                r.CrossValidationAccuracy is { } cv ? Percent(cv) : "–", Fixed(r.FitSeconds, 2), Fixed(r.PredictSeconds, 2))).ToList(),
+            RightAligned: Set(4, 5, 6, 7)));
+        blocks.AddRange(new Heading("Run"), new KeyValues(content.Environment.ToList()));
+        if (content.ConfigText.Length > 0) blocks.Add(new Code(content.ConfigText, "yaml"));
+        return new ReportDocument(content.Title, blocks);
     }
 
-    static string Markdown(ReportContent c, string directory)
+    /// <summary>One dataset: the features x learners grid, the fine-tuned models, and the best result in detail.</summary>
+    static IEnumerable<ReportBlock> DatasetSections(string dataset, IReadOnlyList<LearnerResult> all)
     {
-        var m = new StringBuilder($"# {c.Title}\n\n## Summary\n\n");
-        foreach (var line in Summary(c.Results)) m.Append($"- {line}\n");
-        foreach (var all in c.Results.GroupBy(r => r.Dataset))
+        var best = Best(all).Single();
+        var pairs = all.Where(r => r.FineTune is null).ToList();
+        var learners = pairs.Select(r => r.Learner).Distinct().ToList();
+        var features = pairs.GroupBy(r => r.Feature).ToList();
+        var grid = features.Select(f => learners.Select(l => f.FirstOrDefault(r => r.Learner == l)).ToList()).ToList();
+        if (pairs.Count > 0)
         {
-            var best = Best(all).Single();
-            var dataset = all.Where(r => r.FineTune is null).ToList();
-            var learners = dataset.Select(r => r.Learner).Distinct().ToList();
-            m.Append($"\n## Test accuracy on {all.Key}\n\n| features \\ learner | {string.Join(" | ", learners)} |\n|---|{string.Concat(learners.Select(_ => "---:|"))}\n");
-            foreach (var feature in dataset.GroupBy(r => r.Feature))
-                m.Append($"| {feature.Key} | {string.Join(" | ", learners.Select(l => feature.FirstOrDefault(x => x.Learner == l) is { } r ? (r == best ? $"**{Percent(r.TestAccuracy)}**" : Percent(r.TestAccuracy)) : "–"))} |\n");
-            var fineTuned = all.Where(r => r.FineTune is not null).ToList();
-            if (fineTuned.Count > 0)
-            {
-                m.Append($"\n## Fine-tuning on {all.Key}\n\n| model | weights | parameters | test acc. per epoch | test acc. | training s |\n|---|---|---|---|---:|---:|\n");
-                foreach (var f in fineTuned)
-                    m.Append($"| {f.Feature} | {Weights(f.FineTune!)} | {Params(f)} | {string.Join(", ", f.FineTune!.EpochTestAccuracy.Select(Percent))} | " +
-                             $"{(f == best ? $"**{Percent(f.TestAccuracy)}**" : Percent(f.TestAccuracy))} | {f.FitSeconds:F1} |\n");
-            }
-            m.Append($"\nBest: **{Name(best)}** ({Params(best)}).\n\n| class | precision | recall | F1 | support |\n|---|---:|---:|---:|---:|\n");
-            foreach (var s in best.PerClass) m.Append($"| {s.Class} | {s.Precision:F3} | {s.Recall:F3} | {s.F1:F3} | {s.Support} |\n");
+            yield return new Heading($"Test accuracy on {dataset}");
+            yield return new Table(["features \\ learner", .. learners],
+                features.Select((f, i) => Row([f.Key, .. grid[i].Select(r => r is null ? "–" : Percent(r.TestAccuracy))])).ToList(),
+                "The best result is highlighted; hover a cell for the chosen parameters.", Set([.. Enumerable.Range(1, learners.Count)]),
+                Cells(grid, r => r == best).ToHashSet(),
+                Cells(grid, r => r is not null).ToDictionary(cell => cell, cell => Params(grid[cell.Row][cell.Column - 1]!)));
         }
-        if (c.Figures.Count > 0)
+
+        var fineTuned = all.Where(r => r.FineTune is not null).ToList();
+        if (fineTuned.Count > 0)
         {
-            m.Append("\n## Embeddings\n\n");
-            foreach (var f in c.Figures)
-                m.Append($"![{f.Method} of {f.Feature}]({Path.GetRelativePath(directory, f.ImagePath).Replace('\\', '/')})\n");
+            yield return new Heading($"Fine-tuning on {dataset}");
+            yield return new Table(["model", "weights", "parameters", "test acc. per epoch", "test acc.", "training s"],
+                fineTuned.Select(f => Row(f.Feature, Weights(f.FineTune!), Params(f), string.Join(", ", f.FineTune!.EpochTestAccuracy.Select(Percent)),
+                    Percent(f.TestAccuracy), Fixed(f.FitSeconds, 1))).ToList(),
+                "Test accuracy of the final weights after the last epoch; the per-epoch figures are for information, not model selection.",
+                Set(3, 4, 5), fineTuned.IndexOf(best) is >= 0 and var row ? new HashSet<(int, int)> { (row, 4) } : null);
         }
-        m.Append("\n## Timings\n\n| stage | seconds |\n|---|---:|\n");
-        foreach (var t in c.Timings) m.Append($"| {t.Stage}{(t.FromCache ? " (cache)" : "")} | {t.Seconds:F2} |\n");
-        m.Append("\n## Run\n\n");
-        foreach (var (k, v) in c.Environment) m.Append($"- {k}: {v}\n");
-        m.Append($"\n```yaml\n{c.ConfigText.TrimEnd()}\n```\n");
-        return m.ToString();
+
+        yield return new Heading($"Best on {dataset}: {Name(best)}");
+        yield return new Paragraphs([$"Parameters: {Params(best)}."]);
+        yield return new Table(["class", "precision", "recall", "F1", "support"],
+            best.PerClass.Select(s => Row(s.Class, Fixed(s.Precision, 3), Fixed(s.Recall, 3), Fixed(s.F1, 3), s.Support.ToString(CultureInfo.InvariantCulture))).ToList(),
+            RightAligned: Set(1, 2, 3, 4));
+        var classes = best.ConfusionMatrix.Select((_, i) => best.PerClass.ElementAtOrDefault(i)?.Class ?? i.ToString(CultureInfo.InvariantCulture)).ToList();
+        yield return new Table(["true \\ predicted", .. classes],
+            best.ConfusionMatrix.Select((counts, i) => Row([classes[i], .. counts.Select(v => v.ToString(CultureInfo.InvariantCulture))])).ToList(),
+            "Confusion matrix: rows are the true classes, columns the predicted ones.", Set([.. Enumerable.Range(1, classes.Count)]));
     }
+
+    /// <summary>The (row, column) of each grid cell that matches, columns counted after the row-label column.</summary>
+    static IEnumerable<(int Row, int Column)> Cells(List<List<LearnerResult?>> grid, Func<LearnerResult?, bool> match) =>
+        grid.SelectMany((row, r) => row.Select((result, c) => (result, cell: (r, c + 1)))).Where(x => match(x.result)).Select(x => x.cell);
+
+    static IReadOnlyList<string> Row(params string[] cells) => cells;
+    static IReadOnlySet<int> Set(params int[] columns) => columns.ToHashSet();
 
     static string Name(LearnerResult r) => r.FineTune is null ? $"{r.Feature} + {r.Learner}" : $"the CNN {r.Feature}";
 
@@ -212,8 +154,7 @@ public static class ExperimentReport
     static string Params(LearnerResult r) =>
         r.Params.Count == 0 ? "defaults" : string.Join(", ", r.Params.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}"));
 
-    static string Percent(double fraction) => (100 * fraction).ToString("F2", CultureInfo.InvariantCulture) + "%";
-    static string Seconds(double s) => s.ToString("F2", CultureInfo.InvariantCulture) + " s";
-    static string E(string text) => WebUtility.HtmlEncode(text);
-    static string Mime(string path) => Path.GetExtension(path).ToLowerInvariant() == ".svg" ? "image/svg+xml" : "image/png";
+    static string Percent(double fraction) => Fixed(100 * fraction, 2) + "%";
+    static string Seconds(double s) => Fixed(s, 2) + " s";
+    static string Fixed(double value, int decimals) => value.ToString("F" + decimals, CultureInfo.InvariantCulture);
 }

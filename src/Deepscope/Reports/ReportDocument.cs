@@ -18,12 +18,16 @@ public sealed record Paragraphs(IReadOnlyList<string> Lines) : ReportBlock;
 /// <summary>A bulleted list of findings.</summary>
 public sealed record Bullets(IReadOnlyList<string> Items) : ReportBlock;
 
-/// <summary>A table of already formatted cells; <see cref="RightAligned"/> marks numeric columns.</summary>
+/// <summary>
+/// A table of already formatted cells; <see cref="RightAligned"/> marks numeric columns, <see cref="Highlighted"/> the
+/// cells to stand out (the best result), <see cref="Notes"/> a hover text per cell (the parameters behind a score; HTML only).
+/// </summary>
 public sealed record Table(IReadOnlyList<string> Columns, IReadOnlyList<IReadOnlyList<string>> Rows, string? Caption = null,
-    IReadOnlySet<int>? RightAligned = null) : ReportBlock;
+    IReadOnlySet<int>? RightAligned = null, IReadOnlySet<(int Row, int Column)>? Highlighted = null,
+    IReadOnlyDictionary<(int Row, int Column), string>? Notes = null) : ReportBlock;
 
-/// <summary>An image file (path relative to the run folder) with its caption.</summary>
-public sealed record Figure(string Path, string Caption) : ReportBlock;
+/// <summary>An image file (PNG or SVG, path relative to the run folder) with its caption and a short text in its place (alt).</summary>
+public sealed record Figure(string Path, string Caption, string? AltText = null) : ReportBlock;
 
 /// <summary>Verbatim text: the experiment file, a log excerpt. <see cref="Language"/> names it for highlighting (yaml, json).</summary>
 public sealed record Code(string Text, string Language = "") : ReportBlock;

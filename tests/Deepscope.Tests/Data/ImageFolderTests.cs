@@ -27,6 +27,24 @@ public class ImageFolderTests
     }
 
     [Fact]
+    public void TiffBandsEqualTheWholeImagesRowsAcrossStrips()
+    {
+        using var dir = new TempDir();
+        const int h = 300, w = 400; // 81 rows per LZW strip: bands start inside strips and cross them
+        var samples = Enumerable.Range(0, h * w).Select(i => (ushort)(i * 7919 % 65536)).ToArray();
+        ImageFile.WriteTiff16(dir.File("big.tif"), samples, 1, h, w);
+        var whole = ImageFile.Read(dir.File("big.tif"));
+        foreach (var (top, rows) in new[] { (0, 10), (75, 20), (250, 50) })
+        {
+            var band = ImageFile.ReadTiffRows(dir.File("big.tif"), top, rows)!;
+            Assert.Equal((rows, w, 16), (band.Height, band.Width, band.BitsPerSample));
+            Assert.Equal(whole.Pixels.AsSpan(top * w, rows * w).ToArray(), band.Pixels);
+        }
+        Assert.Throws<InvalidDataFileException>(() => ImageFile.ReadTiffRows(dir.File("big.tif"), 290, 20));
+        Assert.Equal((h, w), ImageFile.ReadSize(dir.File("big.tif")));
+    }
+
+    [Fact]
     public void EightBitPngScalesBy255AndStaysGray()
     {
         using var dir = new TempDir();
@@ -38,6 +56,7 @@ public class ImageFolderTests
         }
         var read = ImageFile.Read(dir.File("a.png"));
         Assert.Equal(1, read.Channels);
+        Assert.Equal(8, read.BitsPerSample); // the file's depth, not the 16-bit pixels it is decoded into
         Assert.Equal(1f, read.Pixels[0]);
         Assert.Equal(51 / 255f, read.Pixels[1 * 3 + 2], 6);
     }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Deepscope.Data;
 using Deepscope.Experiments;
+using Deepscope.Studies.FeatureComparison;
 using Deepscope.Models;
 using Deepscope.Tests.Support;
 using YamlDotNet.RepresentationModel;
@@ -19,8 +20,10 @@ public class ExperimentFileTests
     [Fact]
     public void QuickstartDeclaresTheSeedPipeline()
     {
-        var config = ExperimentFile.Load(RepoFile("experiments/quickstart.yaml"));
-        Assert.Equal("quickstart", config.Name);
+        var plan = StudyFile.Load(RepoFile("experiments/quickstart.yaml"));
+        var config = (FeatureComparisonOptions)plan.Options;
+        Assert.Equal("quickstart", plan.Name);
+        Assert.Equal("feature-comparison", plan.StudyName);
         Assert.Equal(new DatasetSelection("mnist", 10000, 2000), config.Datasets.Single());
         Assert.Equal(["pixels", "scattering(J=2, L=8, max_order=2)"], config.Features.Select(f => f.Label));
         Assert.Equal(["pca", "tsne"], config.Embeddings!.Methods);
@@ -31,7 +34,7 @@ public class ExperimentFileTests
     public void EveryExampleFileLoads()
     {
         foreach (var file in Directory.GetFiles(RepoFile("experiments"), "*.yaml"))
-            Assert.NotEmpty(ExperimentFile.Load(file).Features);
+            Assert.NotEmpty(Options(file).Features);
     }
 
     [Theory]
@@ -40,7 +43,7 @@ public class ExperimentFileTests
     [InlineData("cifar10.yaml", "cifar10")]
     public void ExampleFilesDeclareTheSeedPipeline(string file, string dataset)
     {
-        var config = ExperimentFile.Load(RepoFile($"experiments/{file}"));
+        var config = Options(RepoFile($"experiments/{file}"));
         Assert.Equal(dataset, config.Datasets.Single().Name);
         Assert.Equal(["pixels", "scattering"], config.Features.Select(f => f.Kind).Distinct().Order());
         Assert.Contains("pca", config.Embeddings!.Methods);
@@ -59,11 +62,11 @@ public class ExperimentFileTests
         var definitions = schema.RootElement.GetProperty("$defs");
         static string[] Enum(JsonElement e) => e.GetProperty("enum").EnumerateArray().Select(v => v.ToString()).ToArray();
         Assert.Equal(Datasets.Names, Enum(definitions.GetProperty("datasetName")));
-        Assert.Equal(ExperimentFile.LearnerNames, Enum(definitions.GetProperty("learnerName")));
-        Assert.Equal(ExperimentFile.EmbeddingMethods, Enum(properties.GetProperty("embeddings").GetProperty("properties").GetProperty("methods").GetProperty("items")));
+        Assert.Equal(Deepscope.Learners.LearnerCatalog.Names, Enum(definitions.GetProperty("learnerName")));
+        Assert.Equal(Deepscope.Embedding.Embedders.Names, Enum(properties.GetProperty("embeddings").GetProperty("properties").GetProperty("methods").GetProperty("items")));
         var finetune = properties.GetProperty("finetune").GetProperty("properties");
         Assert.Equal(ModelZoo.Names, Enum(finetune.GetProperty("model")));
-        Assert.Equal(ExperimentFile.FinetuneModes, Enum(finetune.GetProperty("mode")));
+        Assert.Equal(FeatureComparisonFile.FinetuneModes, Enum(finetune.GetProperty("mode")));
     }
 
     [Fact]
@@ -124,9 +127,11 @@ public class ExperimentFileTests
         Assert.Contains(expected, error.Message);
     }
 
-    static ExperimentConfig Write(TempDir dir, string yaml)
+    static FeatureComparisonOptions Options(string file) => (FeatureComparisonOptions)StudyFile.Load(file).Options;
+
+    static FeatureComparisonOptions Write(TempDir dir, string yaml)
     {
         File.WriteAllText(dir.File("e.yaml"), yaml);
-        return ExperimentFile.Load(dir.File("e.yaml"));
+        return Options(dir.File("e.yaml"));
     }
 }

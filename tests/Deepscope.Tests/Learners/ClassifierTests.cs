@@ -32,7 +32,7 @@ public class ClassifierTests
     public void Lda_shrinkage_matches_scikit_learn(double shrinkage, string reference)
     {
         var (x, y, t, _) = Blobs();
-        using var model = new Lda(new LdaOptions(Shrinkage: shrinkage)).Fit(x, y);
+        using var model = new Lda(new LdaOptions { Shrinkage = shrinkage }).Fit(x, y);
         Close(Doubles(reference), Values(model.PredictProbabilities(t)), 1e-4, $"LDA shrinkage {shrinkage} probabilities");
     }
 
@@ -48,7 +48,7 @@ public class ClassifierTests
     public void Logistic_regression_converges_to_scikit_learns_optimum()
     {
         var (x, y, t, _) = Blobs();
-        using var model = new LogisticRegression(new LogisticRegressionOptions(C: 0.5, MaxIterations: 5000, Tolerance: 1e-5)).FitModel(x, y);
+        using var model = new LogisticRegression(new LogisticRegressionOptions { C = 0.5, MaxIterations = 5000, Tolerance = 1e-5 }).FitModel(x, y);
         Assert.True(model.Converged);
         Close(Doubles("logreg_proba"), Values(model.PredictProbabilities(t)), 2e-4, "logistic regression probabilities");
         var sums = model.PredictProbabilities(t).sum(1);
@@ -59,7 +59,7 @@ public class ClassifierTests
     public void Linear_svm_matches_liblinear_with_a_negligible_intercept_penalty()
     {
         var (x, y, t, _) = Blobs();
-        using var model = new LinearSvm(new LinearSvmOptions(C: 0.1, MaxIterations: 5000, Tolerance: 1e-7)).FitModel(x, y);
+        using var model = new LinearSvm(new LinearSvmOptions { C = 0.1, MaxIterations = 5000, Tolerance = 1e-7 }).FitModel(x, y);
         Close(Doubles("linsvm_decision"), Values(model.DecisionFunction(t)), 5e-3, "linear SVM decision values");
         Assert.False(model.HasProbabilities);
         Assert.Throws<DeepscopeException>(() => model.PredictProbabilities(t));
@@ -69,7 +69,7 @@ public class ClassifierTests
     public void Rbf_svm_matches_libsvm_decision_values_and_support_vectors()
     {
         var (x, y, t, _) = Blobs();
-        using var model = new RbfSvm(new RbfSvmOptions(C: 2, Tolerance: 1e-8)).FitModel(x, y);
+        using var model = new RbfSvm(new RbfSvmOptions { C = 2, Tolerance = 1e-8 }).FitModel(x, y);
         Assert.Equal(Doubles("rbf_gamma")[0], model.Gamma, 6);
         Close(Doubles("rbf_decision"), Values(model.DecisionFunction(t)), 1e-3, "RBF SVM one-vs-one decision values");
         // Per class: rows that are a support vector of any pair (LIBSVM's n_support_).
@@ -86,7 +86,7 @@ public class ClassifierTests
         var (x, y, _, _) = Blobs();
         var labels = Longs("blobs_y_train");
         var rows = tensor(Enumerable.Range(0, labels.Length).Where(i => labels[i] < 2).Select(i => (long)i).ToArray());
-        using var model = new RbfSvm(new RbfSvmOptions(C: 2, Gamma: 0.1, Tolerance: 1e-10)).FitModel(x.index_select(0, rows), y.index_select(0, rows));
+        using var model = new RbfSvm(new RbfSvmOptions { C = 2, Gamma = 0.1, Tolerance = 1e-10 }).FitModel(x.index_select(0, rows), y.index_select(0, rows));
         Assert.Equal(Doubles("rbf_binary_objective")[0], model.Pairs[0].DualObjective, 6);
 
         // An independent solver on a tiny problem: projected gradient on {0 <= a <= C, y'a = 0}.
@@ -94,7 +94,7 @@ public class ClassifierTests
         var tinyY = new sbyte[] { 1, -1, 1, -1, 1, -1 };
         var tinyLabels = tensor(new long[] { 0, 1, 0, 1, 0, 1 });
         const double c = 0.7, gamma = 0.05;
-        using var tinyModel = new RbfSvm(new RbfSvmOptions(C: c, Gamma: gamma, Tolerance: 1e-12)).FitModel(tiny.to_type(ScalarType.Float32), tinyLabels);
+        using var tinyModel = new RbfSvm(new RbfSvmOptions { C = c, Gamma = gamma, Tolerance = 1e-12 }).FitModel(tiny.to_type(ScalarType.Float32), tinyLabels);
         var k = (tiny.unsqueeze(1) - tiny.unsqueeze(0)).square().sum(2).mul(-gamma).exp();
         Assert.Equal(ProjectedGradientDual(Values(k), tinyY, c), tinyModel.Pairs[0].DualObjective, 5);
     }
@@ -139,7 +139,7 @@ public class ClassifierTests
         var (x, y, t, _) = Blobs();
         using var uniform = new KNearestNeighbors().Fit(x, y);
         Close(Doubles("knn_proba"), Values(uniform.PredictProbabilities(t)), 1e-6, "5-NN vote shares");
-        using var weighted = new KNearestNeighbors(new KNearestOptions(K: 7, DistanceWeighted: true)).Fit(x, y);
+        using var weighted = new KNearestNeighbors(new KNearestOptions { K = 7, DistanceWeighted = true }).Fit(x, y);
         Close(Doubles("knn_distance_proba"), Values(weighted.PredictProbabilities(t)), 1e-4, "7-NN distance-weighted shares");
     }
 
@@ -157,7 +157,7 @@ public class ClassifierTests
     public void A_single_tree_on_all_features_without_bootstrap_fits_distinct_points_exactly()
     {
         var (x, y, _, _) = Blobs();
-        using var model = new RandomForest(new RandomForestOptions(Trees: 1, MaxFeatures: 5, Bootstrap: false)).FitModel(x, y);
+        using var model = new RandomForest(new RandomForestOptions { Trees = 1, MaxFeatures = 5, Bootstrap = false }).FitModel(x, y);
         Assert.Equal(1.0, model.Score(x, y));
         var tree = model.Trees[0];
         Assert.Equal(tree.Nodes, 2 * tree.Leaves - 1); // a binary tree
@@ -172,7 +172,7 @@ public class ClassifierTests
         // Feature 0 is noise, feature 1 separates the classes between 2 and 3: the root must split there.
         var x = tensor(new float[] { 5, 1, 0, 2, 9, 3, 1, 4, 7, 2.5f, 3, 6 }).view(6, 2);
         var y = tensor(new long[] { 0, 0, 1, 1, 0, 1 });
-        using var model = new RandomForest(new RandomForestOptions(Trees: 1, MaxFeatures: 2, Bootstrap: false)).FitModel(x, y);
+        using var model = new RandomForest(new RandomForestOptions { Trees = 1, MaxFeatures = 2, Bootstrap = false }).FitModel(x, y);
         var tree = model.Trees[0];
         Assert.Equal(1, tree.Feature[0]);
         Assert.Equal(2.75f, tree.Threshold[0]);
@@ -183,8 +183,8 @@ public class ClassifierTests
     public void Forest_is_reproducible_with_its_seed_and_generalises_on_blobs()
     {
         var (x, y, t, yt) = Blobs();
-        using var a = new RandomForest(new RandomForestOptions(Trees: 30, Seed: 3)).FitModel(x, y);
-        using var b = new RandomForest(new RandomForestOptions(Trees: 30, Seed: 3, Threads: 1)).FitModel(x, y);
+        using var a = new RandomForest(new RandomForestOptions { Trees = 30, Seed = 3 }).FitModel(x, y);
+        using var b = new RandomForest(new RandomForestOptions { Trees = 30, Seed = 3, Threads = 1 }).FitModel(x, y);
         Assert.Equal(Values(a.PredictProbabilities(t)), Values(b.PredictProbabilities(t)));
         Assert.True(a.Score(t, yt) >= 0.85, $"forest accuracy {a.Score(t, yt)}");
         Assert.All(a.Trees, tree => Assert.True(tree.Depth() >= 2));
@@ -205,7 +205,7 @@ public class ClassifierTests
     public void Boosting_learns_the_blobs()
     {
         var (x, y, t, yt) = Blobs();
-        using var model = new LightGbmBoost(new BoostOptions(Rounds: 30, MinSamplesLeaf: 5)).Fit(x, y);
+        using var model = new LightGbmBoost(new BoostOptions { Rounds = 30, MinSamplesLeaf = 5 }).Fit(x, y);
         Assert.True(model.Score(t, yt) >= 0.85, $"boost accuracy {model.Score(t, yt)}");
         Close(Enumerable.Repeat(1.0, 60).ToArray(), Values(model.PredictProbabilities(t).sum(1)), 1e-4, "boost probability sums");
     }

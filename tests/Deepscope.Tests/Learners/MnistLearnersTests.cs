@@ -50,7 +50,7 @@ public class MnistLearnersTests
         var (x, y, t, yt) = Mnist.Value;
         var accuracies = Enumerable.Range(0, 10).Select(seed =>
         {
-            using var model = new RandomForest(new RandomForestOptions(Seed: seed)).Fit(x, y);
+            using var model = new RandomForest(new RandomForestOptions { Seed = seed }).Fit(x, y);
             return model.Score(t, yt);
         }).ToArray();
         Assert.True(accuracies.Average() >= sklearnMean,

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Deepscope.Reports;
 using Deepscope.Tests.Support;
 
@@ -46,6 +47,69 @@ public class ExperimentReportTests
         var md = File.ReadAllText(dir.File("report.md"));
         Assert.Contains("| scattering(J=2) | 95.00% | **99.00%** |", md);
         Assert.Contains("![tsne of pixels](tsne.png)", md);
+    }
+
+    static ReportContent Content(TempDir dir)
+    {
+        var png = dir.File("embeddings/mnist-pixels-tsne.png");
+        Directory.CreateDirectory(Path.GetDirectoryName(png)!);
+        File.WriteAllBytes(png, [0x89, (byte)'P', (byte)'N', (byte)'G', 1, 2, 3]);
+        var fineTuned = Result("resnet18 (fine-tune)", "", 0.995, fit: 300) with
+        {
+            FineTune = new FineTuneDetails("resnet18", "fine-tune", null, 2, [0.98, 0.995], dir.File("cnn")),
+        };
+        return new ReportContent("Quickstart", "seed: 0\n", new Dictionary<string, string> { ["libtorch"] = "2.10" },
+            [.. Results, fineTuned], [new EmbeddingFigure("mnist", "pixels", "tsne", png, 0.97)], [new StageTiming("features: pixels", 0.5)]);
+    }
+
+    [Fact]
+    public void DocumentHoldsTheSectionsInOrderWithFiguresRelativeToTheRun()
+    {
+        using var dir = new TempDir();
+        var document = ExperimentReport.Document(Content(dir), dir.Path);
+        Assert.Equal(["Summary", "Test accuracy on mnist", "Fine-tuning on mnist", "Best on mnist: the CNN resnet18 (fine-tune)",
+            "Embeddings", "Timings", "All results", "Run"], document.Blocks.OfType<Heading>().Select(h => h.Text));
+        Assert.Equal(new Figure("embeddings/mnist-pixels-tsne.png", "mnist: tsne of pixels, trustworthiness 0.970", "tsne of pixels"),
+            document.Blocks.OfType<Figure>().Single());
+        var fineTune = document.Blocks.OfType<Table>().ElementAt(1);
+        Assert.Equal(["resnet18 (fine-tune)", "none (from scratch)", "C=1", "98.00%, 99.50%", "99.50%", "300.0"], fineTune.Rows[0]);
+        Assert.Equal([(0, 4)], fineTune.Highlighted!);
+        var confusion = document.Blocks.OfType<Table>().ElementAt(3);
+        Assert.Equal(["true \\ predicted", "0", "1"], confusion.Columns);
+        Assert.Equal([["0", "9", "1"], ["1", "2", "8"]], confusion.Rows);
+        Assert.Equal(new Code("seed: 0\n", "yaml"), document.Blocks[^1]);
+    }
+
+    [Fact]
+    public void WithOnlyFineTunedResultsThereIsNoEmptyFeatureGrid()
+    {
+        using var dir = new TempDir();
+        var content = Content(dir);
+        var document = ExperimentReport.Document(content with { Results = [content.Results[^1]] }, dir.Path);
+        Assert.Equal(["Summary", "Fine-tuning on mnist", "Best on mnist: the CNN resnet18 (fine-tune)", "Embeddings", "Timings", "All results", "Run"],
+            document.Blocks.OfType<Heading>().Select(h => h.Text));
+    }
+
+    [Fact]
+    public void AllThreeFormatsShowTheSameSectionsAndAStudyCanAppendItsOwn()
+    {
+        using var dir = new TempDir();
+        var document = ExperimentReport.Document(Content(dir), dir.Path);
+        ReportWriter.Write(document with { Blocks = [.. document.Blocks, new Heading("Robustness"), new Paragraphs(["Extra."])] }, dir.Path);
+
+        var html = Regex.Matches(File.ReadAllText(dir.File("report.html")), "<h2>(.*?)</h2>").Select(m => System.Net.WebUtility.HtmlDecode(m.Groups[1].Value));
+        var md = File.ReadAllLines(dir.File("report.md")).Where(l => l.StartsWith("## ")).Select(l => l[3..].Replace("\\", ""));
+        var notebook = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(dir.File("report.ipynb")))!["cells"]!.AsArray()
+            .Select(c => string.Concat(c!["source"]!.AsArray().Select(l => l!.GetValue<string>())))
+            .Where(s => s.StartsWith("## ")).Select(s => s[3..]);
+        string[] expected = ["Summary", "Test accuracy on mnist", "Fine-tuning on mnist", "Best on mnist: the CNN resnet18 (fine-tune)",
+            "Embeddings", "Timings", "All results", "Run", "Robustness"];
+        Assert.Equal(expected, html);
+        Assert.Equal(expected, md);
+        Assert.Equal(expected, notebook);
+
+        var (exitCode, output) = Nbformat.Validate(dir.File("report.ipynb"));
+        Assert.True(exitCode == 0, output);
     }
 }
 

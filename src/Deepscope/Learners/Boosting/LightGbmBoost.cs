@@ -1,3 +1,4 @@
+using Deepscope.Catalogs;
 using Deepscope.Numerics;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -13,7 +14,21 @@ namespace Deepscope.Learners;
 /// of spinning threads share the cores: on the loaded 2-core machine 2 threads fitted 19x slower than 1 (459 s vs
 /// 24 s, MNIST 2,000 rows); set more threads only on a machine with cores to spare.
 /// </summary>
-public sealed record BoostOptions(int Rounds = 100, double LearningRate = 0.1, int Leaves = 31, int MinSamplesLeaf = 20, int? Threads = 1, int Seed = 0);
+public sealed record BoostOptions
+{
+    [Param("n_estimators", Min = 1, Description = "boosting rounds")]
+    public int Rounds { get; init; } = 100;
+    [Param("learning_rate", Description = "shrinkage of each tree (> 0)")]
+    public double LearningRate { get; init; } = 0.1;
+    [Param("num_leaves", Min = 2, Description = "leaves per tree")]
+    public int Leaves { get; init; } = 31;
+    [Param("min_samples_leaf", Min = 1, Description = "samples per leaf, at least")]
+    public int MinSamplesLeaf { get; init; } = 20;
+    [Param("threads", Words = ["all=", "auto="], Min = 1, Description = "LightGBM threads (all: one per core)")]
+    public int? Threads { get; init; } = 1;
+    [Param("seed", Description = "seed of LightGBM's random choices")]
+    public int Seed { get; init; }
+}
 
 /// <summary>Multiclass gradient-boosted trees through ML.NET's LightGBM trainer.</summary>
 public sealed class LightGbmBoost(BoostOptions? options = null) : ILearner
@@ -21,12 +36,7 @@ public sealed class LightGbmBoost(BoostOptions? options = null) : ILearner
     public BoostOptions Options { get; } = options ?? new BoostOptions();
     public string Name => "boost";
 
-    public IReadOnlyDictionary<string, string> Parameters => new Dictionary<string, string>
-    {
-        ["n_estimators"] = Options.Rounds.ToString(), ["learning_rate"] = Param.Format(Options.LearningRate),
-        ["num_leaves"] = Options.Leaves.ToString(), ["min_samples_leaf"] = Options.MinSamplesLeaf.ToString(),
-        ["threads"] = (Options.Threads ?? Environment.ProcessorCount).ToString(), ["seed"] = Options.Seed.ToString(),
-    };
+    public IReadOnlyDictionary<string, string> Parameters => OptionsBinder.Values(Options);
 
     public IClassifier Fit(Tensor x, Tensor y)
     {
@@ -106,10 +116,7 @@ public sealed class MlNetLogisticRegression(LogisticRegressionOptions? options =
     public LogisticRegressionOptions Options { get; } = options ?? new LogisticRegressionOptions();
     public string Name => "logreg-mlnet";
 
-    public IReadOnlyDictionary<string, string> Parameters => new Dictionary<string, string>
-    {
-        ["C"] = Param.Format(Options.C), ["max_iter"] = Options.MaxIterations.ToString(), ["tol"] = Param.Format(Options.Tolerance),
-    };
+    public IReadOnlyDictionary<string, string> Parameters => OptionsBinder.Values(Options);
 
     public IClassifier Fit(Tensor x, Tensor y)
     {

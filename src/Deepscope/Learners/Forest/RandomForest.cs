@@ -1,3 +1,4 @@
+using Deepscope.Catalogs;
 using Deepscope.Numerics;
 using static TorchSharp.torch;
 
@@ -8,8 +9,25 @@ namespace Deepscope.Learners;
 /// grown, bootstrap). <see cref="MaxFeatures"/> null means floor(sqrt(D)). <see cref="Seed"/> fixes the bootstraps
 /// and feature draws (tree t uses its own generator, so results do not depend on thread scheduling).
 /// </summary>
-public sealed record RandomForestOptions(int Trees = 100, int? MaxFeatures = null, int? MaxDepth = null, int MinSamplesSplit = 2,
-    int MinSamplesLeaf = 1, bool Bootstrap = true, int Seed = 0, int? Threads = null);
+public sealed record RandomForestOptions
+{
+    [Param("n_estimators", Min = 1, Description = "trees")]
+    public int Trees { get; init; } = 100;
+    [Param("max_features", Words = ["sqrt="], Min = 1, Description = "candidate features per split: sqrt or a count")]
+    public int? MaxFeatures { get; init; }
+    [Param("max_depth", Min = 1, Description = "depth limit (none: grow to purity)")]
+    public int? MaxDepth { get; init; }
+    [Param("min_samples_split", Min = 2, Description = "samples a node needs to be split")]
+    public int MinSamplesSplit { get; init; } = 2;
+    [Param("min_samples_leaf", Min = 1, Description = "samples per leaf, at least")]
+    public int MinSamplesLeaf { get; init; } = 1;
+    [Param("bootstrap", Description = "grow each tree on a bootstrap sample")]
+    public bool Bootstrap { get; init; } = true;
+    [Param("seed", Description = "seed of the bootstraps and feature draws")]
+    public int Seed { get; init; }
+    [Param("threads", Words = ["all=", "auto="], Min = 1, Description = "trees grown in parallel (all: one per core)")]
+    public int? Threads { get; init; }
+}
 
 /// <summary>
 /// Breiman's random forest: each tree is a CART grown to purity on a bootstrap sample (counts as weights, as
@@ -21,16 +39,7 @@ public sealed class RandomForest(RandomForestOptions? options = null) : ILearner
     public RandomForestOptions Options { get; } = options ?? new RandomForestOptions();
     public string Name => "rf";
 
-    public IReadOnlyDictionary<string, string> Parameters => new Dictionary<string, string>
-    {
-        ["n_estimators"] = Options.Trees.ToString(),
-        ["max_features"] = Options.MaxFeatures?.ToString() ?? "sqrt",
-        ["max_depth"] = Options.MaxDepth?.ToString() ?? "none",
-        ["min_samples_split"] = Options.MinSamplesSplit.ToString(),
-        ["min_samples_leaf"] = Options.MinSamplesLeaf.ToString(),
-        ["bootstrap"] = Options.Bootstrap ? "true" : "false",
-        ["seed"] = Options.Seed.ToString(),
-    };
+    public IReadOnlyDictionary<string, string> Parameters => OptionsBinder.Values(Options);
 
     public IClassifier Fit(Tensor x, Tensor y) => FitModel(x, y);
 
@@ -60,13 +69,7 @@ public sealed class RandomForest(RandomForestOptions? options = null) : ILearner
     /// Tree <paramref name="tree"/>'s generator seed: SplitMix64's first output from state (seed, tree). Not
     /// HashCode.Combine, whose per-process random salt made the same seed grow different forests in every run.
     /// </summary>
-    internal static int TreeSeed(int seed, int tree)
-    {
-        ulong z = ((ulong)(uint)seed << 32 | (uint)tree) + 0x9E3779B97F4A7C15UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return (int)(z ^ (z >> 31));
-    }
+    internal static int TreeSeed(int seed, int tree) => (int)SplitMix64.Next((ulong)(uint)seed << 32 | (uint)tree);
 }
 
 /// <summary>A grown tree in flat arrays; <see cref="Feature"/> is -1 at leaves, whose class distribution is in <see cref="Value"/>.</summary>

@@ -1,9 +1,21 @@
+using Deepscope.Catalogs;
 using static TorchSharp.torch;
 
 namespace Deepscope.Learners;
 
 /// <summary>Multinomial logistic regression with L2 penalty (scikit-learn's defaults: C = 1, 100 L-BFGS iterations, tol 1e-4).</summary>
-public sealed record LogisticRegressionOptions(double C = 1.0, int MaxIterations = 100, double Tolerance = 1e-4);
+/// <summary>What the L-BFGS-fitted linear models share (scikit-learn's C, max_iter, tol).</summary>
+public abstract record LinearOptions
+{
+    [Param("C", Description = "inverse regularisation strength (> 0)")]
+    public double C { get; init; } = 1.0;
+    [Param("max_iter", Min = 1, Description = "L-BFGS iterations")]
+    public int MaxIterations { get; init; } = 100;
+    [Param("tol", Min = 0, Description = "stopping tolerance of L-BFGS")]
+    public double Tolerance { get; init; } = 1e-4;
+}
+
+public sealed record LogisticRegressionOptions : LinearOptions;
 
 /// <summary>
 /// Multinomial (softmax) logistic regression minimising C sum_i cross-entropy_i + ||W||^2 / 2 by L-BFGS on
@@ -16,10 +28,7 @@ public sealed class LogisticRegression(LogisticRegressionOptions? options = null
     public LogisticRegressionOptions Options { get; } = options ?? new LogisticRegressionOptions();
     public string Name => "logreg";
 
-    public IReadOnlyDictionary<string, string> Parameters => new Dictionary<string, string>
-    {
-        ["C"] = Param.Format(Options.C), ["max_iter"] = Options.MaxIterations.ToString(), ["tol"] = Param.Format(Options.Tolerance),
-    };
+    public IReadOnlyDictionary<string, string> Parameters => OptionsBinder.Values(Options);
 
     public IClassifier Fit(Tensor x, Tensor y) => FitModel(x, y);
 
@@ -41,7 +50,7 @@ public sealed class LogisticRegression(LogisticRegressionOptions? options = null
 }
 
 /// <summary>Linear SVM, one-vs-rest, squared hinge loss, L2 penalty (C = 1 and tol 1e-4 as scikit-learn LinearSVC; 100 L-BFGS iterations, see the learners benchmark note).</summary>
-public sealed record LinearSvmOptions(double C = 1.0, int MaxIterations = 100, double Tolerance = 1e-4);
+public sealed record LinearSvmOptions : LinearOptions;
 
 /// <summary>
 /// One-vs-rest linear SVM with squared hinge loss: for each class k, minimise ||w_k||^2 / 2 + C sum_i max(0, 1 -
@@ -53,10 +62,7 @@ public sealed class LinearSvm(LinearSvmOptions? options = null) : ILearner
     public LinearSvmOptions Options { get; } = options ?? new LinearSvmOptions();
     public string Name => "svm-linear";
 
-    public IReadOnlyDictionary<string, string> Parameters => new Dictionary<string, string>
-    {
-        ["C"] = Param.Format(Options.C), ["max_iter"] = Options.MaxIterations.ToString(), ["tol"] = Param.Format(Options.Tolerance),
-    };
+    public IReadOnlyDictionary<string, string> Parameters => OptionsBinder.Values(Options);
 
     public IClassifier Fit(Tensor x, Tensor y) => FitModel(x, y);
 

@@ -1,3 +1,4 @@
+using Deepscope.Catalogs;
 using Deepscope.Numerics;
 using static TorchSharp.torch;
 
@@ -7,7 +8,19 @@ namespace Deepscope.Learners;
 /// Options of the RBF kernel SVM (scikit-learn SVC's defaults): C = 1; <see cref="Gamma"/> null means "scale",
 /// 1 / (D Var(X)), and <see cref="double.NaN"/> means "auto", 1 / D; stopping tolerance 1e-3; kernel cache in MB.
 /// </summary>
-public sealed record RbfSvmOptions(double C = 1.0, double? Gamma = null, double Tolerance = 1e-3, int CacheMegabytes = 1024, int MaxIterations = 10_000_000);
+public sealed record RbfSvmOptions
+{
+    [Param("C", Description = "inverse regularisation strength (> 0)")]
+    public double C { get; init; } = 1.0;
+    [Param("gamma", Words = ["scale=", "auto=NaN"], Description = "kernel width: scale = 1 / (D Var X), auto = 1 / D, or a positive number")]
+    public double? Gamma { get; init; }
+    [Param("tol", Description = "stopping tolerance of SMO (> 0)")]
+    public double Tolerance { get; init; } = 1e-3;
+    [Param("cache_mb", Min = 1, Description = "kernel row cache, in MB")]
+    public int CacheMegabytes { get; init; } = 1024;
+    [Param("max_iter", Min = 1, Description = "SMO iterations per binary problem")]
+    public int MaxIterations { get; init; } = 10_000_000;
+}
 
 /// <summary>
 /// Exact C-SVM with the RBF kernel, multiclass by one-vs-one (K(K-1)/2 binary problems, majority vote, ties to the
@@ -19,13 +32,7 @@ public sealed class RbfSvm(RbfSvmOptions? options = null) : ILearner
     public RbfSvmOptions Options { get; } = options ?? new RbfSvmOptions();
     public string Name => "svm-rbf";
 
-    public IReadOnlyDictionary<string, string> Parameters => new Dictionary<string, string>
-    {
-        ["C"] = Param.Format(Options.C),
-        ["gamma"] = Options.Gamma switch { null => "scale", double g when double.IsNaN(g) => "auto", double g => Param.Format(g) },
-        ["tol"] = Param.Format(Options.Tolerance),
-        ["cache_mb"] = Options.CacheMegabytes.ToString(),
-    };
+    public IReadOnlyDictionary<string, string> Parameters => OptionsBinder.Values(Options);
 
     public IClassifier Fit(Tensor x, Tensor y) => FitModel(x, y);
 

@@ -1,41 +1,39 @@
 using System.Globalization;
+using Deepscope.Embedding;
+using Deepscope.Experiments;
+using Deepscope.Learners;
 
-namespace Deepscope.Experiments;
+namespace Deepscope.Studies.FeatureComparison;
 
 /// <summary>
-/// Reads experiment files (YAML; format in experiments/experiment.schema.json). Every problem is reported with the
-/// file, line and column: unknown keys, wrong types, out-of-range values, unknown datasets, features, methods or
-/// learners.
+/// Reads the feature-comparison keys of an experiment file (format in experiments/experiment.schema.json). Every
+/// problem is reported with the file, line and column: unknown keys, wrong types, out-of-range values, unknown
+/// datasets, features, methods or learners.
 /// </summary>
-public static class ExperimentFile
+public static class FeatureComparisonFile
 {
     public static readonly string[] FeatureKinds = ["pixels", "scattering", "cnn"];
-    public static readonly string[] EmbeddingMethods = ["pca", "mds", "isomap", "lle", "spectral", "tsne", "umap"];
-    public static readonly string[] LearnerNames = ["lda", "logreg", "svm-linear", "svm-rbf", "rf", "knn", "boost"];
     static readonly string[] Splits = ["train", "test"];
     public static readonly string[] FinetuneModes = ["linear-probe", "last-layers", "full"];
 
-    public static ExperimentConfig Load(string path)
+    public static FeatureComparisonOptions Read(YamlMap root)
     {
-        var root = YamlMap.Load(path);
-        var config = new ExperimentConfig(
-            Name: root.String("name") ?? System.IO.Path.GetFileNameWithoutExtension(path),
-            Seed: root.Int("seed", 0, min: 0)!.Value,
-            Datasets: ReadDatasets(root),
-            Features: ReadFeatures(root),
-            Embeddings: ReadEmbeddings(root),
-            Learners: ReadLearners(root),
-            CrossValidationFolds: root.Int("cv", 3, min: 2, max: 100)!.Value,
-            Scale: root.Bool("scale", true)!.Value,
-            Pca: root.Int("pca", null, min: 1),
-            Finetune: ReadFinetune(root),
-            DataDir: root.String("data_dir"),
-            SourceFile: System.IO.Path.GetFullPath(path));
+        var options = new FeatureComparisonOptions
+        {
+            Datasets = ReadDatasets(root),
+            Features = ReadFeatures(root),
+            Embeddings = ReadEmbeddings(root),
+            Learners = ReadLearners(root),
+            CrossValidationFolds = root.Int("cv", 3, min: 2, max: 100)!.Value,
+            Scale = root.Bool("scale", true)!.Value,
+            Pca = root.Int("pca", null, min: 1),
+            Finetune = ReadFinetune(root),
+        };
         root.RejectUnknownKeys();
-        if (config.Features.Count == 0) throw new InvalidDataFileException(path, "no 'features' listed: nothing to compare");
-        if (config.Learners.Count == 0 && config.Embeddings == null)
-            throw new InvalidDataFileException(path, "neither 'learners' nor 'embeddings' listed: nothing to do");
-        return config;
+        if (options.Features.Count == 0) throw new InvalidDataFileException(root.File, "no 'features' listed: nothing to compare");
+        if (options.Learners.Count == 0 && options.Embeddings == null)
+            throw new InvalidDataFileException(root.File, "neither 'learners' nor 'embeddings' listed: nothing to do");
+        return options;
     }
 
     static IReadOnlyList<DatasetSelection> ReadDatasets(YamlMap root)
@@ -90,8 +88,8 @@ public static class ExperimentFile
     {
         if (root.Map("embeddings") is not { } e) return null;
         var methods = e.Strings("methods");
-        foreach (var m in methods.Where(m => !EmbeddingMethods.Contains(m)))
-            throw new InvalidDataFileException(e.File, $"unknown embedding method '{m}' in 'embeddings.methods' (known: {string.Join(", ", EmbeddingMethods)})");
+        foreach (var m in methods.Where(m => !Embedders.Catalog.Contains(m)))
+            throw e.Error(e.Where("methods"), $"unknown embedding method '{m}' in 'embeddings.methods' (known: {string.Join(", ", Embedders.Names)})");
         var parameters = new Dictionary<string, IReadOnlyDictionary<string, string>>();
         if (e.Map("params") is { } p)
         {
@@ -101,6 +99,7 @@ public static class ExperimentFile
                 if (!methods.Contains(method))
                     throw new InvalidDataFileException(e.File, $"'embeddings.params.{method}' given but '{method}' is not in 'embeddings.methods'");
                 parameters[method] = map.RawValues().ToDictionary(kv => kv.Key, kv => string.Join(",", kv.Value));
+                Checked(p, method, () => Embedders.Create(method, parameters[method]));
             }
         }
         var plan = new EmbeddingPlan(methods, e.Choice("split", Splits, "test")!, e.Int("samples", 2000, min: 10)!.Value, parameters);
@@ -110,10 +109,22 @@ public static class ExperimentFile
 
     static IReadOnlyList<LearnerSpec> ReadLearners(YamlMap root) => root.NamedList("learners").Select(item =>
     {
-        if (!LearnerNames.Contains(item.Name))
-            throw root.Error(item.Where, $"unknown learner '{item.Name}' (known: {string.Join(", ", LearnerNames)})");
-        return new LearnerSpec(item.Name, item.Settings?.RawValues() ?? new Dictionary<string, IReadOnlyList<string>>());
+        if (!LearnerCatalog.Names.Contains(item.Name))
+            throw root.Error(item.Where, $"unknown learner '{item.Name}' (known: {string.Join(", ", LearnerCatalog.Names)})");
+        var grid = item.Settings?.RawValues() ?? new Dictionary<string, IReadOnlyList<string>>();
+        // Every name and every candidate value is checked now, not after the features are extracted.
+        foreach (var (name, values) in grid)
+            foreach (var value in values)
+                Checked(item.Settings!, name, () => LearnerCatalog.Create(item.Name, new Dictionary<string, string> { [name] = value }));
+        return new LearnerSpec(item.Name, grid);
     }).ToList();
+
+    /// <summary>Runs a catalog's check of parameters, reporting its error at the key's place in the file.</summary>
+    static void Checked(YamlMap map, string key, Action check)
+    {
+        try { check(); }
+        catch (DeepscopeException e) when (e is not InvalidDataFileException) { throw map.Error(map.Where(key), e.Message); }
+    }
 
     static FinetuneSpec? ReadFinetune(YamlMap root)
     {

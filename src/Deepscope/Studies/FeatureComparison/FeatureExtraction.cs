@@ -9,38 +9,54 @@ using Deepscope.Features.Cnn;
 using Deepscope.Runtime;
 using static TorchSharp.torch;
 
-namespace Deepscope.Experiments;
+namespace Deepscope.Studies.FeatureComparison;
 
 /// <summary>
-/// Turns an experiment's <see cref="FeatureSpec"/> into a feature set on disk (the shared FeatureSet layout), cached
-/// under a key of dataset, subset sizes and settings: a second run with the same key reuses it.
+/// Turns a <see cref="FeatureSpec"/> into a feature set on disk (the shared FeatureSet layout): a stage of the cross-run
+/// store keyed by dataset, subset sizes and settings, so a later run (or another shard) with the same key reuses it.
 /// </summary>
 public static class FeatureExtraction
 {
-    // Bump when what an extractor writes changes, so old cache entries are not reused.
-    const string CacheVersion = "1";
+    // Bump when what an extractor writes changes, so old stored sets are not reused.
+    const string Version = "2";
     const long PixelBatch = 4096;
 
-    /// <summary>The cache folder of one feature set: readable names plus a hash of everything that defines it.</summary>
-    public static string CacheFolder(string cacheRoot, DatasetSelection dataset, FeatureSpec feature)
+    public static StageKey Key(DatasetSelection dataset, FeatureSpec feature, StudyContext context) =>
+        new("features", new
+        {
+            Version, Dataset = dataset.Name, dataset.TrainSubset, dataset.TestSubset, Extractor = feature.Kind,
+            // Weights by their full path: the same file name in two folders is two different models.
+            Settings = feature.Settings.ToDictionary(p => p.Key, p => p.Key == "weights" ? context.ResolvePath(p.Value) : p.Value),
+        });
+
+    /// <summary>The stored feature set, extracted first when the store does not hold it.</summary>
+    public static FeatureSet GetOrExtract(DatasetSelection dataset, FeatureSpec feature, Func<(LabeledImages Train, LabeledImages Test)> images,
+        StudyContext context)
     {
-        var key = $"{CacheVersion}|{dataset.Name}|{dataset.TrainSubset}|{dataset.TestSubset}|{feature.Label}";
-        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..12];
+        var key = Key(dataset, feature, context);
         var subsets = $"{dataset.TrainSubset?.ToString(CultureInfo.InvariantCulture) ?? "all"}-{dataset.TestSubset?.ToString(CultureInfo.InvariantCulture) ?? "all"}";
-        return Path.Combine(cacheRoot, dataset.Name, $"{feature.Kind}-{subsets}-{hash}");
+        var folder = context.Cache.ArtifactFolder(key, $"{dataset.Name}-{feature.Kind}-{subsets}");
+        context.Stage(key, $"features {feature.Label} on {dataset.Name}", () =>
+        {
+            // Written aside and renamed into place: a killed extraction or a second shard never sees half a set.
+            var temp = $"{folder}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
+            try
+            {
+                var (train, test) = images();
+                Extract(temp, feature, train, test, dataset.Name, context);
+                if (context.Force && Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+                if (!Directory.Exists(folder)) Directory.Move(temp, folder);
+            }
+            finally
+            {
+                if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
+            }
+            return Path.GetFileName(folder);
+        }, context.Cache);
+        return FeatureSet.Load(folder);
     }
 
-    /// <summary>Loads the cached set, or extracts it when absent (or when <paramref name="force"/>). Returns it and whether it came from cache.</summary>
-    public static (FeatureSet Set, bool FromCache) GetOrExtract(string folder, FeatureSpec feature, LabeledImages train, LabeledImages test,
-        string dataset, string baseDirectory, bool force, IProgressReporter progress)
-    {
-        if (!force && File.Exists(Path.Combine(folder, FeatureSet.InfoFile)))
-            return (FeatureSet.Load(folder), true);
-        Extract(folder, feature, train, test, dataset, baseDirectory, progress);
-        return (FeatureSet.Load(folder), false);
-    }
-
-    static void Extract(string folder, FeatureSpec feature, LabeledImages train, LabeledImages test, string dataset, string baseDirectory, IProgressReporter progress)
+    static void Extract(string folder, FeatureSpec feature, LabeledImages train, LabeledImages test, string dataset, StudyContext context)
     {
         var clock = Stopwatch.StartNew();
         var settings = new JsonObject();
@@ -52,7 +68,7 @@ public static class FeatureExtraction
                 featureShape = train.ImageShape;
                 using (var writer = new FeatureSetWriter(folder, featureShape.Aggregate(1L, (a, b) => a * b)))
                 {
-                    foreach (var (split, images) in Splits(train, test)) WritePixels(writer, split, images, progress, dataset);
+                    foreach (var (split, images) in Splits(train, test)) WritePixels(writer, split, images, context.Progress, dataset);
                     writer.Complete(Info(dataset, "pixels", settings, featureShape, train, clock));
                 }
                 break;
@@ -63,7 +79,7 @@ public static class FeatureExtraction
                 featureShape = scattering.OutputShape(train.ImageShape);
                 using var writer = new FeatureSetWriter(folder, featureShape.Aggregate(1L, (a, b) => a * b));
                 foreach (var (split, images) in Splits(train, test))
-                    ScatteringFeatures.Extract(scattering, images, split, writer, progress, $"scattering {dataset} {split.ToString().ToLowerInvariant()}");
+                    ScatteringFeatures.Extract(scattering, images, split, writer, context.Progress, $"scattering {dataset} {split.ToString().ToLowerInvariant()}");
                 writer.Complete(Info(dataset, ScatteringFeatures.ExtractorName, s.ToJson(), featureShape, train, clock));
                 break;
             }
@@ -75,8 +91,8 @@ public static class FeatureExtraction
                     Preprocessing = new ImageNetPreprocessing(feature.Settings.TryGetValue("resize", out var r) ? int.Parse(r, CultureInfo.InvariantCulture) : null),
                     BFloat16 = feature.Settings.GetValueOrDefault("bf16") == "true",
                 };
-                using var extractor = CnnFeatureExtractor.Load(options, ResolvePath(feature.Settings["weights"], baseDirectory));
-                CnnFeatureDirectory.Write(folder, extractor, dataset, train, test, new Dictionary<string, JsonNode?>(), progress);
+                using var extractor = CnnFeatureExtractor.Load(options, context.ResolvePath(feature.Settings["weights"]));
+                CnnFeatureDirectory.Write(folder, extractor, dataset, train, test, new Dictionary<string, JsonNode?>(), context.Progress);
                 break;
             }
             default:
@@ -106,12 +122,4 @@ public static class FeatureExtraction
     static IEnumerable<(Split, LabeledImages)> Splits(LabeledImages train, LabeledImages test) => [(Split.Train, train), (Split.Test, test)];
 
     static int Int(FeatureSpec feature, string key) => int.Parse(feature.Settings[key], CultureInfo.InvariantCulture);
-
-    /// <summary>A path from an experiment file: <c>~</c> is the home folder; relative paths are relative to the file.</summary>
-    public static string ResolvePath(string path, string baseDirectory)
-    {
-        if (path.StartsWith("~/", StringComparison.Ordinal))
-            path = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), path[2..]);
-        return Path.GetFullPath(path, baseDirectory);
-    }
 }

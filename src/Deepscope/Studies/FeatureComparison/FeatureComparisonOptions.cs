@@ -1,4 +1,6 @@
-namespace Deepscope.Experiments;
+using Deepscope.Experiments;
+
+namespace Deepscope.Studies.FeatureComparison;
 
 /// <summary>A dataset of the experiment and how much of it to use (null: all).</summary>
 public sealed record DatasetSelection(string Name, int? TrainSubset = null, int? TestSubset = null);
@@ -26,17 +28,22 @@ public sealed record LearnerSpec(string Name, IReadOnlyDictionary<string, IReadO
 public sealed record FinetuneSpec(string Model, string? Weights, string Mode = "linear-probe", int Epochs = 3,
     double LearningRate = 0.01, int BatchSize = 128, int? ImageSize = null);
 
-/// <summary>An experiment file: everything a run needs, validated when loaded.</summary>
-public sealed record ExperimentConfig(
-    string Name,
-    int Seed,
-    IReadOnlyList<DatasetSelection> Datasets,
-    IReadOnlyList<FeatureSpec> Features,
-    EmbeddingPlan? Embeddings,
-    IReadOnlyList<LearnerSpec> Learners,
-    int CrossValidationFolds,
-    bool Scale,
-    int? Pca,
-    FinetuneSpec? Finetune,
-    string? DataDir,
-    string SourceFile);
+/// <summary>
+/// The feature-comparison study (Project 1): datasets x feature extractors, each feature set embedded and classified
+/// by every learner (grid-searched by cross-validation when a parameter lists several values), optionally a CNN
+/// fine-tuned on the images.
+/// </summary>
+public sealed record FeatureComparisonOptions
+{
+    public IReadOnlyList<DatasetSelection> Datasets { get; init; } = [];
+    public IReadOnlyList<FeatureSpec> Features { get; init; } = [];
+    public EmbeddingPlan? Embeddings { get; init; }
+    public IReadOnlyList<LearnerSpec> Learners { get; init; } = [];
+    public int CrossValidationFolds { get; init; } = 3;
+    public bool Scale { get; init; } = true;
+    public int? Pca { get; init; }
+    public FinetuneSpec? Finetune { get; init; }
+
+    /// <summary>Reads the study's keys of an experiment file (the host has read study, name, seed and data_dir).</summary>
+    public static FeatureComparisonOptions FromYaml(YamlMap root) => FeatureComparisonFile.Read(root);
+}
