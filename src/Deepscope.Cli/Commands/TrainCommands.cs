@@ -20,25 +20,27 @@ static class TrainCommands
     /// <summary>The options train and finetune share, declared once.</summary>
     sealed class RunOptions
     {
+        static readonly TrainingOptions Defaults = ClassifierTraining.Defaults();
+
         public readonly Option<string> Model = new("--model") { Description = $"Model: {string.Join(", ", ModelZoo.Names)}", Required = true };
         public readonly Option<string> Dataset = new("--dataset") { Description = $"Dataset: {string.Join(", ", Datasets.Names)}", Required = true };
         public readonly Option<string> Output = new("--output", "-o") { Description = "Run directory (checkpoint, weights, history, TensorBoard logs, curves)", Required = true };
         public readonly Option<bool> Resume = new("--resume") { Description = "Continue from the run directory's last checkpoint" };
-        public readonly Option<int> Epochs = new("--epochs") { Description = "Epochs", DefaultValueFactory = _ => 10 };
-        public readonly Option<int> BatchSize = new("--batch-size") { Description = "Mini-batch size", DefaultValueFactory = _ => 128 };
-        public readonly Option<string> Optimizer = new("--optimizer") { Description = "sgd, adam or adamw", DefaultValueFactory = _ => "sgd" };
+        public readonly Option<int> Epochs = new("--epochs") { Description = "Epochs", DefaultValueFactory = _ => Defaults.Epochs };
+        public readonly Option<int> BatchSize = new("--batch-size") { Description = "Mini-batch size", DefaultValueFactory = _ => Defaults.BatchSize };
+        public readonly Option<string> Optimizer = new("--optimizer") { Description = "sgd, adam or adamw", DefaultValueFactory = _ => Name(Defaults.Optimizer.Kind) };
         public readonly Option<double?> LearningRate = new("--lr") { Description = "Base learning rate (default: 0.1 for SGD, 0.001 for Adam/AdamW)" };
-        public readonly Option<double> Momentum = new("--momentum") { Description = "SGD momentum", DefaultValueFactory = _ => 0.9 };
+        public readonly Option<double> Momentum = new("--momentum") { Description = "SGD momentum", DefaultValueFactory = _ => Defaults.Optimizer.Momentum };
         public readonly Option<bool> Nesterov = new("--nesterov") { Description = "Nesterov momentum (SGD)" };
         public readonly Option<double?> WeightDecay = new("--weight-decay") { Description = "Weight decay (default: 5e-4 for SGD, 0 for Adam, 0.01 for AdamW)" };
-        public readonly Option<string> Schedule = new("--schedule") { Description = "constant, step, multistep, cosine or onecycle", DefaultValueFactory = _ => "cosine" };
-        public readonly Option<int> StepSize = new("--step-size") { Description = "step schedule: decay every N epochs", DefaultValueFactory = _ => 30 };
+        public readonly Option<string> Schedule = new("--schedule") { Description = "constant, step, multistep, cosine or onecycle", DefaultValueFactory = _ => Name(Defaults.Schedule.Kind) };
+        public readonly Option<int> StepSize = new("--step-size") { Description = "step schedule: decay every N epochs", DefaultValueFactory = _ => Defaults.Schedule.StepSize };
         public readonly Option<string?> Milestones = new("--milestones") { Description = "multistep schedule: epochs, comma-separated (e.g. 30,60,80)" };
-        public readonly Option<double> Gamma = new("--gamma") { Description = "step/multistep decay factor", DefaultValueFactory = _ => 0.1 };
+        public readonly Option<double> Gamma = new("--gamma") { Description = "step/multistep decay factor", DefaultValueFactory = _ => Defaults.Schedule.Gamma };
         public readonly Option<double> Warmup = new("--warmup") { Description = "Linear learning-rate warm-up, in epochs" };
         public readonly Option<double> ClipGrad = new("--clip-grad") { Description = "Clip the gradient L2 norm to this value (0: off)" };
         public readonly Option<string?> Augment = new("--augment") { Description = "Training augmentation: crop[=PADDING], flip, comma-separated, or none" };
-        public readonly Option<long> Seed = new("--seed") { Description = "Seed of initialisation, shuffling and augmentation", DefaultValueFactory = _ => 0 };
+        public readonly Option<long> Seed = new("--seed") { Description = "Seed of initialisation, shuffling and augmentation", DefaultValueFactory = _ => Defaults.Seed };
         public readonly Option<int?> EarlyStop = new("--early-stop") { Description = "Stop after N epochs without better evaluation accuracy (validation with --validation, else test)" };
         public readonly Option<int?> Threads = new("--threads") { Description = "libtorch threads (default: all cores); resume with the same count for identical weights" };
         public readonly Option<long?> Limit = new("--limit") { Description = "Train on the first N training images only" };
@@ -95,10 +97,10 @@ static class TrainCommands
                 Optimizer = new OptimizerOptions
                 {
                     Kind = kind,
-                    LearningRate = parse.GetValue(LearningRate) ?? (kind == OptimizerKind.Sgd ? 0.1 : 1e-3),
+                    LearningRate = parse.GetValue(LearningRate) ?? ClassifierTraining.Optimizer(kind).LearningRate,
                     Momentum = kind == OptimizerKind.Sgd ? parse.GetValue(Momentum) : 0,
                     Nesterov = parse.GetValue(Nesterov),
-                    WeightDecay = parse.GetValue(WeightDecay) ?? kind switch { OptimizerKind.Sgd => 5e-4, OptimizerKind.AdamW => 0.01, _ => 0 },
+                    WeightDecay = parse.GetValue(WeightDecay) ?? ClassifierTraining.Optimizer(kind).WeightDecay,
                 },
                 Schedule = new LearningRateSchedule
                 {
@@ -114,6 +116,8 @@ static class TrainCommands
                 EarlyStopping = patience is null ? null : new EarlyStopping(patience.Value),
             };
         }
+
+        static string Name(Enum value) => value.ToString().ToLowerInvariant();
 
         static int[] ParseMilestones(string? text) => string.IsNullOrWhiteSpace(text) ? [] :
             [.. text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(m =>
@@ -183,7 +187,7 @@ static class TrainCommands
 
         double validation = parse.GetValue(o.Validation);
         if (validation is < 0 or >= 1) throw new DeepscopeException($"--validation must be a fraction in [0, 1), got {validation}");
-        var (fitSet, evalSet) = validation > 0 ? HoldOut(Examples.From(train), validation, options.Seed) : (Examples.From(train), Examples.From(test));
+        var (fitSet, evalSet) = validation > 0 ? Examples.From(train).HoldOut(validation, options.Seed) : (Examples.From(train), Examples.From(test));
         string evalName = validation > 0 ? "val" : "test";
 
         var setup = ClassifierSetup.Build(spec, fitSet, fineTune?.ImageSize ?? train.ImageShape[1], options.Seed, fineTune?.Options, fineTune?.Weights);
@@ -244,19 +248,6 @@ static class TrainCommands
             $"done: {record.EpochsDone} epochs{(result.StoppedEarly ? " (stopped early)" : "")}, final test accuracy {100 * record.TestAccuracy:F2}%, " +
             $"{result.TrainingSeconds:F1}s training, {wall.Elapsed.TotalSeconds:F1}s this session; weights in {Path.Combine(output, RunRecord.ModelFile)}")));
         return 0;
-    }
-
-    /// <summary>A seeded split of the training examples into (train, validation); the tensors are copies the caller disposes.</summary>
-    static (Examples Train, Examples Validation) HoldOut(Examples all, double fraction, long seed)
-    {
-        long held = Math.Max(1, (long)Math.Round(all.Count * fraction));
-        if (held >= all.Count) throw new DeepscopeException($"--validation {fraction} leaves no training images out of {all.Count}");
-        using var g = new Generator(unchecked((ulong)seed));
-        using var order = randperm(all.Count, generator: g);
-        using var validation = order.narrow(0, 0, held);
-        using var rest = order.narrow(0, held, all.Count - held);
-        return (all with { Inputs = all.Inputs.index_select(0, rest), Labels = all.Labels.index_select(0, rest) },
-                all with { Inputs = all.Inputs.index_select(0, validation), Labels = all.Labels.index_select(0, validation) });
     }
 
     static Command Evaluate()

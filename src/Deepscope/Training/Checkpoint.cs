@@ -5,61 +5,55 @@ using static TorchSharp.torch;
 
 namespace Deepscope.Training;
 
-/// <summary>One epoch of a run's history.</summary>
-public sealed record EpochRecord(int Epoch, double TrainLoss, double TrainAccuracy, double? EvalLoss, double? EvalAccuracy,
-    double LearningRate, double Seconds, double ImagesPerSecond);
-
-/// <summary>The trainer's own state between epochs (everything but tensors).</summary>
-public sealed record TrainingState
-{
-    public int EpochsDone { get; init; }
-    public long GlobalStep { get; init; }
-    public IReadOnlyList<EpochRecord> History { get; init; } = [];
-    public double? BestMetric { get; init; }
-    public int BestEpoch { get; init; }
-    public int EpochsSinceBest { get; init; }
-    public bool StoppedEarly { get; init; }
-    public double TrainingSeconds { get; init; }
-    /// <summary>The options the run was started with (JSON); a resume with different options is refused.</summary>
-    public string OptionsJson { get; init; } = "";
-}
-
 /// <summary>
-/// A resumable snapshot of a run: model parameters and buffers, optimizer state (momentum, Adam moments, steps),
-/// the trainer's generators and torch's global generator, and <see cref="TrainingState"/>. One file, written atomically.
+/// A resumable snapshot of a run: every model's parameters and buffers with its optimizer state (momentum, Adam
+/// moments, steps), the trainer's generators and torch's global generator, and <see cref="TrainingState"/> (which
+/// carries the step count the schedules are functions of). One file, written atomically.
 /// </summary>
 public static class Checkpoint
 {
-    const string Magic = "DEEPSCOPE-CHECKPOINT/1";
+    const string Magic = "DEEPSCOPE-CHECKPOINT/2";
 
-    public static void Write(string path, TrainingState state, nn.Module model, optim.Optimizer optimizer, IReadOnlyList<Generator> generators)
+    /// <param name="generatorStates">The states to restore the trainer's generators to, in order.</param>
+    public static void Write(string path, TrainingState state, ModelSet models, IReadOnlyList<optim.Optimizer> optimizers, IReadOnlyList<Tensor> generatorStates)
     {
         AtomicFile.Write(path, stream =>
         {
             using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
             writer.Write(Magic);
             writer.Write(JsonSerializer.Serialize(state, JsonFormat.Options));
-            model.save(writer);
-            ((OptimizerHelper)optimizer).save_state_dict(writer);
-            writer.Write(generators.Count + 1);
-            foreach (var g in generators)
-                using (var s = g.get_state()) WriteBytes(writer, s);
+            writer.Write(models.Models.Count);
+            for (int i = 0; i < models.Models.Count; i++)
+            {
+                writer.Write(models.Models[i].Name);
+                models.Models[i].Module.save(writer);
+                ((OptimizerHelper)optimizers[i]).save_state_dict(writer);
+            }
+            writer.Write(generatorStates.Count + 1);
+            foreach (var s in generatorStates) WriteBytes(writer, s);
             using (var global = random.get_rng_state()) WriteBytes(writer, global);
         });
     }
 
-    /// <summary>Restores a checkpoint into the given model, optimizer and generators (built exactly as when it was written).</summary>
-    public static TrainingState Read(string path, nn.Module model, optim.Optimizer optimizer, IReadOnlyList<Generator> generators)
+    /// <summary>Restores a checkpoint into the given models, optimizers and generators (built exactly as when it was written).</summary>
+    public static TrainingState Read(string path, ModelSet models, IReadOnlyList<optim.Optimizer> optimizers, IReadOnlyList<Generator> generators)
     {
         try
         {
             using var stream = File.OpenRead(path);
             using var reader = new BinaryReader(stream);
-            if (reader.ReadString() != Magic) throw new InvalidDataFileException(path, "not a Deepscope checkpoint (wrong header)");
+            if (reader.ReadString() != Magic) throw new InvalidDataFileException(path, "not a Deepscope checkpoint of this version (wrong header)");
             var state = JsonSerializer.Deserialize<TrainingState>(reader.ReadString(), JsonFormat.Options)
                 ?? throw new InvalidDataFileException(path, "checkpoint has no training state");
-            model.load(reader, strict: true);
-            ((OptimizerHelper)optimizer).load_state_dict(reader);
+            int modelCount = reader.ReadInt32();
+            if (modelCount != models.Models.Count) throw new InvalidDataFileException(path, $"checkpoint holds {modelCount} models, the run has {models.Models.Count}");
+            for (int i = 0; i < modelCount; i++)
+            {
+                var name = reader.ReadString();
+                if (name != models.Models[i].Name) throw new InvalidDataFileException(path, $"checkpoint holds model '{name}' where the run has '{models.Models[i].Name}'");
+                models.Models[i].Module.load(reader, strict: true);
+                ((OptimizerHelper)optimizers[i]).load_state_dict(reader);
+            }
             int count = reader.ReadInt32();
             if (count != generators.Count + 1) throw new InvalidDataFileException(path, $"checkpoint holds {count} generator states, expected {generators.Count + 1}");
             foreach (var g in generators)

@@ -10,6 +10,9 @@ static class TinyData
 {
     public static readonly string[] Classes = ["top-left", "top-right", "bottom-left", "bottom-right"];
 
+    /// <summary>The training and evaluation sets the step and resume tests share (208 and 64 images).</summary>
+    public static readonly Examples SharedTrain = Make(208, seed: 1), SharedTest = Make(64, seed: 2);
+
     public static Examples Make(long count, long seed)
     {
         using var g = new Generator((ulong)seed);

@@ -1,0 +1,122 @@
+using Deepscope.Data.Sources;
+using static TorchSharp.torch;
+
+namespace Deepscope.Training.Metrics;
+
+/// <summary>A metric of the confusion matrix (rows: true class, columns: argmax prediction) accumulated over the set.</summary>
+public abstract class ConfusionMetric(int classes, string field) : IMetric
+{
+    protected readonly int Classes = classes >= 2 ? classes : throw new DeepscopeException($"a class metric needs at least 2 classes, got {classes}");
+    long[] _counts = new long[classes * classes];
+
+    public abstract string Name { get; }
+    public bool HigherIsBetter => true;
+
+    public void Reset() => _counts = new long[Classes * Classes];
+
+    public void Update(Tensor output, Batch batch)
+    {
+        using var scope = NewDisposeScope();
+        var truth = batch[field].flatten();
+        var predicted = output.argmax(1).flatten();
+        var counts = (truth * Classes + predicted).bincount(null, Classes * Classes);
+        var added = counts.data<long>().ToArray();
+        if (added.Length != _counts.Length) throw new DeepscopeException($"{Name}: class indices beyond the {Classes} classes in '{field}'");
+        for (int i = 0; i < added.Length; i++) _counts[i] += added[i];
+    }
+
+    public double Compute() => Compute((t, p) => _counts[t * Classes + p]);
+
+    /// <summary>The value from the confusion count of (true, predicted).</summary>
+    protected abstract double Compute(Func<int, int, long> confusion);
+
+    protected (long TruePositives, long FalsePositives, long FalseNegatives) Counts(Func<int, int, long> confusion, int c)
+    {
+        long tp = confusion(c, c), predicted = 0, actual = 0;
+        for (int k = 0; k < Classes; k++) (predicted, actual) = (predicted + confusion(k, c), actual + confusion(c, k));
+        return (tp, predicted - tp, actual - tp);
+    }
+}
+
+/// <summary>
+/// Mean intersection over union of argmax predictions (per pixel for (N, K, H, W) against a mask): per class
+/// TP / (TP + FP + FN), averaged over the classes that occur in the truth or the predictions.
+/// </summary>
+public sealed class IouMetric(int classes, string field = Fields.Mask) : ConfusionMetric(classes, field)
+{
+    public override string Name => "iou";
+
+    protected override double Compute(Func<int, int, long> confusion)
+    {
+        var perClass = Enumerable.Range(0, Classes).Select(c => Counts(confusion, c))
+            .Where(c => c.TruePositives + c.FalsePositives + c.FalseNegatives > 0)
+            .Select(c => c.TruePositives / (double)(c.TruePositives + c.FalsePositives + c.FalseNegatives)).ToList();
+        return perClass.Count == 0 ? double.NaN : perClass.Average();
+    }
+}
+
+/// <summary>
+/// Micro-averaged F1: true positives, false positives and false negatives summed over classes, then
+/// 2PR / (P + R). With <paramref name="excludedClass"/> that class's counts are left out, as EmoContext's official
+/// metric (SemEval-2019 task 3) leaves out "others": predictions of it are then neither true nor false positives.
+/// </summary>
+public sealed class MicroF1Metric(int classes, int? excludedClass = null, string field = Fields.Label) : ConfusionMetric(classes, field)
+{
+    public override string Name => "micro_f1";
+
+    protected override double Compute(Func<int, int, long> confusion)
+    {
+        long tp = 0, fp = 0, fn = 0;
+        for (int c = 0; c < Classes; c++)
+        {
+            if (c == excludedClass) continue;
+            var counts = Counts(confusion, c);
+            (tp, fp, fn) = (tp + counts.TruePositives, fp + counts.FalsePositives, fn + counts.FalseNegatives);
+        }
+        double precision = tp + fp == 0 ? 0 : tp / (double)(tp + fp), recall = tp + fn == 0 ? 0 : tp / (double)(tp + fn);
+        return precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall);
+    }
+}
+
+/// <summary>
+/// Area under the ROC curve of a binary problem from the Mann-Whitney U statistic: the probability that a positive
+/// example scores above a negative one, ties counting 1/2. Scores: the output itself for (N) or (N, 1), the softmax
+/// probability of <paramref name="positiveClass"/> for logits (N, K). NaN when one of the two classes is absent.
+/// </summary>
+public sealed class RocAucMetric(long positiveClass = 1, string field = Fields.Label) : IMetric
+{
+    readonly List<(double Score, bool Positive)> _examples = [];
+
+    public string Name => "roc_auc";
+    public bool HigherIsBetter => true;
+
+    public void Reset() => _examples.Clear();
+
+    public void Update(Tensor output, Batch batch)
+    {
+        using var scope = NewDisposeScope();
+        var scores = output.dim() == 2 && output.shape[1] > 1 ? output.softmax(1).select(1, positiveClass) : output.flatten();
+        var s = scores.to_type(ScalarType.Float64).data<double>().ToArray();
+        var positive = batch[field].flatten().eq(positiveClass).data<bool>().ToArray();
+        for (int i = 0; i < s.Length; i++) _examples.Add((s[i], positive[i]));
+    }
+
+    public double Compute() => MannWhitneyAuc(_examples);
+
+    public static double MannWhitneyAuc(IReadOnlyList<(double Score, bool Positive)> examples)
+    {
+        var sorted = examples.OrderBy(e => e.Score).ToList();
+        long positives = sorted.LongCount(e => e.Positive), negatives = sorted.Count - positives;
+        if (positives == 0 || negatives == 0) return double.NaN;
+        double positiveRanks = 0;
+        for (int i = 0; i < sorted.Count;)
+        {
+            int j = i;
+            while (j < sorted.Count && sorted[j].Score == sorted[i].Score) j++;
+            double midrank = (i + 1 + j) / 2.0;  // ranks i+1..j share their mean
+            for (int k = i; k < j; k++) if (sorted[k].Positive) positiveRanks += midrank;
+            i = j;
+        }
+        return (positiveRanks - positives * (positives + 1) / 2.0) / ((double)positives * negatives);
+    }
+}
