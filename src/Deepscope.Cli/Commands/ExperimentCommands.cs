@@ -23,7 +23,7 @@ static class ExperimentCommands
         var noDownload = CommonOptions.NoDownload();
         var shard = new Option<string?>("--shard") { Description = "Run only shard I of N of the study's grid (I/N, 0-based: every N-th cell); then 'deepscope report RUN_DIR' merges the shards" };
         var seed = new Option<long?>("--seed") { Description = "Seed of every random choice (default: the file's 'seed', else 0)" };
-        var threads = new Option<int?>("--threads") { Description = "libtorch threads (default: all cores)" };
+        var threads = CommonOptions.Threads();
         var command = new Command("run", $"Run a study from an experiment file (studies: {string.Join(", ", StudyCatalog.Catalog.Names)}); resumes a killed run")
             { file, output, dataDir, cacheDir, force, noDownload, shard, seed, threads };
         command.SetAction(parse =>

@@ -40,9 +40,9 @@ static class TrainCommands
         public readonly Option<double> Warmup = new("--warmup") { Description = "Linear learning-rate warm-up, in epochs" };
         public readonly Option<double> ClipGrad = new("--clip-grad") { Description = "Clip the gradient L2 norm to this value (0: off)" };
         public readonly Option<string?> Augment = new("--augment") { Description = "Training augmentation: crop[=PADDING], flip, comma-separated, or none" };
-        public readonly Option<long> Seed = new("--seed") { Description = "Seed of initialisation, shuffling and augmentation", DefaultValueFactory = _ => Defaults.Seed };
+        public readonly Option<long> Seed = CommonOptions.Seed("initialisation, shuffling and augmentation");
         public readonly Option<int?> EarlyStop = new("--early-stop") { Description = "Stop after N epochs without better evaluation accuracy (validation with --validation, else test)" };
-        public readonly Option<int?> Threads = new("--threads") { Description = "libtorch threads (default: all cores); resume with the same count for identical weights" };
+        public readonly Option<int?> Threads = CommonOptions.Threads();
         public readonly Option<long?> Limit = new("--limit") { Description = "Train on the first N training images only" };
         public readonly Option<long?> TestLimit = new("--test-limit") { Description = "Evaluate on the first N test images only" };
         public readonly Option<double> Validation = new("--validation")

@@ -133,12 +133,12 @@ sealed class FeatureComparisonStages(FeatureComparisonOptions options, StudyCont
             var (fit, eval) = (Examples.From(train), Examples.From(test));
             var setup = ClassifierSetup.Build(Models.ModelZoo.Get(spec.Model), fit, spec.ImageSize ?? train.ImageShape[1], context.Seed, fineTune, weights);
             using var model = setup.Model;
-            // The same defaults as `deepscope finetune`: SGD with momentum 0.9, weight decay 5e-4, cosine schedule.
-            var trainingOptions = new TrainingOptions
+            // The same defaults as `deepscope train` and `deepscope finetune`, with the file's epochs, batch size and rate.
+            var defaults = ClassifierTraining.Defaults();
+            var trainingOptions = defaults with
             {
                 Epochs = spec.Epochs, BatchSize = spec.BatchSize, Seed = context.Seed,
-                Optimizer = new OptimizerOptions { LearningRate = spec.LearningRate, Momentum = 0.9, WeightDecay = 5e-4 },
-                Schedule = new LearningRateSchedule { Kind = ScheduleKind.Cosine },
+                Optimizer = defaults.Optimizer with { LearningRate = spec.LearningRate },
             };
             var trainer = new Trainer(trainingOptions) { OutputDirectory = directory, Resume = true, Progress = context.Progress };
             var outcome = setup.Fit(trainer, fit, eval);
