@@ -64,6 +64,9 @@ public sealed class Catalog<T>(string kind) : IEnumerable<CatalogEntry<T>>
         return this;
     }
 
+    /// <summary>Takes a component out again (a plug-in unloading, a test's own component); false when it was not there.</summary>
+    public bool Remove(string name) => _entries.RemoveAll(e => string.Equals(e.Name, name, StringComparison.OrdinalIgnoreCase)) > 0;
+
     public IReadOnlyList<string> Names => _entries.Select(e => e.Name).ToList();
 
     public bool Contains(string name) => _entries.Any(e => string.Equals(e.Name, name, StringComparison.OrdinalIgnoreCase));

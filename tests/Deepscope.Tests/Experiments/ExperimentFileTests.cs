@@ -9,6 +9,7 @@ using YamlDotNet.RepresentationModel;
 
 namespace Deepscope.Tests.Experiments;
 
+[Collection(Deepscope.Tests.Studies.StudyCatalogCollection.Name)]
 public class ExperimentFileTests
 {
     static string RepoFile(string relative)

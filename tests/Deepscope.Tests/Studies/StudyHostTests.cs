@@ -6,19 +6,24 @@ using Deepscope.Tests.Support;
 
 namespace Deepscope.Tests.Studies;
 
-public class StudyHostTests
+/// <summary>Tests that read or change the study catalog, which is process-wide: never run at the same time.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class StudyCatalogCollection
 {
-    /// <summary>The one catalog line that adds the example study (idempotent: tests share the catalog).</summary>
-    internal static void RegisterExampleStudy()
-    {
-        lock (StudyCatalog.Catalog)
-            if (!StudyCatalog.Catalog.Contains("pi-estimation"))
-                StudyCatalog.Catalog.Add("pi-estimation", "Monte Carlo estimates of pi (the example study)", () => new PiEstimationOptions(), o => new PiEstimationStudy(o));
-    }
+    public const string Name = "study catalog";
+}
+
+[Collection(StudyCatalogCollection.Name)]
+public sealed class StudyHostTests : IDisposable
+{
+    /// <summary>The one catalog line that adds the example study (taken out again after each test).</summary>
+    public StudyHostTests() =>
+        StudyCatalog.Catalog.Add("pi-estimation", "Monte Carlo estimates of pi (the example study)", () => new PiEstimationOptions(), o => new PiEstimationStudy(o));
+
+    public void Dispose() => StudyCatalog.Catalog.Remove("pi-estimation");
 
     static StudyPlan Plan(TempDir dir, string yaml)
     {
-        RegisterExampleStudy();
         File.WriteAllText(dir.File("pi.yaml"), yaml);
         return StudyFile.Load(dir.File("pi.yaml"));
     }
