@@ -81,7 +81,8 @@ public static class CatalogSchema
         return type == typeof(string) || type.IsEnum ? JsonValue.Create(text) : null;
     }
 
-    static JsonObject Described(JsonObject schema, string description)
+    /// <summary>The schema with its description set (left out when empty).</summary>
+    public static JsonObject Described(JsonObject schema, string description)
     {
         if (description.Length > 0) schema["description"] = description;
         return schema;

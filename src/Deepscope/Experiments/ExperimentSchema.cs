@@ -19,7 +19,7 @@ public static class ExperimentSchema
         var choices = new JsonArray();
         foreach (var study in studies)
         {
-            definitions[study.Name] = Described(StudyOptions(study.DefaultOptions()), study.Description);
+            definitions[study.Name] = CatalogSchema.Described(StudyOptions(study.DefaultOptions()), study.Description);
             var condition = new JsonObject { ["properties"] = new JsonObject { ["study"] = new JsonObject { ["const"] = study.Name } } };
             // The default study applies when the key is absent, the others only when named.
             if (study.Name != StudyCatalog.DefaultStudy) condition["required"] = CatalogSchema.Strings(["study"]);
@@ -62,11 +62,5 @@ public static class ExperimentSchema
         generic.Remove("additionalProperties");
         generic.Remove("type");
         return generic;
-    }
-
-    static JsonObject Described(JsonObject schema, string description)
-    {
-        schema["description"] = description;
-        return schema;
     }
 }

@@ -49,17 +49,23 @@ public sealed class StudyContext
     public StageRecord<T>? Lookup<T>(StageKey key, StageStore? store = null)
     {
         store ??= Stages;
-        if (Force && !_recomputed.Contains(store.RecordPath(key))) return null;
         var record = store.Find<T>(key);
         if (record is not null) Note(new StageTiming(record.Label, record.Seconds, FromCache: store.Root != Stages.Root));
         return record;
+    }
+
+    /// <summary>Whether the stage needs no computing in this invocation: stored, and not to be recomputed by <see cref="Force"/>.</summary>
+    public bool IsFinished(StageKey key, StageStore? store = null)
+    {
+        store ??= Stages;
+        return (!Force || _recomputed.Contains(store.RecordPath(key))) && store.Has(key);
     }
 
     /// <summary>The stage's stored result, or runs it, saves it (atomically) and returns it.</summary>
     public T Stage<T>(StageKey key, string label, Func<T> run, StageStore? store = null)
     {
         store ??= Stages;
-        if (Lookup<T>(key, store) is { } done) return done.Value;
+        if (IsFinished(key, store) && Lookup<T>(key, store) is { } done) return done.Value;
         var clock = Stopwatch.StartNew();
         var value = run();
         store.Save(key, label, value, clock.Elapsed.TotalSeconds, Shard.IsWhole ? null : Shard.ToString());

@@ -74,6 +74,10 @@ public sealed class StudyHostTests : IDisposable
 
         Assert.Equal(File.ReadAllText(Path.Combine(dir.File("whole"), "results.json")), File.ReadAllText(Path.Combine(sharded, "results.json")));
         Assert.True(File.Exists(Path.Combine(sharded, "run.shard-0-of-2.json")));
+
+        // A shard run again with --force recomputes its own cells; its report still holds the other shard's.
+        StudyHost.Run(plan, new RunSettings(sharded, CacheDirectory: dir.File("cache"), Force: true, Shard: new Shard(0, 2)));
+        Assert.Equal(File.ReadAllText(Path.Combine(dir.File("whole"), "results.json")), File.ReadAllText(Path.Combine(sharded, "results.json")));
         Assert.True(File.Exists(Path.Combine(sharded, "run.shard-1-of-2.json")));
     }
 

@@ -16,8 +16,8 @@ static class FeatureComparisonSchema
         ["required"] = CatalogSchema.Strings(["datasets", "features"]),
         ["properties"] = new JsonObject
         {
-            ["datasets"] = Described(CatalogSchema.NamedList(Datasets.Catalog), "datasets, each with the number of images to use"),
-            ["features"] = Described(CatalogSchema.NamedList(FeatureExtractors.Catalog), "feature extractors to compare"),
+            ["datasets"] = CatalogSchema.Described(CatalogSchema.NamedList(Datasets.Catalog), "datasets, each with the number of images to use"),
+            ["features"] = CatalogSchema.Described(CatalogSchema.NamedList(FeatureExtractors.Catalog), "feature extractors to compare"),
             ["embeddings"] = new JsonObject
             {
                 ["type"] = "object", ["additionalProperties"] = false, ["required"] = CatalogSchema.Strings(["methods"]),
@@ -34,7 +34,7 @@ static class FeatureComparisonSchema
                     },
                 },
             },
-            ["learners"] = Described(CatalogSchema.NamedList(LearnerCatalog.Catalog, grid: true),
+            ["learners"] = CatalogSchema.Described(CatalogSchema.NamedList(LearnerCatalog.Catalog, grid: true),
                 "learners; a list of values is a grid searched by cross-validation"),
             ["cv"] = new JsonObject { ["type"] = "integer", ["minimum"] = 2, ["maximum"] = 100, ["default"] = 3, ["description"] = "folds of the grid search" },
             ["scale"] = new JsonObject { ["type"] = "boolean", ["default"] = true, ["description"] = "standardise the features (fitted on the training split)" },
@@ -56,10 +56,4 @@ static class FeatureComparisonSchema
             },
         },
     };
-
-    static JsonObject Described(JsonObject schema, string description)
-    {
-        schema["description"] = description;
-        return schema;
-    }
 }

@@ -38,7 +38,7 @@ sealed class FeatureComparisonStages(FeatureComparisonOptions options, StudyCont
         });
     }
 
-    public bool IsDone(Cell cell) => context.Lookup<object>(Key(cell)) is not null;
+    public bool IsDone(Cell cell) => context.IsFinished(Key(cell));
 
     public EmbeddingFigure? Figure(Cell cell) => context.Lookup<EmbeddingFigure>(Key(cell))?.Value;
 
