@@ -6,14 +6,15 @@ using Spectre.Console;
 
 namespace Deepscope.Cli.Commands;
 
-/// <summary><c>deepscope data info|download</c>.</summary>
+/// <summary><c>deepscope data info|download|generate</c>.</summary>
 static class DataCommands
 {
     public static Command Create()
     {
-        var data = new Command("data", "Inspect and download datasets");
+        var data = new Command("data", "Inspect, download and generate datasets");
         data.Subcommands.Add(Info());
         data.Subcommands.Add(Download());
+        data.Subcommands.Add(GenerateCommand.Create());
         return data;
     }
 

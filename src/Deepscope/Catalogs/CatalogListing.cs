@@ -29,6 +29,7 @@ public static class CatalogListing
                 throw new DeepscopeException($"no {kind} named '{name}' (known: {string.Join(", ", ComponentKinds.Get(kind).Entries.Select(e => e.Name))})");
             parameters = true;
         }
+        if (entries.Count == 0) return $"no {kind} yet\n";
         int width = entries.Max(e => e.Name.Length);
         var text = new StringBuilder();
         foreach (var entry in entries)

@@ -1,4 +1,5 @@
 using Deepscope.Data;
+using Deepscope.Data.Generators;
 using Deepscope.Embedding;
 using Deepscope.Features;
 using Deepscope.Learners;
@@ -21,6 +22,7 @@ public static class ComponentKinds
         new("embedders", "embedding methods (embed --method, experiment 'embeddings')", Embedders.Catalog),
         new("datasets", "public image datasets (data download, --dataset)", Datasets.Catalog),
         new("studies", "research studies (experiment file 'study:')", StudyCatalog.Catalog),
+        new("generators", "seeded synthetic data sets for tests and demos (data generate NAME)", GeneratorCatalog.Catalog),
     ];
 
     public static IEnumerable<string> Names => All.Select(k => k.Name);

@@ -1,0 +1,12 @@
+using Deepscope.Catalogs;
+
+namespace Deepscope.Data.Generators;
+
+/// <summary>
+/// The synthetic data sets by name, as <c>deepscope data generate NAME</c> and experiment files see them. Each is one
+/// line: its options record (the defaults) and the factory that binds a generator to its options.
+/// </summary>
+public static class GeneratorCatalog
+{
+    public static Catalog<IDatasetGenerator> Catalog { get; } = new("generator");
+}
