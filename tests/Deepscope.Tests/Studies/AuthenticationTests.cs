@@ -66,7 +66,7 @@ public sealed class AuthenticationTests
     [Fact]
     public void TheExperimentFilesBindToTheStudy()
     {
-        foreach (var file in new[] { "experiments/raphael.yaml", "experiments/raphael-synthetic.yaml" })
+        foreach (var file in new[] { "experiments/raphael.yaml", "experiments/raphael-synthetic.yaml", "experiments/raphael-synthetic-control.yaml" })
         {
             var plan = StudyFile.Load(RepoFile(file));
             Assert.Equal("authentication", plan.StudyName);

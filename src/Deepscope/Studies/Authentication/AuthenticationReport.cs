@@ -7,7 +7,7 @@ using SixLabors.ImageSharp.PixelFormats;
 namespace Deepscope.Studies.Authentication;
 
 /// <summary>One disputed painting in <c>results.json</c>.</summary>
-public sealed record DisputedResult(int Id, string Prediction, double VoteShare, double[] Interval, double? MeanProbability, string? Truth);
+public sealed record DisputedResult(int Id, string Prediction, double VoteShare, double[]? Interval, double? MeanProbability, string? Truth);
 
 /// <summary>A pipeline's figures in <c>results.json</c>.</summary>
 public sealed record PipelineSummary(string Pipeline, string Arm, double LooAccuracy, int Correct, int Total, double? LooAccuracyMeanProbability,
@@ -28,14 +28,14 @@ public static class AuthenticationReport
         var paintings = study.Paintings(context);
         var results = study.Cells()
             .Select(c => context.Lookup<PipelineResult>(study.ResultKey(c.Arm, c.Pipeline, paintings, context))?.Value).OfType<PipelineResult>().ToList();
-        var summaries = results.Select(Summarise).ToList();
+        var summaries = results.Select(r => Summarise(r, study.Options.Threshold)).ToList();
         var blocks = new List<ReportBlock>
         {
             new Paragraphs([$"Leave-one-painting-out over {paintings.Count(p => p.IsLabelled)} labelled paintings ({paintings.Count(p => p.Label == Painting.Raphael)} Raphael, " +
                 $"{paintings.Count(p => p.Label == Painting.NotRaphael)} not), {paintings.Count(p => !p.IsLabelled)} disputed; patches of {study.Options.Patches.Size} px " +
                 $"({(study.Options.Patches.Grid ? "grid" : $"{study.Options.Patches.Count} random crops")}, the {study.Options.Patches.Keep} of highest variance kept), " +
                 $"{(study.Options.Colour ? "colour" : "grey")}, {(study.Options.PixelsPerMm is { } r ? $"resampled to {F(r, "G4")} px/mm" : "at their own resolution")}. " +
-                "A painting is called Raphael when more than half of its patches vote Raphael."]),
+                $"A painting is called Raphael when more than {Percent(study.Options.Threshold)} of its patches vote Raphael."]),
             new Heading("Pipelines"),
             new Table(["pipeline", "images", "leave-one-out", "accuracy", "by mean probability", "disputed right"],
                 summaries.Select(s => (IReadOnlyList<string>)[s.Pipeline, s.Arm, $"{s.Correct}/{s.Total}", Percent(s.LooAccuracy),
@@ -52,15 +52,15 @@ public static class AuthenticationReport
         blocks.Add(new Heading("Configuration"));
         blocks.Add(new Code(context.ConfigText, "yaml"));
         blocks.Add(new KeyValues(StudyHost.Environment(context).ToList(), "environment"));
-        var disputed = headline?.Disputed.Select(v => new DisputedResult(v.Id, v.Prediction, v.VoteShare, [v.IntervalLow ?? double.NaN, v.IntervalHigh ?? double.NaN],
+        var disputed = headline?.Disputed.Select(v => new DisputedResult(v.Id, v.Prediction, v.VoteShare, v.IntervalLow is { } low ? [low, v.IntervalHigh ?? low] : null,
             v.MeanProbability, v.Truth)).ToList() ?? [];
         var document = new ReportDocument($"{context.Name}: authentication of paintings from patches", blocks);
         return new StudyReport(document, new AuthenticationResults(headline?.Pipeline ?? "", headline?.LooAccuracy ?? double.NaN, disputed, summaries));
     }
 
-    static PipelineSummary Summarise(PipelineResult r)
+    static PipelineSummary Summarise(PipelineResult r, double threshold)
     {
-        var (correct, total, byProbability) = PaintingVotes.Accuracy(r.LeaveOneOut, 0.5);
+        var (correct, total, byProbability) = PaintingVotes.Accuracy(r.LeaveOneOut, threshold);
         var known = r.Disputed.Where(v => v.Correct is not null).ToList();
         return new PipelineSummary(r.Pipeline, r.Arm, r.LooAccuracy, correct, total, byProbability is { } b ? (double)b / total : null,
             known.Count == 0 ? null : known.Count(v => v.Correct == true), r.Disputed.Count);
