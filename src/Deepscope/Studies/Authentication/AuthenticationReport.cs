@@ -44,7 +44,7 @@ public static class AuthenticationReport
             new Paragraphs(["For comparison, the student results on the real folder: scattering + logistic regression 20/21 (95.2%), " +
                 "frozen ImageNet ResNet-18 + linear SVM 17/21 (81.0%)."]),
         };
-        blocks.AddRange(Confound(study, summaries));
+        blocks.AddRange(Confound(study, summaries, paintings));
         var headline = results.FirstOrDefault(r => r.Arm == AuthenticationStudy.Original);
         if (headline is not null) blocks.AddRange(Headline(study, headline, paintings, context));
         blocks.Add(new Heading("Paintings"));
@@ -66,9 +66,11 @@ public static class AuthenticationReport
             known.Count == 0 ? null : known.Count(v => v.Correct == true), r.Disputed.Count);
     }
 
-    static IEnumerable<ReportBlock> Confound(AuthenticationStudy study, IReadOnlyList<PipelineSummary> summaries)
+    static IEnumerable<ReportBlock> Confound(AuthenticationStudy study, IReadOnlyList<PipelineSummary> summaries, IReadOnlyList<Painting> paintings)
     {
         if (study.Arms.Count < 2) yield break;
+        var labelled = paintings.Where(p => p.IsLabelled).ToList();
+        double chance = labelled.Count == 0 ? 0 : (double)Math.Max(labelled.Count(p => p.Label == Painting.Raphael), labelled.Count(p => p.Label == Painting.NotRaphael)) / labelled.Count;
         yield return new Heading("Confound check: every painting re-encoded the same way");
         var lines = new List<string>();
         foreach (var original in summaries.Where(s => s.Arm == AuthenticationStudy.Original))
@@ -76,6 +78,7 @@ public static class AuthenticationReport
             if (summaries.FirstOrDefault(s => s.Pipeline == original.Pipeline && s.Arm != AuthenticationStudy.Original) is not { } reencoded) continue;
             double drop = original.LooAccuracy - reencoded.LooAccuracy;
             string verdict = drop > 0.1 ? "accuracy does NOT survive: the classifier leans on how the files were encoded, not only on the hand"
+                : original.LooAccuracy <= chance + 0.1 ? $"no better than always calling the larger class ({Percent(chance)}) either way: nothing for the format to explain"
                 : "accuracy survives: the file format and bit depth are not what it learned";
             lines.Add($"{original.Pipeline}: {original.Correct}/{original.Total} as the files are, {reencoded.Correct}/{reencoded.Total} " +
                 $"when all are {reencoded.Arm} ({verdict}).");
