@@ -158,7 +158,7 @@ public static class ImageFile
         });
     }
 
-    sealed class SilentTiffErrors : TiffErrorHandler
+    internal sealed class SilentTiffErrors : TiffErrorHandler
     {
         public override void WarningHandler(Tiff tif, string method, string format, params object[] args) { }
         public override void WarningHandlerExt(Tiff tif, object clientData, string method, string format, params object[] args) { }

@@ -22,7 +22,8 @@ public static class FeatureExtractors
     public static Catalog<IFeatureExtractor> Catalog { get; } = new Catalog<IFeatureExtractor>("feature extractor")
         .Add("pixels", "the raw pixels, scaled to [0, 1] (uint8 / 255), flattened", () => new PixelOptions(), _ => new PixelExtractor())
         .Add("scattering", "Scattering2D coefficients (Kymatio's definition), flattened", () => new ScatteringSettings(), o => new ScatteringExtractor(o))
-        .Add("cnn", "activations of a pretrained torchvision network at one layer, flattened", () => new CnnExtractorOptions(), o => new CnnExtractor(o));
+        .Add("cnn", "activations of a pretrained torchvision network at one layer, flattened", () => new CnnExtractorOptions(), o => new CnnExtractor(o))
+        .Add("tight-frame", "geometric tight-frame statistics (Liu et al. 2016): per 3x3 filter the mean, deviation and tail fraction", () => new Patches.TightFrameOptions(), _ => new Patches.TightFrameExtractor());
 
     /// <summary>Info with the counts left for the writer to fill in from what it wrote.</summary>
     internal static FeatureSetInfo Info(string dataset, string extractor, JsonObject settings, long[] featureShape, LabeledImages train, Stopwatch clock) =>

@@ -36,7 +36,12 @@ public class ExperimentFileTests
     public void EveryExampleFileLoads()
     {
         foreach (var file in Directory.GetFiles(RepoFile("experiments"), "*.yaml"))
-            Assert.NotEmpty(Options(file).Features);
+        {
+            // Files of other studies load and bind to their study; the feature comparison's name their features.
+            var plan = StudyFile.Load(file);
+            if (plan.StudyName == "feature-comparison") Assert.NotEmpty(Options(file).Features);
+            else Assert.NotNull(plan.CreateStudy());
+        }
     }
 
     [Theory]

@@ -8,5 +8,6 @@ namespace Deepscope.Data.Generators;
 /// </summary>
 public static class GeneratorCatalog
 {
-    public static Catalog<IDatasetGenerator> Catalog { get; } = new("generator");
+    public static Catalog<IDatasetGenerator> Catalog { get; } = new Catalog<IDatasetGenerator>("generator")
+        .Add("drawings", "28 hatched drawings by a master and three imitators, mixed formats (the Raphael study's stand-in)", () => new DrawingsOptions(), o => new DrawingsGenerator(o));
 }
