@@ -1,4 +1,5 @@
 using Deepscope.Catalogs;
+using Deepscope.Studies.Attention;
 using Deepscope.Studies.FeatureComparison;
 
 namespace Deepscope.Studies;
@@ -14,5 +15,7 @@ public static class StudyCatalog
 
     public static Catalog<IStudy> Catalog { get; } = new Catalog<IStudy>("study")
         .Add(DefaultStudy, "features x learners: embeddings, classical learners by cross-validated grids, a CNN fine-tuned (Project 1)",
-            () => new FeatureComparisonOptions(), o => new FeatureComparisonStudy(o));
+            () => new FeatureComparisonOptions(), o => new FeatureComparisonStudy(o))
+        .Add("attention", "recurrent attention models (Mnih et al. 2014) against whole-image baselines on MNIST, translated and cluttered MNIST",
+            () => new AttentionStudyOptions(), o => new AttentionStudy(o));
 }

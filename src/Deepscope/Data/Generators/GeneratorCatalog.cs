@@ -8,5 +8,7 @@ namespace Deepscope.Data.Generators;
 /// </summary>
 public static class GeneratorCatalog
 {
-    public static Catalog<IDatasetGenerator> Catalog { get; } = new("generator");
+    public static Catalog<IDatasetGenerator> Catalog { get; } = new Catalog<IDatasetGenerator>("generator")
+        .Add("cluttered-mnist", "fixed translated/cluttered MNIST validation and test sets as the attention study uses them (Mnih et al. 2014)",
+            () => new ClutteredMnistOptions(), o => new ClutteredMnistGenerator(o));
 }
