@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using Deepscope.Catalogs;
 using Deepscope.Cli.Terminal;
 using Deepscope.Data;
 using Deepscope.IO;
@@ -21,45 +22,48 @@ static class RamCommands
         return ram;
     }
 
+    /// <summary>A text option bound by the catalogs' binder (ranges checked, enum words in any case or with - or _).</summary>
+    sealed record Bound(Option<string?> Option, string Record, string Parameter);
+
     static Command Train()
     {
         var defaults = new AttentionRunOptions();
-        var dataset = new Option<DigitDataset>("--dataset") { Description = "mnist, translated-mnist or cluttered-mnist", DefaultValueFactory = _ => defaults.Task.Dataset };
-        var size = new Option<int>("--size") { Description = "canvas side of translated/cluttered digits", DefaultValueFactory = _ => defaults.Task.Size };
-        var distractors = new Option<int>("--distractors") { Description = "pieces of 8x8 clutter (cluttered-mnist)", DefaultValueFactory = _ => defaults.Task.Distractors };
-        var trainSubset = new Option<int?>("--train-subset") { Description = "train on the first N training digits only" };
-        var model = new Option<AttentionModel>("--model") { Description = "ram, ram-random (random glimpses), fc or conv", DefaultValueFactory = _ => defaults.Model };
-        var glimpses = new Option<int>("--glimpses") { Description = "glimpses per image", DefaultValueFactory = _ => defaults.Ram.Glimpses };
-        var patch = new Option<int>("--patch") { Description = "retina patch side", DefaultValueFactory = _ => defaults.Ram.Patch };
-        var scales = new Option<int>("--scales") { Description = "patches per glimpse, each twice as wide", DefaultValueFactory = _ => defaults.Ram.Scales };
-        var core = new Option<AttentionCore>("--core") { Description = "rnn (as the paper) or lstm", DefaultValueFactory = _ => defaults.Ram.Core };
-        var std = new Option<double>("--std") { Description = "standard deviation of the location policy", DefaultValueFactory = _ => defaults.Ram.LocationStd };
-        var epochs = new Option<int>("--epochs") { Description = "training epochs", DefaultValueFactory = _ => defaults.Epochs };
-        var batchSize = new Option<int>("--batch-size") { Description = "examples per batch", DefaultValueFactory = _ => defaults.BatchSize };
-        var learningRate = new Option<double>("--lr") { Description = "Adam's learning rate (cosine-annealed to 1%)", DefaultValueFactory = _ => defaults.LearningRate };
+        Bound Task(string name, string parameter, string help) => new(new Option<string?>(name) { Description = $"{help} (default {OptionsBinder.Values(defaults.Task)[parameter]})" }, "task", parameter);
+        Bound Ram(string name, string parameter, string help) => new(new Option<string?>(name) { Description = $"{help} (default {OptionsBinder.Values(defaults.Ram)[parameter]})" }, "ram", parameter);
+        Bound Run(string name, string parameter, string help) => new(new Option<string?>(name) { Description = $"{help} (default {OptionsBinder.Values(defaults)[parameter]})" }, "run", parameter);
+        Bound[] bound =
+        [
+            Task("--dataset", "dataset", "mnist, translated-mnist or cluttered-mnist"),
+            Task("--size", "size", "canvas side of translated/cluttered digits"),
+            Task("--distractors", "distractors", "pieces of 8x8 clutter (cluttered-mnist)"),
+            Task("--train-subset", "train_subset", "train on the first N training digits only"),
+            Run("--model", "model", "ram, ram-random (random glimpses), fc or conv"),
+            Ram("--glimpses", "glimpses", "glimpses per image"),
+            Ram("--patch", "patch", "retina patch side"),
+            Ram("--scales", "scales", "patches per glimpse, each twice as wide"),
+            Ram("--core", "core", "rnn (as the paper) or lstm"),
+            Ram("--std", "location_std", "standard deviation of the location policy"),
+            Run("--epochs", "epochs", "training epochs"),
+            Run("--batch-size", "batch_size", "examples per batch"),
+            Run("--lr", "learning_rate", "Adam's learning rate (cosine-annealed to 1%)"),
+        ];
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "also checkpoint every N steps (0: after each epoch only)" };
         var output = new Option<string>("--output", "-o") { Description = "run folder; an interrupted run in it resumes exactly", Required = true };
         var seed = CommonOptions.Seed("initialisation, shuffling, generated training images and glimpse sampling");
         var threads = CommonOptions.Threads();
         var dataDir = CommonOptions.DataDir();
-        var command = new Command("train", "Train RAM or a baseline; validation picks the best epoch")
-            { dataset, size, distractors, trainSubset, model, glimpses, patch, scales, core, std, epochs, batchSize, learningRate, checkpointEvery, output, seed, threads, dataDir };
+        var command = new Command("train", "Train RAM or a baseline; validation picks the best epoch") { checkpointEvery, output, seed, threads, dataDir };
+        foreach (var b in bound) command.Options.Add(b.Option);
         command.SetAction(parse =>
         {
             TorchRuntime.Configure(parse.GetValue(threads));
-            var options = defaults with
+            Dictionary<string, string> Given(string record) =>
+                bound.Where(b => b.Record == record && parse.GetValue(b.Option) is not null)
+                    .ToDictionary(b => b.Parameter, b => parse.GetValue(b.Option)!);
+            var options = OptionsBinder.Bind(defaults, Given("run"), "ram train") with
             {
-                Task = defaults.Task with
-                {
-                    Dataset = parse.GetValue(dataset), Size = parse.GetValue(size), Distractors = parse.GetValue(distractors), TrainSubset = parse.GetValue(trainSubset),
-                },
-                Model = parse.GetValue(model),
-                Ram = defaults.Ram with
-                {
-                    Glimpses = parse.GetValue(glimpses), Patch = parse.GetValue(patch), Scales = parse.GetValue(scales),
-                    Core = parse.GetValue(core), LocationStd = parse.GetValue(std),
-                },
-                Epochs = parse.GetValue(epochs), BatchSize = parse.GetValue(batchSize), LearningRate = parse.GetValue(learningRate),
+                Task = OptionsBinder.Bind(defaults.Task, Given("task"), "ram train"),
+                Ram = OptionsBinder.Bind(defaults.Ram, Given("ram"), "ram train"),
             };
             var store = new DatasetStore(DataDirectory.Resolve(parse.GetValue(dataDir)));
             var run = parse.GetValue(output)!;

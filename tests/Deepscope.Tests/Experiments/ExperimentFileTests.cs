@@ -36,7 +36,11 @@ public class ExperimentFileTests
     public void EveryExampleFileLoads()
     {
         foreach (var file in Directory.GetFiles(RepoFile("experiments"), "*.yaml"))
-            Assert.NotEmpty(Options(file).Features);
+        {
+            var plan = StudyFile.Load(file);
+            Assert.True(Deepscope.Studies.StudyCatalog.Catalog.Contains(plan.StudyName), $"{file}: unknown study {plan.StudyName}");
+            if (plan.Options is FeatureComparisonOptions features) Assert.NotEmpty(features.Features);
+        }
     }
 
     [Theory]
