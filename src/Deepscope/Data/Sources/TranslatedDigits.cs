@@ -37,30 +37,31 @@ public static class TranslatedDigits
             new(Position, ScalarType.Int64, [2]),
         ];
         long baseCount = digits.Count;
+        int digitSize = channels * height * width;
+        // The base digits are read once into managed memory: an example is then made without a torch call until its
+        // tensors are built (per-example reads made generation, not the model, the bottleneck of training).
+        var pixels = new Lazy<(byte[] Pixels, long[] Labels)>(() => ReadAll(digits, digitSize));
         return new GeneratedSource(count ?? baseCount, fields, example =>
         {
             var random = example.NewRandom();
-            var rows = new long[1 + distractors];
-            rows[0] = example.Index % baseCount;
-            for (int d = 1; d <= distractors; d++) rows[d] = random.NextInt64(baseCount);
-            using var read = digits.Read(rows, 0);
-            var pixels = read[Fields.Input].contiguous().data<byte>().ToArray();
+            var (all, labels) = pixels.Value;
+            long target = example.Index % baseCount;
             var plane = new int[channels * canvas * canvas];
-            int digitSize = channels * height * width;
-            for (int d = 1; d <= distractors; d++)
+            for (int d = 0; d < distractors; d++)
             {
+                long source = random.NextInt64(baseCount);
                 int sourceRow = random.Next(height - distractorSize + 1), sourceColumn = random.Next(width - distractorSize + 1);
                 int row = random.Next(canvas - distractorSize + 1), column = random.Next(canvas - distractorSize + 1);
-                Add(plane, pixels.AsSpan(d * digitSize, digitSize), sourceRow, sourceColumn, distractorSize, distractorSize, row, column);
+                Add(plane, all.AsSpan((int)(source * digitSize), digitSize), sourceRow, sourceColumn, distractorSize, distractorSize, row, column);
             }
             int targetRow = random.Next(canvas - height + 1), targetColumn = random.Next(canvas - width + 1);
-            Add(plane, pixels.AsSpan(0, digitSize), 0, 0, height, width, targetRow, targetColumn);
+            Add(plane, all.AsSpan((int)(target * digitSize), digitSize), 0, 0, height, width, targetRow, targetColumn);
             var bytes = new byte[plane.Length];
             for (int i = 0; i < plane.Length; i++) bytes[i] = (byte)plane[i];
             return new Dictionary<string, Tensor>
             {
                 [Fields.Input] = tensor(bytes, [channels, canvas, canvas]),
-                [Fields.Label] = read[Fields.Label][0].clone(),
+                [Fields.Label] = tensor(labels[target]),
                 [Position] = tensor(new[] { (long)targetRow, targetColumn }),
             };
 
@@ -76,5 +77,19 @@ public static class TranslatedDigits
                         }
             }
         }, seed, freshEachEpoch, digits.Classes);
+    }
+
+    static (byte[] Pixels, long[] Labels) ReadAll(IDataSource digits, int digitSize)
+    {
+        var pixels = new byte[checked(digits.Count * digitSize)];
+        var labels = new long[digits.Count];
+        for (long start = 0; start < digits.Count; start += 4096)
+        {
+            long n = Math.Min(4096, digits.Count - start);
+            using var batch = digits.Read([.. Enumerable.Range(0, (int)n).Select(i => start + i)], 0);
+            batch[Fields.Input].contiguous().data<byte>().CopyTo(pixels.AsSpan((int)(start * digitSize), (int)(n * digitSize)));
+            batch[Fields.Label].to_type(ScalarType.Int64).data<long>().CopyTo(labels.AsSpan((int)start, (int)n));
+        }
+        return (pixels, labels);
     }
 }
