@@ -23,17 +23,16 @@ class Retina:
 
     def sense(self, images, locations):
         n, c, h, w = images.shape
-        pad = self.side(self.scales - 1)
-        padded = F.pad(images, (pad, pad, pad, pad))
         centres = (locations.detach() + 1) / 2 * torch.tensor([h, w], dtype=torch.float32)
         out = []
         for s in range(self.scales):
             side = self.side(s)
-            start = (centres - side / 2).floor().long() + pad
+            start = (centres - side / 2).floor().long()
             offsets = torch.arange(side)
             rows, cols = start[:, 0:1] + offsets, start[:, 1:2] + offsets
-            band = padded.gather(2, rows.view(n, 1, side, 1).expand(n, c, side, w + 2 * pad))
-            patch = band.gather(3, cols.view(n, 1, 1, side).expand(n, c, side, side))
+            inside = ((rows >= 0) & (rows < h)).view(n, 1, side, 1) & ((cols >= 0) & (cols < w)).view(n, 1, 1, side)
+            band = images.gather(2, rows.clamp(0, h - 1).view(n, 1, side, 1).expand(n, c, side, w))
+            patch = band.gather(3, cols.clamp(0, w - 1).view(n, 1, 1, side).expand(n, c, side, side)) * inside
             out.append(patch if side == self.patch else F.avg_pool2d(patch, side // self.patch))
         return torch.stack(out, 1)
 

@@ -28,23 +28,20 @@ public sealed record Retina(int Patch, int Scales = 1, int ScaleFactor = 2)
     {
         using var scope = NewDisposeScope();
         long n = images.shape[0], channels = images.shape[1], height = images.shape[2], width = images.shape[3];
-        int pad = SideOf(Scales - 1);
-        var padded = nn.functional.pad(images.contiguous(), [pad, pad, pad, pad]);
-        long paddedWidth = width + 2 * pad;
         var centres = (locations.detach().to_type(ScalarType.Float32) + 1) / 2 * tensor(new float[] { height, width });
         var glimpses = new List<Tensor>(Scales);
         for (int scale = 0; scale < Scales; scale++)
         {
             int side = SideOf(scale);
-            var start = (centres - side / 2.0).floor().to_type(ScalarType.Int64) + pad;
+            var start = (centres - side / 2.0).floor().to_type(ScalarType.Int64);
             var offsets = arange(side, dtype: ScalarType.Int64);
             var rows = start[.., 0].unsqueeze(1) + offsets;
             var columns = start[.., 1].unsqueeze(1) + offsets;
-            // Clamp only keeps a location far outside the image inside the padded frame; within the frame it is a no-op.
-            rows = rows.clamp(0, height + 2 * pad - 1);
-            columns = columns.clamp(0, paddedWidth - 1);
-            var band = padded.gather(2, rows.view(n, 1, side, 1).expand(n, channels, side, paddedWidth));
-            var patch = band.gather(3, columns.view(n, 1, 1, side).expand(n, channels, side, side));
+            // Gather at clamped indices, then zero what lies outside the image: the cost is the patches', not a
+            // padded copy of the whole image per glimpse.
+            var inside = (rows.ge(0) & rows.lt(height)).view(n, 1, side, 1) & (columns.ge(0) & columns.lt(width)).view(n, 1, 1, side);
+            var band = images.gather(2, rows.clamp(0, height - 1).view(n, 1, side, 1).expand(n, channels, side, width));
+            var patch = band.gather(3, columns.clamp(0, width - 1).view(n, 1, 1, side).expand(n, channels, side, side)) * inside;
             glimpses.Add(side == Patch ? patch : nn.functional.avg_pool2d(patch, side / Patch));
         }
         return stack(glimpses, 1).MoveToOuterDisposeScope();

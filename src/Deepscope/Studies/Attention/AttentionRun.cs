@@ -27,7 +27,7 @@ public static class AttentionRun
     public const string MetricsFile = "metrics.json";
 
     public static TrainingResult Train(AttentionRunOptions options, long seed, DatasetStore store, string runDirectory,
-        IProgressReporter? progress = null, int checkpointEverySteps = 0)
+        IProgressReporter? progress = null, int checkpointEverySteps = 0, Action<EpochRecord>? epochCompleted = null)
     {
         Directory.CreateDirectory(runDirectory);
         var recordPath = Path.Combine(runDirectory, RecordFile);
@@ -48,7 +48,7 @@ public static class AttentionRun
         {
             Step = options.IsAttention ? new ReinforceStep() : SupervisedStep.Instance,
             OutputDirectory = runDirectory, Resume = true, CheckpointEverySteps = checkpointEverySteps,
-            Progress = progress ?? NoProgress.Instance,
+            Progress = progress ?? NoProgress.Instance, EpochCompleted = epochCompleted,
         };
         return trainer.Fit(new ModelSet(TrainedModel.Whole(ModelNames.Model, model, adam, cosine)), task.Train, task.Validation, Transform(options));
     }
