@@ -1,5 +1,6 @@
 using Deepscope.Catalogs;
 using Deepscope.Studies.Authentication;
+using Deepscope.Studies.Attention;
 using Deepscope.Studies.FeatureComparison;
 
 namespace Deepscope.Studies;
@@ -17,5 +18,7 @@ public static class StudyCatalog
         .Add(DefaultStudy, "features x learners: embeddings, classical learners by cross-validated grids, a CNN fine-tuned (Project 1)",
             () => new FeatureComparisonOptions(), o => new FeatureComparisonStudy(o))
         .Add("authentication", "paintings authenticated from patches: leave-one-painting-out votes, disputed calls, a format-confound check (the Raphael drawings)",
-            () => new AuthenticationOptions(), o => new AuthenticationStudy(o));
+            () => new AuthenticationOptions(), o => new AuthenticationStudy(o))
+        .Add("attention", "recurrent attention models (Mnih et al. 2014) against whole-image baselines on MNIST, translated and cluttered MNIST",
+            () => new AttentionStudyOptions(), o => new AttentionStudy(o));
 }

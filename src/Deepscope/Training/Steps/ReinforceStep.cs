@@ -34,11 +34,7 @@ public sealed record ReinforceStep(double ReinforceWeight = 1, double BaselineWe
         {
             var output = policy.Forward(context.Inputs, context.Random);
             logits = output.Logits;
-            reward = logits.argmax(1).eq(labels).to_type(ScalarType.Float32).unsqueeze(1).expand_as(output.Baselines);
-            var advantage = reward - output.Baselines.detach();
-            var reinforce = -(output.ActionLogProbabilities * advantage).sum(1).mean();
-            var baseline = nn.functional.mse_loss(output.Baselines, reward);
-            loss = context.Loss(logits, labels) + ReinforceWeight * reinforce + BaselineWeight * baseline;
+            (loss, reward) = HybridLoss(output, labels, context.Loss(logits, labels));
         }
         loss.backward();
         context.ClipGradients(Model);
@@ -47,6 +43,16 @@ public sealed record ReinforceStep(double ReinforceWeight = 1, double BaselineWe
         {
             Scalars = new Dictionary<string, double> { ["reward"] = reward.mean().item<float>() },
         };
+    }
+
+    /// <summary>The hybrid loss for <paramref name="output"/> given the classification loss, and the reward (N, T) it used.</summary>
+    public (Tensor Loss, Tensor Reward) HybridLoss(PolicyOutput output, Tensor labels, Tensor classificationLoss)
+    {
+        var reward = output.Logits.argmax(1).eq(labels).to_type(ScalarType.Float32).unsqueeze(1).expand_as(output.Baselines);
+        var advantage = reward - output.Baselines.detach();
+        var reinforce = -(output.ActionLogProbabilities * advantage).sum(1).mean();
+        var baseline = nn.functional.mse_loss(output.Baselines, reward);
+        return (classificationLoss + ReinforceWeight * reinforce + BaselineWeight * baseline, reward);
     }
 
     /// <summary>The final classification's logits (actions still sampled from the step's generator).</summary>
