@@ -18,8 +18,8 @@ public sealed record BundledWeights(string Origin, Func<string> Locate, Func<Inp
 public static class CntkResNet18
 {
     public const string Package = "Microsoft.ML.DnnImageFeaturizer.ResNet18";
-    const string ModelFile = "ResNet18Onnx/ResNet18.onnx";
-    const string PreprocessFile = "ResNetPrepOnnx/ResNetPreprocess.onnx";
+    public const string ModelFile = "ResNet18Onnx/ResNet18.onnx";
+    public const string PreprocessFile = "ResNetPrepOnnx/ResNetPreprocess.onnx";
 
     static readonly Lazy<InputNormalization> LazyNormalization = new(() => ReadNormalization(Locate(PreprocessFile)));
 
