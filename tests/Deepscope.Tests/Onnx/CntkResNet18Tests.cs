@@ -2,6 +2,7 @@ using Deepscope.Features.Cnn;
 using Deepscope.Models;
 using Deepscope.Models.Onnx;
 using Deepscope.Models.Pretrained;
+using Deepscope.Tests.Cnn;
 using static TorchSharp.torch;
 
 namespace Deepscope.Tests.Onnx;
@@ -34,10 +35,10 @@ public sealed class CntkResNet18Tests
             var pixels = images[i].Select(v => v * 255f).ToArray();
             var prepared = OnnxRuntimeReference.Run(prepBytes, pixels, [1, 3, 224, 224], "PreprocessedInput")["PreprocessedInput"];
             var reference = OnnxRuntimeReference.Run(modelBytes, prepared, [1, 3, 224, 224], graph.Outputs[0], layer3Relu);
-            var pooled = ours["avgpool"][i].data<float>().ToArray();
-            var layer3 = ours["layer3"][i].data<float>().ToArray();
-            Assert.True(OnnxRuntimeReference.RelativeError(pooled, reference[graph.Outputs[0]]) < 1e-4, "pooled features differ from ONNX Runtime's");
-            Assert.True(OnnxRuntimeReference.RelativeError(layer3, reference[layer3Relu]) < 1e-4, "layer3 activations differ from ONNX Runtime's");
+            using var pooled = tensor(reference[graph.Outputs[0]]);
+            using var layer3 = tensor(reference[layer3Relu]);
+            Assert.True(TorchvisionFixtures.RelativeError(ours["avgpool"][i], pooled) < 1e-4, "pooled features differ from ONNX Runtime's");
+            Assert.True(TorchvisionFixtures.RelativeError(ours["layer3"][i], layer3) < 1e-4, "layer3 activations differ from ONNX Runtime's");
             Assert.True(reference[graph.Outputs[0]].Max() > 0.5, "the reference features are not trivial");
         }
         foreach (var f in ours.Values) f.Dispose();

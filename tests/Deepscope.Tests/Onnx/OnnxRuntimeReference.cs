@@ -72,17 +72,4 @@ static class OnnxRuntimeReference
             if (b < 0x80) return value;
         }
     }
-
-    /// <summary>max |a - b| / max |b|: the error relative to the reference's scale.</summary>
-    public static double RelativeError(ReadOnlySpan<float> actual, ReadOnlySpan<float> expected)
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        double worst = 0, scale = 0;
-        for (int i = 0; i < expected.Length; i++)
-        {
-            worst = Math.Max(worst, Math.Abs(actual[i] - expected[i]));
-            scale = Math.Max(scale, Math.Abs(expected[i]));
-        }
-        return worst / scale;
-    }
 }

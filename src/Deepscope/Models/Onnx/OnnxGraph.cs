@@ -38,9 +38,14 @@ public sealed class OnnxGraph
     public string Input => File.Inputs is [var only] ? only
         : throw Error($"expected one image input, found {File.Inputs.Count} ({string.Join(", ", File.Inputs)})");
 
-    public OnnxTensor Constant(OnnxNode node, int input) =>
-        input < node.Inputs.Count && File.Initializers.TryGetValue(node.Inputs[input], out var t) ? t
+    /// <summary>A stored weight; torch.onnx shares equal initializers through Identity nodes, which are followed.</summary>
+    public OnnxTensor Constant(OnnxNode node, int input)
+    {
+        string? name = input < node.Inputs.Count ? node.Inputs[input] : null;
+        while (name is not null && !File.Initializers.ContainsKey(name) && Producer(name) is { OpType: "Identity" } identity) name = identity.Inputs[0];
+        return name is not null && File.Initializers.TryGetValue(name, out var t) ? t
             : throw Error($"{node.Label}: input {input} is not a stored float tensor (weights computed at run time are not supported)");
+    }
 
     public OnnxTensor? OptionalConstant(OnnxNode node, int input) =>
         input < node.Inputs.Count && node.Inputs[input].Length > 0 ? Constant(node, input) : null;
