@@ -34,8 +34,16 @@ sealed class BasicBlock : Module<Tensor, Tensor>
         return relu.forward(x).MoveToOuterDisposeScope();
     }
 
+    /// <summary>torchvision's four stages after a 64-channel stem: 64, 128, 256 and 512 channels, strides 1, 2, 2, 2.</summary>
+    public static (Sequential, Sequential, Sequential, Sequential) Stages(long[] blocksPerStage)
+    {
+        long inPlanes = 64;
+        return (Stage(ref inPlanes, 64, blocksPerStage[0], 1), Stage(ref inPlanes, 128, blocksPerStage[1], 2),
+            Stage(ref inPlanes, 256, blocksPerStage[2], 2), Stage(ref inPlanes, 512, blocksPerStage[3], 2));
+    }
+
     /// <summary>A stage of <paramref name="blocks"/> blocks (keys "0", "1", ...), the first with the stride; updates the running width.</summary>
-    public static Sequential Stage(ref long inPlanes, long planes, long blocks, long stride)
+    static Sequential Stage(ref long inPlanes, long planes, long blocks, long stride)
     {
         var stage = new List<(string, Module<Tensor, Tensor>)>();
         for (long b = 0; b < blocks; b++)
@@ -63,11 +71,7 @@ public sealed class CifarResNet : Module<Tensor, Tensor>, IClassifierWithHead
     {
         conv1 = Conv2d(inChannels, 64, 3, padding: 1, bias: false);
         bn1 = BatchNorm2d(64);
-        long inPlanes = 64;
-        layer1 = BasicBlock.Stage(ref inPlanes, 64, blocksPerStage[0], 1);
-        layer2 = BasicBlock.Stage(ref inPlanes, 128, blocksPerStage[1], 2);
-        layer3 = BasicBlock.Stage(ref inPlanes, 256, blocksPerStage[2], 2);
-        layer4 = BasicBlock.Stage(ref inPlanes, 512, blocksPerStage[3], 2);
+        (layer1, layer2, layer3, layer4) = BasicBlock.Stages(blocksPerStage);
         fc = Linear(512, numClasses);
         RegisterComponents();
         Initialization.HeNormalConvolutions(this);

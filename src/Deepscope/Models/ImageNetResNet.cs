@@ -29,11 +29,7 @@ public sealed class ImageNetResNet : Module<Tensor, Tensor>, IClassifierWithHead
         bn1 = BatchNorm2d(64);
         relu = ReLU(inplace: true);
         maxpool = MaxPool2d(3, stride: 2, padding: 1);
-        long inPlanes = 64;
-        layer1 = BasicBlock.Stage(ref inPlanes, 64, blocksPerStage[0], 1);
-        layer2 = BasicBlock.Stage(ref inPlanes, 128, blocksPerStage[1], 2);
-        layer3 = BasicBlock.Stage(ref inPlanes, 256, blocksPerStage[2], 2);
-        layer4 = BasicBlock.Stage(ref inPlanes, 512, blocksPerStage[3], 2);
+        (layer1, layer2, layer3, layer4) = BasicBlock.Stages(blocksPerStage);
         avgpool = AdaptiveAvgPool2d(1);
         if (numClasses > 0) fc = Linear(512, numClasses);
         RegisterComponents();
