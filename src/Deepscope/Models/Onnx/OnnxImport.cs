@@ -136,8 +136,9 @@ public static class OnnxImport
             var node = nodes[i];
             var w = graph.Constant(node, 1);
             // Gemm with transB=1 stores (out, in) as torch.nn.Linear does; MatMul and transB=0 store (in, out).
-            var weight = tensor(w.Values, w.Dims);
-            state[$"{names[i]}.weight"] = node.OpType == "Gemm" && node.Int("transB", 0) == 1 ? weight : weight.t().contiguous();
+            bool outByIn = node.OpType == "Gemm" && node.Int("transB", 0) == 1;
+            using (var stored = tensor(w.Values, w.Dims))
+                state[$"{names[i]}.weight"] = outByIn ? stored.clone() : stored.t().contiguous();
             var bias = node.OpType == "Gemm" ? graph.OptionalConstant(node, 2)
                 : graph.Consumers(node.Outputs[0]) is [{ OpType: "Add" } add] ? graph.Constant(add, 1) : null;
             if (keys.Contains($"{names[i]}.bias"))
@@ -168,8 +169,8 @@ public static class OnnxImport
             float epsilon = norm.Float("epsilon", 1e-5f);
             state[$"{bn}.weight"] = tensor(graph.Constant(norm, 1).Values);
             state[$"{bn}.bias"] = tensor(graph.Constant(norm, 2).Values);
-            state[$"{bn}.running_mean"] = tensor(graph.Constant(norm, 3).Values) - shift;
-            state[$"{bn}.running_var"] = tensor(graph.Constant(norm, 4).Values) + (epsilon - ModelEpsilon);
+            state[$"{bn}.running_mean"] = tensor(graph.Constant(norm, 3).Values).sub_(shift);
+            state[$"{bn}.running_var"] = tensor(graph.Constant(norm, 4).Values).add_(epsilon - ModelEpsilon);
             shift.Dispose();
         }
         else
