@@ -5,6 +5,7 @@ using Deepscope.Cli.Terminal;
 using Deepscope.Data;
 using Deepscope.Features.Cnn;
 using Deepscope.IO;
+using Deepscope.Models;
 using Deepscope.Models.Pretrained;
 using Deepscope.Runtime;
 using Spectre.Console;
@@ -17,8 +18,11 @@ static class CnnFeatureCommands
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = $"Network: {string.Join(", ", CnnModels.Names)}", Required = true };
-        var weights = new Option<string?>("--weights") { Description = "Weights: a torchvision .pth (e.g. resnet18-f37072fd.pth), a training checkpoint wrapping a state dict, or .safetensors" };
+        var model = new Option<string>("--model") { Description = $"Network: {string.Join(", ", CnnModels.All)}", Required = true };
+        var weights = new Option<string?>("--weights")
+        {
+            Description = $"Weights: a torchvision .pth (e.g. resnet18-f37072fd.pth), a training checkpoint wrapping a state dict, .safetensors, or an ONNX export; not needed for {string.Join(", ", CnnModels.Bundled)} (bundled)",
+        };
         var layer = new Option<string[]>("--layer")
         {
             Description = "torchvision module whose output is the feature (avgpool, layer3, features.29, classifier.4, ...); repeat or comma-separate for several layers in one pass",
@@ -52,7 +56,9 @@ static class CnnFeatureCommands
                 BatchSize = parse.GetValue(batch),
             };
             if (parse.GetValue(listLayers)) return ListLayers(options);
-            var weightsPath = parse.GetValue(weights) ?? throw new DeepscopeException("--weights is required: a .pth or .safetensors file of the model");
+            var weightsPath = parse.GetValue(weights);
+            if (weightsPath is null && !CnnModels.Bundled.Contains(options.Model))
+                throw new DeepscopeException($"--weights is required for {options.Model}: a .pth, .safetensors or .onnx file of the model");
             var outputPath = parse.GetValue(output) ?? throw new DeepscopeException("--output is required");
             var (inputPath, datasetName) = (parse.GetValue(input), parse.GetValue(dataset));
             if ((inputPath == null) == (datasetName == null)) throw new DeepscopeException("give exactly one of --input X.npy and --dataset NAME");
@@ -65,8 +71,8 @@ static class CnnFeatureCommands
             return FromDataset(extractor, datasetName!, parse.GetValue(limit), outputPath, parse.GetValue(dataDir), !parse.GetValue(noDownload),
                 new Dictionary<string, JsonNode?>
                 {
-                    ["weights"] = Path.GetFullPath(weightsPath),
-                    ["weights_bytes"] = new FileInfo(weightsPath).Length,
+                    ["weights"] = Path.GetFullPath(weightsPath ?? ModelZoo.Get(options.Model).Bundled!.Locate()),
+                    ["weights_bytes"] = new FileInfo(weightsPath ?? ModelZoo.Get(options.Model).Bundled!.Locate()).Length,
                     ["limit"] = parse.GetValue(limit),
                     ["threads"] = get_num_threads(),
                     ["load_seconds"] = Math.Round(loadSeconds, 3),
@@ -134,12 +140,13 @@ static class CnnFeatureCommands
     static int ListLayers(CnnFeatureOptions options)
     {
         int size = options.Preprocessing.Resize ?? 224;
-        using var model = CnnModels.Create(options.Model);
+        using var model = CnnModels.Create(options.Model, CnnModels.Bundled.Contains(options.Model) ? 0 : 1000);
         var modules = LayerWalk.NamedModules(model);
         var names = modules.Select(m => m.Name).ToList();
         using var _ = no_grad();
         using var scope = NewDisposeScope();
-        var preprocessed = options.Preprocessing.Apply(zeros(1, 3, size, size));
+        var preprocessing = options.Preprocessing with { Normalization = CnnModels.Normalization(options.Model) };
+        var preprocessed = preprocessing.Apply(zeros(1, 3, size, size));
         var features = LayerWalk.Run(model, preprocessed, names);
         var table = new Table().AddColumns("layer", "module", $"features per image ({preprocessed.shape[2]}x{preprocessed.shape[3]} input)");
         foreach (var (name, module) in modules) table.AddRow(name, module.GetType().Name, features[name].shape[1].ToString("N0"));

@@ -6,6 +6,7 @@ using Deepscope.Data;
 using Deepscope.Learners.Evaluation;
 using Deepscope.Models;
 using Deepscope.Runtime;
+using Deepscope.Models.Pretrained;
 using Deepscope.Training;
 using Spectre.Console;
 using static TorchSharp.torch;
@@ -136,7 +137,10 @@ static class TrainCommands
     static Command FineTune()
     {
         var o = new RunOptions();
-        var weights = new Option<string>("--weights") { Description = "Pretrained weights: PyTorch .pth/.pt state dict or .safetensors, e.g. a run's model.pth (the head is replaced)", Required = true };
+        var weights = new Option<string?>("--weights")
+        {
+            Description = $"Pretrained weights: PyTorch .pth/.pt state dict, .safetensors or ONNX, e.g. a run's model.pth (the head is replaced); not needed for {string.Join(", ", CnnModels.Bundled)} (bundled)",
+        };
         var mode = new Option<string>("--mode") { Description = "linear-probe, last-layers or full", DefaultValueFactory = _ => "linear-probe" };
         var lastLayers = new Option<int>("--last-layers") { Description = "last-layers mode: train this many final blocks (head included)", DefaultValueFactory = _ => 2 };
         var bodyFactor = new Option<double>("--body-lr-factor") { Description = "full mode: the body's learning rate as a fraction of --lr", DefaultValueFactory = _ => 0.1 };
@@ -154,6 +158,8 @@ static class TrainCommands
                 "full" => FineTuneMode.Full,
                 var other => throw new DeepscopeException($"unknown fine-tuning mode '{other}'; use linear-probe, last-layers or full"),
             };
+            if (parse.GetValue(weights) is null && !CnnModels.Bundled.Contains(parse.GetValue(o.Model) ?? ""))
+                throw new DeepscopeException($"--weights is required to fine-tune {parse.GetValue(o.Model)}: a .pth, .safetensors or .onnx file");
             var fineTune = new FineTuneSettings(new FineTuneOptions(kind, parse.GetValue(lastLayers), parse.GetValue(bodyFactor), parse.GetValue(cache)),
                 parse.GetValue(weights), parse.GetValue(imageSize));
             return Run(parse, o, fineTune);

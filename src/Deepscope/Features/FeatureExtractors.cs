@@ -86,10 +86,10 @@ public sealed class ScatteringExtractor(ScatteringSettings settings) : IFeatureE
 /// <summary>Settings of the <c>cnn</c> extractor as experiment files write them.</summary>
 public sealed record CnnExtractorOptions
 {
-    [Param(Description = "a torchvision architecture (resnet18, vgg16, alexnet, ...)")]
+    [Param(Description = "a torchvision architecture (resnet18, vgg16, alexnet, ...) or resnet18-cntk (ImageNet weights bundled)")]
     public string Model { get; init; } = "resnet18";
     /// <summary>A .pth state dict; the caller resolves a relative path against the experiment file's folder.</summary>
-    [Param(Description = "the pretrained weights, a .pth state dict (required)")]
+    [Param(Description = "the pretrained weights, a .pth state dict or ONNX file (none for a bundled model: resnet18-cntk)")]
     public string Weights { get; init; } = "";
     [Param(Description = "the module whose activations are the features (avgpool, layer3, features.29, classifier.4, ...)")]
     public string Layer { get; init; } = "avgpool";
@@ -110,13 +110,14 @@ public sealed class CnnExtractor : IFeatureExtractor
     public CnnExtractor(CnnExtractorOptions options)
     {
         CnnModels.Check(options.Model);
-        if (options.Weights.Length == 0) throw new DeepscopeException("cnn needs 'weights': the pretrained state dict (.pth) of the model");
+        if (options.Weights.Length == 0 && !CnnModels.Bundled.Contains(options.Model))
+            throw new DeepscopeException($"cnn needs 'weights' for {options.Model}: the pretrained state dict (.pth) or ONNX file of the model");
         Options = options;
     }
 
     public FeatureSetInfo Extract(string folder, string dataset, LabeledImages train, LabeledImages test, IProgressReporter progress)
     {
-        using var extractor = CnnFeatureExtractor.Load(Options.ToFeatureOptions(), Options.Weights);
+        using var extractor = CnnFeatureExtractor.Load(Options.ToFeatureOptions(), Options.Weights.Length == 0 ? null : Options.Weights);
         return CnnFeatureDirectory.Write(folder, extractor, dataset, train, test, new Dictionary<string, JsonNode?>(), progress);
     }
 }

@@ -10,6 +10,7 @@ sealed class BasicBlock : Module<Tensor, Tensor>
 {
     readonly Conv2d conv1, conv2;
     readonly BatchNorm2d bn1, bn2;
+    readonly ReLU relu;
     readonly Sequential? downsample;
 
     public BasicBlock(long inPlanes, long planes, long stride) : base(nameof(BasicBlock))
@@ -18,6 +19,7 @@ sealed class BasicBlock : Module<Tensor, Tensor>
         bn1 = BatchNorm2d(planes);
         conv2 = Conv2d(planes, planes, 3, padding: 1, bias: false);
         bn2 = BatchNorm2d(planes);
+        relu = ReLU(inplace: true);
         if (stride != 1 || inPlanes != planes)
             downsample = Sequential(Conv2d(inPlanes, planes, 1, stride: stride, bias: false), BatchNorm2d(planes));
         RegisterComponents();
@@ -26,10 +28,30 @@ sealed class BasicBlock : Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var x = functional.relu(bn1.forward(conv1.forward(input)), inplace: true);
+        var x = relu.forward(bn1.forward(conv1.forward(input)));
         x = bn2.forward(conv2.forward(x));
         x = x.add_(downsample is null ? input : downsample.forward(input));
-        return functional.relu(x, inplace: true).MoveToOuterDisposeScope();
+        return relu.forward(x).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>torchvision's four stages after a 64-channel stem: 64, 128, 256 and 512 channels, strides 1, 2, 2, 2.</summary>
+    public static (Sequential, Sequential, Sequential, Sequential) Stages(long[] blocksPerStage)
+    {
+        long inPlanes = 64;
+        return (Stage(ref inPlanes, 64, blocksPerStage[0], 1), Stage(ref inPlanes, 128, blocksPerStage[1], 2),
+            Stage(ref inPlanes, 256, blocksPerStage[2], 2), Stage(ref inPlanes, 512, blocksPerStage[3], 2));
+    }
+
+    /// <summary>A stage of <paramref name="blocks"/> blocks (keys "0", "1", ...), the first with the stride; updates the running width.</summary>
+    static Sequential Stage(ref long inPlanes, long planes, long blocks, long stride)
+    {
+        var stage = new List<(string, Module<Tensor, Tensor>)>();
+        for (long b = 0; b < blocks; b++)
+        {
+            stage.Add(($"{b}", new BasicBlock(inPlanes, planes, b == 0 ? stride : 1)));
+            inPlanes = planes;
+        }
+        return Sequential(stage);
     }
 }
 
@@ -49,21 +71,7 @@ public sealed class CifarResNet : Module<Tensor, Tensor>, IClassifierWithHead
     {
         conv1 = Conv2d(inChannels, 64, 3, padding: 1, bias: false);
         bn1 = BatchNorm2d(64);
-        long inPlanes = 64;
-        Sequential Stage(long planes, long blocks, long stride)
-        {
-            var stage = new List<(string, Module<Tensor, Tensor>)>();
-            for (long b = 0; b < blocks; b++)
-            {
-                stage.Add(($"{b}", new BasicBlock(inPlanes, planes, b == 0 ? stride : 1)));
-                inPlanes = planes;
-            }
-            return Sequential(stage);
-        }
-        layer1 = Stage(64, blocksPerStage[0], 1);
-        layer2 = Stage(128, blocksPerStage[1], 2);
-        layer3 = Stage(256, blocksPerStage[2], 2);
-        layer4 = Stage(512, blocksPerStage[3], 2);
+        (layer1, layer2, layer3, layer4) = BasicBlock.Stages(blocksPerStage);
         fc = Linear(512, numClasses);
         RegisterComponents();
         Initialization.HeNormalConvolutions(this);

@@ -1,4 +1,5 @@
 using Deepscope.Catalogs;
+using Deepscope.Models.Onnx;
 using System.Globalization;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -14,17 +15,27 @@ public sealed record ModelShape(
 
 /// <summary>
 /// A classifier architecture known by name. <see cref="HeadName"/> is the state-dict prefix of its last linear layer;
-/// <see cref="OfficialWeights"/> names torchvision's ImageNet weight file for torchvision's architectures.
+/// <see cref="OfficialWeights"/> names torchvision's ImageNet weight file for torchvision's architectures;
+/// <see cref="Bundled"/> holds ImageNet weights that ship with Deepscope (no weight file needed).
 /// </summary>
 public sealed record ModelSpec(string Name, string Description, string HeadName, Func<ModelShape, Module<Tensor, Tensor>> Create,
     string? OfficialWeights = null)
 {
+    public BundledWeights? Bundled { get; init; }
     /// <summary>True for torchvision's ImageNet architectures (pretrained weights exist; input normalised with ImageNet statistics).</summary>
     public bool IsTorchvision => OfficialWeights is not null;
+    /// <summary>True for an ImageNet architecture: torchvision's, or one with bundled weights.</summary>
+    public bool IsImageNet => IsTorchvision || Bundled is not null;
+    /// <summary>The input normalisation of the pretrained weights: the bundled weights' own, else torchvision's ImageNet statistics.</summary>
+    public InputNormalization Normalization => Bundled?.Normalization() ?? InputNormalization.ImageNet;
     /// <summary>Input channels fixed by the architecture (3 for torchvision's), or null when the shape decides.</summary>
-    public long? Channels => IsTorchvision ? 3 : null;
+    public long? Channels => IsImageNet ? 3 : null;
     /// <summary>The input the architecture was designed for: ImageNet's for torchvision's, CIFAR's otherwise.</summary>
     public ModelShape DefaultShape { get; init; } = OfficialWeights is null ? new(10, 3, 32) : new(1000, 3, 224);
+
+    /// <summary>Bundled ImageNet weights: an ImageNet-shaped architecture whose weights need no file.</summary>
+    public ModelSpec(string name, string description, string headName, Func<ModelShape, Module<Tensor, Tensor>> create, BundledWeights bundled)
+        : this(name, description, headName, create) => (Bundled, DefaultShape) = (bundled, new(1000, 3, 224));
 }
 
 /// <summary>
@@ -64,6 +75,8 @@ public static class ModelZoo
         new("vgg19", "torchvision VGG-19", "classifier.6", s => torchvision.models.vgg19((int)s.NumClasses), "vgg19-dcbb9e9d.pth"),
         new("vgg19_bn", "torchvision VGG-19 with batch norm", "classifier.6", s => torchvision.models.vgg19_bn((int)s.NumClasses), "vgg19_bn-c79401a0.pth"),
         new("alexnet", "torchvision AlexNet", "classifier.6", s => torchvision.models.alexnet((int)s.NumClasses), "alexnet-owt-7be5be79.pth"),
+        new("resnet18-cntk", "ImageNet ResNet-18 of ML.NET (CNTK, layer4 of 3 blocks), weights bundled: no --weights", "fc",
+            s => new ImageNetResNet(CntkResNet18.BlocksPerStage, s.NumClasses, s.Channels), CntkResNet18.Weights),
     ];
 
     static ModelShape Mnist => new(10, 1, 28);

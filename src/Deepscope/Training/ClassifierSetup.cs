@@ -13,20 +13,22 @@ public sealed record ClassifierSetup(ModelSpec Spec, InputTransform Transform, n
     FineTuneOptions? FineTune)
 {
     /// <summary>
-    /// Builds the model for <paramref name="fit"/>'s classes. Pretrained torchvision weights get ImageNet normalisation
-    /// (what they were trained with); otherwise the training set's own statistics. Without <paramref name="fineTune"/>
-    /// every parameter is trained.
+    /// Builds the model for <paramref name="fit"/>'s classes. Pretrained ImageNet weights get the normalisation they
+    /// were trained with (torchvision's statistics, or a bundled model's channel means); otherwise the training set's own
+    /// statistics. A model with bundled weights starts from them when fine-tuned without a weights file. Without
+    /// <paramref name="fineTune"/> every parameter is trained.
     /// </summary>
     public static ClassifierSetup Build(ModelSpec spec, Examples fit, long imageSize, long seed, FineTuneOptions? fineTune = null, string? weights = null)
     {
         fineTune?.Validate();
         if (weights is not null && !File.Exists(weights)) throw new DeepscopeException($"weights file not found: {weights}");
-        var transform = spec.IsTorchvision && weights is not null
-            ? InputTransform.ImageNet(imageSize)
+        bool pretrained = weights is not null || fineTune is not null && spec.Bundled is not null;
+        var transform = spec.IsImageNet && pretrained
+            ? new InputTransform(spec.Normalization.Mean, spec.Normalization.Std, 3, imageSize)
             : InputTransform.FromData(fit.Inputs, spec.Channels, imageSize);
         random.manual_seed(seed);
         var model = spec.Create(new ModelShape(fit.Classes.Count, transform.Channels, transform.ImageSize));
-        if (weights is not null) StateDictFile.Load(model, weights, spec.Name, skipPrefix: spec.HeadName);
+        if (pretrained) CnnModels.LoadInto(model, spec, weights, skipPrefix: spec.HeadName);
         var target = fineTune is null ? TrainingTarget.Whole(model) : FineTuning.Prepare(model, spec.HeadName, fineTune);
         return new ClassifierSetup(spec, transform, model, target, fineTune);
     }

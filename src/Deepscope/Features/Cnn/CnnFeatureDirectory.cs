@@ -41,6 +41,7 @@ public static class CnnFeatureDirectory
         }
         timings["images_per_second"] = Math.Round(images / Math.Max(seconds, 1e-9), 2);
 
+        var normalization = extractor.Options.Preprocessing.Normalization;
         long offset = 0;
         var columnsJson = new JsonArray();
         foreach (var layer in layers)
@@ -54,8 +55,9 @@ public static class CnnFeatureDirectory
             ["layers"] = columnsJson,
             ["resize"] = extractor.Options.Preprocessing.Resize,
             ["center_crop"] = extractor.Options.Preprocessing.CenterCrop,
-            ["normalize_mean"] = new JsonArray([.. ImageNetPreprocessing.Mean.Select(v => JsonValue.Create(v))]),
-            ["normalize_std"] = new JsonArray([.. ImageNetPreprocessing.Std.Select(v => JsonValue.Create(v))]),
+            ["normalize_mean"] = new JsonArray([.. normalization.Mean.Select(v => JsonValue.Create(v))]),
+            ["normalize_std"] = new JsonArray([.. normalization.Std.Select(v => JsonValue.Create(v))]),
+            ["normalize_mean_image"] = normalization.MeanImage is not null,
             ["bf16"] = extractor.Options.BFloat16,
             ["batch_size"] = extractor.Options.BatchSize,
         };

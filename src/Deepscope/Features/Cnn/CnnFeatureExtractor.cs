@@ -9,7 +9,7 @@ namespace Deepscope.Features.Cnn;
 /// <summary>What to extract and how: hyper-parameters only; the weights come with <see cref="CnnFeatureExtractor.Load"/>.</summary>
 public sealed record CnnFeatureOptions
 {
-    /// <summary>A name of <see cref="CnnModels.Names"/>.</summary>
+    /// <summary>A name of <see cref="CnnModels.All"/>.</summary>
     public required string Model { get; init; }
     /// <summary>torchvision module names (avgpool, layer3, features.29, classifier.4, ...), computed in one pass.</summary>
     public required IReadOnlyList<string> Layers { get; init; }
@@ -39,10 +39,14 @@ public sealed class CnnFeatureExtractor : IDisposable
 
     public CnnFeatureOptions Options { get; }
 
-    /// <summary>Wraps a network that already holds its weights (it is put in eval mode and owned from now on).</summary>
+    /// <summary>
+    /// Wraps a network that already holds its weights (it is put in eval mode and owned from now on). Images are
+    /// normalised as the model's pretrained weights expect (<see cref="CnnModels.Normalization"/>).
+    /// </summary>
     public CnnFeatureExtractor(nn.Module<Tensor, Tensor> model, CnnFeatureOptions options)
     {
         options.Validate();
+        options = options with { Preprocessing = options.Preprocessing with { Normalization = CnnModels.Normalization(options.Model) } };
         LayerWalk.Validate(model, options.Model, options.Layers);
         _model = model;
         _model.eval();
@@ -53,8 +57,8 @@ public sealed class CnnFeatureExtractor : IDisposable
         Options = options;
     }
 
-    /// <summary>The model of <paramref name="options"/> with the weights of a .pth or .safetensors file.</summary>
-    public static CnnFeatureExtractor Load(CnnFeatureOptions options, string weightsPath)
+    /// <summary>The model of <paramref name="options"/> with the weights of a .pth, .safetensors or .onnx file, or its bundled weights (null).</summary>
+    public static CnnFeatureExtractor Load(CnnFeatureOptions options, string? weightsPath)
     {
         options.Validate();
         var model = CnnModels.Load(options.Model, weightsPath);

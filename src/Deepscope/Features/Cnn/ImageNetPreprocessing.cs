@@ -1,3 +1,4 @@
+using Deepscope.Models;
 using static TorchSharp.torch;
 
 namespace Deepscope.Features.Cnn;
@@ -5,12 +6,15 @@ namespace Deepscope.Features.Cnn;
 /// <summary>
 /// torchvision's ImageNet recipe on batches of images in [0, 1]: grayscale replicated to three channels, an optional
 /// antialiased bilinear resize of the shorter side (transforms.Resize(n)), an optional centre crop
-/// (transforms.CenterCrop(n)), then normalisation by the ImageNet mean and standard deviation.
+/// (transforms.CenterCrop(n)), then normalisation: by the ImageNet mean and standard deviation unless the model's
+/// weights came with their own (<see cref="Normalization"/>).
 /// </summary>
 public sealed record ImageNetPreprocessing(int? Resize = null, int? CenterCrop = null)
 {
-    public static readonly float[] Mean = [0.485f, 0.456f, 0.406f];
-    public static readonly float[] Std = [0.229f, 0.224f, 0.225f];
+    public static readonly float[] Mean = InputNormalization.ImageNet.Mean;
+    public static readonly float[] Std = InputNormalization.ImageNet.Std;
+
+    public InputNormalization Normalization { get; init; } = InputNormalization.ImageNet;
 
     public void Validate()
     {
@@ -49,9 +53,7 @@ public sealed record ImageNetPreprocessing(int? Resize = null, int? CenterCrop =
             long top = (long)Math.Round((h - c) / 2.0), left = (long)Math.Round((w - c) / 2.0);
             x = x.narrow(2, top, c).narrow(3, left, c);
         }
-        var mean = tensor(Mean).view(1, 3, 1, 1);
-        var std = tensor(Std).view(1, 3, 1, 1);
-        return ((x - mean) / std).contiguous().MoveToOuterDisposeScope();
+        return Normalization.Apply(x).contiguous().MoveToOuterDisposeScope();
     }
 
     (long Height, long Width) ResizedSize(long height, long width)

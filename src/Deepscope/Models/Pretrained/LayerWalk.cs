@@ -38,7 +38,7 @@ public static class LayerWalk
         string[] order = m.GetType().Name == "BasicBlock"
             ? ["conv1", "bn1", "relu", "conv2", "bn2", "downsample"]
             : ["conv1", "bn1", "conv2", "bn2", "conv3", "bn3", "relu", "downsample"];
-        return order.Where(n => n == "relu" || byName.ContainsKey(n)).Select(n => (n, n == "relu" ? byName["relu1"] : byName[n]));
+        return order.Where(n => n == "relu" || byName.ContainsKey(n)).Select(n => (n, n == "relu" ? byName.GetValueOrDefault("relu1") ?? byName["relu"] : byName[n]));
     }
 
     /// <summary>Checks that every name is a module of the model; the error lists the top-level modules.</summary>
@@ -132,7 +132,8 @@ public static class LayerWalk
     }
 
     // The port's block classes are private: recognise them by their torchvision names.
-    static bool IsResidualBlock(nn.Module m) => m.GetType().Name is "BasicBlock" or "Bottleneck" && m.GetType().DeclaringType == typeof(ResNet);
+    internal static bool IsResidualBlock(nn.Module m) =>
+        m is Models.BasicBlock || m.GetType().Name is "BasicBlock" or "Bottleneck" && m.GetType().DeclaringType == typeof(ResNet);
 
     // The ResNet port registers torch.flatten as a module; torchvision has no such module name.
     static bool IsPortOnly(nn.Module parent, string childName) => parent is ResNet && childName == "flatten";
