@@ -8,5 +8,6 @@ namespace Deepscope.Data.Generators;
 /// </summary>
 public static class GeneratorCatalog
 {
-    public static Catalog<IDatasetGenerator> Catalog { get; } = new("generator");
+    public static Catalog<IDatasetGenerator> Catalog { get; } = new Catalog<IDatasetGenerator>("generator")
+        .Add("semiconductor", "grey package-with-leads images, good or with defects (Nexperia inspection stand-in)", () => new SemiconductorOptions(), o => new SemiconductorGenerator(o));
 }
