@@ -1,5 +1,6 @@
 using Deepscope.Catalogs;
 using Deepscope.Studies.FeatureComparison;
+using Deepscope.Studies.Inspection;
 
 namespace Deepscope.Studies;
 
@@ -14,5 +15,6 @@ public static class StudyCatalog
 
     public static Catalog<IStudy> Catalog { get; } = new Catalog<IStudy>("study")
         .Add(DefaultStudy, "features x learners: embeddings, classical learners by cross-validated grids, a CNN fine-tuned (Project 1)",
-            () => new FeatureComparisonOptions(), o => new FeatureComparisonStudy(o));
+            () => new FeatureComparisonOptions(), o => new FeatureComparisonStudy(o))
+        .Add("inspection", "good/bad image inspection (Nexperia): a fine-tuned CNN by ROC AUC, a submission, outlier scores from good images", () => new InspectionOptions(), o => new InspectionStudy(o));
 }

@@ -56,9 +56,8 @@ public static class DieImage
                     }
                 double body = Coverage(Box(u, v, scene.HalfWidth, scene.HalfHeight));
                 foreach (var d in drawn) body *= d.BodyKept(u, v);
-                double bodyValue = scene.Body;
+                double bodyValue = scene.Body + scene.Mark * Coverage(Math.Sqrt(Sq(u + scene.HalfWidth - 11 * scale) + Sq(v + scene.HalfHeight - 10 * scale)) - 4 * scale);
                 foreach (var t in texture) bodyValue += t.Amplitude * Math.Sin(t.Fx * u + t.Fy * v + t.Phase);
-                    + scene.Mark * Coverage(Math.Sqrt(Sq(u + scene.HalfWidth - 11 * scale) + Sq(v + scene.HalfHeight - 10 * scale)) - 4 * scale);
                 value += body * (bodyValue - value);
                 foreach (var d in drawn) value += d.Added(u, v, body);
                 double light = gain * (1 + slope * ((x - size / 2.0) * Math.Cos(direction) + (y - size / 2.0) * Math.Sin(direction)) / size);
