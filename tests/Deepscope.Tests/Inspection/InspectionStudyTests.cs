@@ -95,4 +95,35 @@ public sealed class InspectionStudyTests
         foreach (var figure in new[] { "curves.png", "worst.png", "embedding-pca.png" }) Assert.True(File.Exists(dir.File($"run/figures/{figure}")), figure);
         Assert.Contains("Confusion matrix", File.ReadAllText(dir.File("run/report.md")));
     }
+
+    [Fact]
+    public void With_folds_and_no_test_labels_each_fold_trains_a_model_and_the_first_folds_validation_images_are_evaluated()
+    {
+        using var dir = new TempDir();
+        var data = Generate(dir, 60);
+        File.WriteAllText(dir.File("folds.yaml"), $"""
+            study: inspection
+            data: {Path.Combine(data, "train")}
+            test: {Path.Combine(data, "test")}
+            model: lenet
+            image_size: 32
+            epochs: 1
+            batch_size: 8
+            augment: none
+            folds: 3
+            learner: none
+            outliers: [mahalanobis]
+            embedding: none
+            bootstrap: 20
+            shown: 0
+            """);
+        StudyHost.Run(StudyFile.Load(dir.File("folds.yaml")), new RunSettings(dir.File("run"), CacheDirectory: dir.File("cache"), Threads: 1));
+        using var results = JsonDocument.Parse(File.ReadAllText(dir.File("run/results.json")));
+        var root = results.RootElement;
+        Assert.Equal("validation", root.GetProperty("evaluated_on").GetString());
+        Assert.Equal(18, root.GetProperty("images").GetInt32());  // a third of the 54 training images
+        Assert.Equal(3, root.GetProperty("validation_aucs").GetArrayLength());
+        Assert.Equal(2, root.GetProperty("methods").GetArrayLength());
+        Assert.Equal(7, ReadCsv(dir.File("run/submission.csv")).Count);  // header and the 6 test images
+    }
 }

@@ -64,18 +64,22 @@ sealed class InspectionStages(InspectionOptions options, StudyContext context)
         string setName;
         string[] ids, files;
         int[] truth;
+        // Test images are scored by every model; without test labels the first fold's validation images are scored by
+        // the first model (the one whose features the learner and the outlier scores use), so no method sees them in training.
+        int[] scoredBy;
         if (labels is not null)
         {
             var missing = test.FirstOrDefault(t => !labels.ContainsKey(t.Id));
             if (missing.Id is not null) throw new InvalidDataFileException(TestLabels!, $"no label for test image '{missing.Id}'");
             (setName, ids, files, truth) = ("test", [.. test.Select(t => t.Id)], [.. test.Select(t => t.Path)], [.. test.Select(t => labels[t.Id])]);
+            scoredBy = [.. test.Select(_ => -1)];
         }
         else
         {
-            // Out-of-fold: every training image scored by the model that did not train on it (fold 0 for a hold-out).
-            var rows = Enumerable.Range(0, folds.Length).Where(i => ModelCount > 1 || folds[i] == 0).ToArray();
+            var rows = Enumerable.Range(0, folds.Length).Where(i => folds[i] == 0).ToArray();
             (setName, ids, files, truth) = ("validation", [.. rows.Select(i => Path.GetFileNameWithoutExtension(Data.Files[i]))],
                 [.. rows.Select(i => Data.Files[i])], [.. rows.Select(i => Data.Labels[i])]);
+            scoredBy = [.. rows.Select(_ => 0)];
         }
         var probabilities = new double[files.Length];
         var testProbabilities = new double[test.Count];
@@ -89,14 +93,13 @@ sealed class InspectionStages(InspectionOptions options, StudyContext context)
             {
                 WriteFeatures(Path.Combine(featuresFolder, "train.npy"), predictor.Score(Data.Files, context.Progress).Features);
             }
-            bool[] scored = setName == "test" ? [.. files.Select(_ => true)] : [.. files.Select(f => folds[Data.Files.ToList().IndexOf(f)] == fold)];
-            var chosen = Enumerable.Range(0, files.Length).Where(i => scored[i]).ToArray();
-            var scores = predictor.Score([.. chosen.Select(i => files[i])], context.Progress);
-            for (int j = 0; j < chosen.Length; j++) probabilities[chosen[j]] += scores.Probabilities[j] / (setName == "test" ? ModelCount : 1);
-            if (fold == 0) WriteFeatures(Path.Combine(featuresFolder, "evaluation.npy"), scores.Features);
+            var chosen = Enumerable.Range(0, files.Length).Where(i => scoredBy[i] is -1 || scoredBy[i] == fold).ToArray();
+            var scores = chosen.Length == 0 ? null : predictor.Score([.. chosen.Select(i => files[i])], context.Progress);
+            for (int j = 0; j < chosen.Length; j++) probabilities[chosen[j]] += scores!.Probabilities[j] / (setName == "test" ? ModelCount : 1);
+            if (fold == 0) WriteFeatures(Path.Combine(featuresFolder, "evaluation.npy"), scores!.Features);
             if (test.Count > 0)
             {
-                var t = setName == "test" ? scores : predictor.Score([.. test.Select(x => x.Path)], context.Progress);
+                var t = setName == "test" ? scores! : predictor.Score([.. test.Select(x => x.Path)], context.Progress);
                 for (int j = 0; j < test.Count; j++) testProbabilities[j] += t.Probabilities[j] / ModelCount;
             }
         }

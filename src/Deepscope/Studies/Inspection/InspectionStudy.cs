@@ -14,7 +14,7 @@ public sealed record InspectionResults(string EvaluatedOn, int Images, int Posit
 /// <summary>
 /// The inspection study (the Nexperia contest): a CNN from the model zoo fine-tuned to separate good from bad images
 /// (one model, or one per fold), a classical learner on its features, outlier scores fitted on good images only, each
-/// scored by ROC AUC with a bootstrap interval on the labelled test folder (else out-of-fold validation images); the
+/// scored by ROC AUC with a bootstrap interval on the labelled test folder (else the first fold's validation images); the
 /// report shows ROC and precision-recall curves, the confusion matrix at the threshold, the worst-classified and most
 /// anomalous images and an embedding of the features; the test folder's probabilities become <c>submission.csv</c>.
 /// </summary>
