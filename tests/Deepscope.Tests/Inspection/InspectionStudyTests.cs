@@ -48,6 +48,11 @@ public sealed class InspectionStudyTests
         foreach (var row in rows.Skip(1)) Assert.InRange(double.Parse(row[1], CultureInfo.InvariantCulture), 0, 1);
         Assert.Equal([submission], Directory.GetFiles(dir.File("out")));  // written atomically: no temporary left
 
+        // Pretrained weights (here the first run's PyTorch state dict) fine-tune the body under a new head.
+        var fineTuned = CliRunner.Run("inspect", "train", "--data", Path.Combine(data, "train"), "--output", dir.File("run2"), "--model", "lenet",
+            "--weights", dir.File("run/model.pth"), "--image-size", "32", "--epochs", "1", "--batch-size", "8", "--augment", "none", "--threads", "1");
+        Assert.True(fineTuned.ExitCode == 0, fineTuned.Err + fineTuned.Out);
+
         var missing = CliRunner.Run("inspect", "predict", "--run", dir.File("nowhere"), "--input", Path.Combine(data, "test"), "--output", submission);
         Assert.Equal(1, missing.ExitCode);
         Assert.Contains("not an inspection run", missing.Err);
