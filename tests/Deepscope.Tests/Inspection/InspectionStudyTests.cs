@@ -2,21 +2,21 @@ using System.Globalization;
 using System.Text.Json;
 using Deepscope.Experiments;
 using Deepscope.Studies;
-using Deepscope.Tests.Data.Generators;
+using Deepscope.Studies.Inspection;
+using Deepscope.Data.Generators;
+using Deepscope.Tests.Studies;
 using Deepscope.Tests.Support;
 
 namespace Deepscope.Tests.Inspection;
 
 /// <summary>The inspection study and commands end to end on tiny synthetic data (a LeNet, one epoch: values are not the point here).</summary>
-[Collection(GeneratorCatalogCollection.Name)]
+[Collection(StudyCatalogCollection.Name)]
 public sealed class InspectionStudyTests
 {
-    static string Generate(TempDir dir, int count)
+    internal static string Generate(TempDir dir, int count)
     {
         var data = dir.File("data");
-        var run = CliRunner.Run("data", "generate", "semiconductor", "--count", count.ToString(CultureInfo.InvariantCulture), "--image-size", "40",
-            "--bad-fraction", "0.4", "--seed", "1", "--output", data);
-        Assert.True(run.ExitCode == 0, run.Err);
+        DatasetGeneration.Generate(new SemiconductorGenerator(new SemiconductorOptions { Count = count, ImageSize = 40, BadFraction = 0.4 }), data, seed: 1);
         return data;
     }
 
@@ -130,5 +130,25 @@ public sealed class InspectionStudyTests
         Assert.Equal(3, root.GetProperty("validation_aucs").GetArrayLength());
         Assert.Equal(2, root.GetProperty("methods").GetArrayLength());
         Assert.Equal(7, ReadCsv(dir.File("run/submission.csv")).Count);  // header and the 6 test images
+    }
+
+    internal static string RepoFile(string relative)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Deepscope.slnx"))) return Path.Combine(dir.FullName, relative);
+        throw new FileNotFoundException(relative);
+    }
+
+    [Fact]
+    public void Both_experiment_files_bind_to_the_inspection_study()
+    {
+        var synthetic = StudyFile.Load(RepoFile("experiments/nexperia-synthetic.yaml"));
+        var options = (InspectionOptions)synthetic.Options;
+        Assert.Equal("inspection", synthetic.StudyName);
+        Assert.Equal(("resnet18", 80, 5, "bad_1"), (options.Model, options.ImageSize, options.Epochs, options.PositiveClass));
+        Assert.Equal(["mahalanobis", "knn", "autoencoder"], options.Outliers);
+        var contest = (InspectionOptions)StudyFile.Load(RepoFile("experiments/nexperia.yaml")).Options;
+        Assert.Equal((5, 224, ImbalanceHandling.Weights), (contest.Folds, contest.ImageSize, contest.Imbalance));
+        Assert.EndsWith("resnet18-f37072fd.pth", contest.Weights);
     }
 }
