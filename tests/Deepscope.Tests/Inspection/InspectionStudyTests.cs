@@ -132,12 +132,7 @@ public sealed class InspectionStudyTests
         Assert.Equal(7, ReadCsv(dir.File("run/submission.csv")).Count);  // header and the 6 test images
     }
 
-    internal static string RepoFile(string relative)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Deepscope.slnx"))) return Path.Combine(dir.FullName, relative);
-        throw new FileNotFoundException(relative);
-    }
+    internal static string RepoFile(string relative) => Experiments.ExperimentFileTests.RepoFile(relative);
 
     [Fact]
     public void Both_experiment_files_bind_to_the_inspection_study()
