@@ -2,6 +2,7 @@ using Deepscope.Catalogs;
 using Deepscope.Studies.Authentication;
 using Deepscope.Studies.Attention;
 using Deepscope.Studies.FeatureComparison;
+using Deepscope.Studies.Inspection;
 
 namespace Deepscope.Studies;
 
@@ -20,5 +21,6 @@ public static class StudyCatalog
         .Add("authentication", "paintings authenticated from patches: leave-one-painting-out votes, disputed calls, a format-confound check (the Raphael drawings)",
             () => new AuthenticationOptions(), o => new AuthenticationStudy(o))
         .Add("attention", "recurrent attention models (Mnih et al. 2014) against whole-image baselines on MNIST, translated and cluttered MNIST",
-            () => new AttentionStudyOptions(), o => new AttentionStudy(o));
+            () => new AttentionStudyOptions(), o => new AttentionStudy(o))
+        .Add("inspection", "good/bad image inspection (Nexperia): a fine-tuned CNN by ROC AUC, a submission, outlier scores from good images", () => new InspectionOptions(), o => new InspectionStudy(o));
 }

@@ -110,7 +110,7 @@ public static class FineTuning
         }
     }
 
-    static (Func<Tensor, Tensor> Features, Action? Release) FeatureFunction(nn.Module<Tensor, Tensor> model, ModelSpec spec)
+    internal static (Func<Tensor, Tensor> Features, Action? Release) FeatureFunction(nn.Module<Tensor, Tensor> model, ModelSpec spec)
     {
         if (model is IClassifierWithHead withHead) return (withHead.Features, null);
         // Other models (torchvision's): run them whole and keep what enters the head, caught by a forward pre-hook.

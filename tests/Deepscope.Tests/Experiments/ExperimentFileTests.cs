@@ -12,7 +12,7 @@ namespace Deepscope.Tests.Experiments;
 [Collection(Deepscope.Tests.Studies.StudyCatalogCollection.Name)]
 public class ExperimentFileTests
 {
-    static string RepoFile(string relative)
+    internal static string RepoFile(string relative)
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "Deepscope.slnx"))) return Path.Combine(dir.FullName, relative);

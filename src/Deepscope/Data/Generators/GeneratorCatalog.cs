@@ -11,5 +11,6 @@ public static class GeneratorCatalog
     public static Catalog<IDatasetGenerator> Catalog { get; } = new Catalog<IDatasetGenerator>("generator")
         .Add("drawings", "28 hatched drawings by a master and three imitators, mixed formats (the Raphael study's stand-in)", () => new DrawingsOptions(), o => new DrawingsGenerator(o))
         .Add("cluttered-mnist", "fixed translated/cluttered MNIST validation and test sets as the attention study uses them (Mnih et al. 2014)",
-            () => new ClutteredMnistOptions(), o => new ClutteredMnistGenerator(o));
+            () => new ClutteredMnistOptions(), o => new ClutteredMnistGenerator(o))
+        .Add("semiconductor", "grey package-with-leads images, good or with defects (Nexperia inspection stand-in)", () => new SemiconductorOptions(), o => new SemiconductorGenerator(o));
 }

@@ -119,4 +119,40 @@ public sealed class RocAucMetric(long positiveClass = 1, string field = Fields.L
         }
         return (positiveRanks - positives * (positives + 1) / 2.0) / ((double)positives * negatives);
     }
+
+    /// <summary>
+    /// A percentile bootstrap interval of the AUC: <paramref name="resamples"/> resamples of the examples with
+    /// replacement, stratified (positives and negatives drawn separately, so every resample has both), seeded; the
+    /// interval holds the central <paramref name="confidence"/> of their AUCs.
+    /// </summary>
+    public static (double Low, double High) BootstrapInterval(IReadOnlyList<(double Score, bool Positive)> examples, int resamples = 1000,
+        double confidence = 0.95, long seed = 0)
+    {
+        if (resamples < 2) throw new DeepscopeException($"a bootstrap needs at least 2 resamples, got {resamples}");
+        if (confidence is <= 0 or >= 1) throw new DeepscopeException($"confidence must be in (0, 1), got {confidence}");
+        var positives = examples.Where(e => e.Positive).ToArray();
+        var negatives = examples.Where(e => !e.Positive).ToArray();
+        if (positives.Length == 0 || negatives.Length == 0) return (double.NaN, double.NaN);
+        var random = new Random(unchecked((int)Numerics.SplitMix64.Derive((ulong)seed)));
+        var aucs = new double[resamples];
+        var sample = new (double, bool)[examples.Count];
+        for (int r = 0; r < resamples; r++)
+        {
+            for (int i = 0; i < positives.Length; i++) sample[i] = positives[random.Next(positives.Length)];
+            for (int i = 0; i < negatives.Length; i++) sample[positives.Length + i] = negatives[random.Next(negatives.Length)];
+            aucs[r] = MannWhitneyAuc(sample);
+        }
+        Array.Sort(aucs);
+        double tail = (1 - confidence) / 2;
+        return (Quantile(aucs, tail), Quantile(aucs, 1 - tail));
+    }
+
+    /// <summary>Linear interpolation between order statistics (numpy's default percentile).</summary>
+    static double Quantile(double[] sorted, double q)
+    {
+        double position = q * (sorted.Length - 1);
+        int below = (int)Math.Floor(position);
+        int above = Math.Min(below + 1, sorted.Length - 1);
+        return sorted[below] + (position - below) * (sorted[above] - sorted[below]);
+    }
 }
