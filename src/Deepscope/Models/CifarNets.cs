@@ -45,11 +45,12 @@ public sealed class CifarResNet : Module<Tensor, Tensor>, IClassifierWithHead
     readonly Sequential layer1, layer2, layer3, layer4;
     readonly Linear fc;
 
-    public CifarResNet(long[] blocksPerStage, long numClasses = 10, long inChannels = 3) : base(nameof(CifarResNet))
+    /// <param name="width">channels of the first stage (64 in ResNet-18); the stages have 1, 2, 4 and 8 times as many.</param>
+    public CifarResNet(long[] blocksPerStage, long numClasses = 10, long inChannels = 3, long width = 64) : base(nameof(CifarResNet))
     {
-        conv1 = Conv2d(inChannels, 64, 3, padding: 1, bias: false);
-        bn1 = BatchNorm2d(64);
-        long inPlanes = 64;
+        conv1 = Conv2d(inChannels, width, 3, padding: 1, bias: false);
+        bn1 = BatchNorm2d(width);
+        long inPlanes = width;
         Sequential Stage(long planes, long blocks, long stride)
         {
             var stage = new List<(string, Module<Tensor, Tensor>)>();
@@ -60,17 +61,18 @@ public sealed class CifarResNet : Module<Tensor, Tensor>, IClassifierWithHead
             }
             return Sequential(stage);
         }
-        layer1 = Stage(64, blocksPerStage[0], 1);
-        layer2 = Stage(128, blocksPerStage[1], 2);
-        layer3 = Stage(256, blocksPerStage[2], 2);
-        layer4 = Stage(512, blocksPerStage[3], 2);
-        fc = Linear(512, numClasses);
+        layer1 = Stage(width, blocksPerStage[0], 1);
+        layer2 = Stage(2 * width, blocksPerStage[1], 2);
+        layer3 = Stage(4 * width, blocksPerStage[2], 2);
+        layer4 = Stage(8 * width, blocksPerStage[3], 2);
+        FeatureCount = 8 * width;
+        fc = Linear(FeatureCount, numClasses);
         RegisterComponents();
         Initialization.HeNormalConvolutions(this);
     }
 
     public string HeadName => "fc";
-    public long FeatureCount => 512;
+    public long FeatureCount { get; }
 
     public Tensor Features(Tensor input)
     {

@@ -1,5 +1,6 @@
 using Deepscope.Catalogs;
 using Deepscope.Studies.FeatureComparison;
+using Deepscope.Studies.Generalization;
 
 namespace Deepscope.Studies;
 
@@ -14,5 +15,7 @@ public static class StudyCatalog
 
     public static Catalog<IStudy> Catalog { get; } = new Catalog<IStudy>("study")
         .Add(DefaultStudy, "features x learners: embeddings, classical learners by cross-validated grids, a CNN fine-tuned (Project 1)",
-            () => new FeatureComparisonOptions(), o => new FeatureComparisonStudy(o));
+            () => new FeatureComparisonOptions(), o => new FeatureComparisonStudy(o))
+        .Add("generalization", "randomisation tests, table 1 and a complexity sweep on CIFAR-10 (Zhang et al. 2017; Poggio et al. 2018)",
+            () => new GeneralizationOptions(), o => new GeneralizationStudy(o));
 }

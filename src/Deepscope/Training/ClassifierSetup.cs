@@ -21,7 +21,8 @@ public sealed record ClassifierSetup(ModelSpec Spec, InputTransform Transform, n
     {
         fineTune?.Validate();
         if (weights is not null && !File.Exists(weights)) throw new DeepscopeException($"weights file not found: {weights}");
-        var transform = spec.IsTorchvision && weights is not null
+        var transform = spec.Input is { } fixedInput ? fixedInput
+            : spec.IsTorchvision && weights is not null
             ? InputTransform.ImageNet(imageSize)
             : InputTransform.FromData(fit.Inputs, spec.Channels, imageSize);
         random.manual_seed(seed);
