@@ -65,7 +65,7 @@ public sealed record GeneralizationOptions
     public int[] SweepWidths { get; init; } = [2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64];
 
     [Param(Description = "first-stage widths of the sweep's ResNet-18s (64 is the usual ResNet-18)")]
-    public int[] SweepResnetWidths { get; init; } = [4, 8, 16, 32];
+    public int[] SweepResnetWidths { get; init; } = [8, 16, 32, 64];
 
     [Param(Min = 1, Description = "epoch budget of a sweep run (it stops earlier at zero training error)")]
     public int SweepEpochs { get; init; } = 60;

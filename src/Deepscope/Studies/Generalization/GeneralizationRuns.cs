@@ -29,7 +29,7 @@ public sealed record RunSummary(RunCell Cell, long Parameters, long TrainCount, 
 }
 
 /// <summary>The study's grid of runs and how one run is trained.</summary>
-sealed class GeneralizationRuns(GeneralizationOptions options)
+public sealed class GeneralizationRuns(GeneralizationOptions options)
 {
     public const int Classes = 10, CropSize = 28;
 
