@@ -19,6 +19,19 @@ public class GeneralizationStudyTests
         Assert.Contains("'l2'", Assert.Throws<DeepscopeException>(() => Regularizer.Parse("crop+l2")).Message);
     }
 
+    [Theory]
+    [InlineData("generalization.yaml", 27 + 25 + 15)]
+    [InlineData("generalization-quick.yaml", 9 + 4 + 7)]
+    public void TheExperimentFilesDeclareTheGrid(string file, int runs)
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "experiments", file);
+        var plan = StudyFile.Load(path);
+        Assert.Equal("generalization", plan.StudyName);
+        var options = (GeneralizationOptions)plan.Options;
+        Assert.Equal(runs, new GeneralizationRuns(options).Cells().Count());
+        Assert.Contains("random-labels", options.Randomizations);
+    }
+
     [Fact]
     public void TheStudyRunsEveryPartOnASmallSubsetAndReports()
     {
