@@ -5,6 +5,9 @@ Variants, compared like with like:
   resnet18        torchvision's resnet18 (7x7 stride-2 stem + max-pool) fed 32x32 images
   resnet18_cifar  the CIFAR ResNet-18: the same network with a 3x3 stride-1 stem and no max-pool
   lenet           Deepscope's LeNet-style CNN on 1x28x28 (conv5x5(32)-BN-pool, conv5x5(64)-BN-pool, fc256, fc10)
+  inception-small, alexnet-small, mlp-1x512
+                  Zhang et al. (2017)'s networks on 3x28x28 crops, defined as Deepscope's Models/GeneralizationNets.cs
+                  (1,649,402 / 1,387,786 / 1,209,866 parameters, checked at start)
 One step = zero_grad, forward, cross-entropy, backward, SGD(momentum 0.9, weight decay 5e-4) step, on random data.
 Usage: torch_train_throughput.py MODEL [--batch 128] [--steps 10] [--warmup 2] [--threads N]
 Prints one JSON line: {"framework": "pytorch", "model": ..., "images_per_second": ...}.
@@ -21,9 +24,71 @@ def lenet():
         nn.Flatten(), nn.Linear(64 * 7 * 7, 256), nn.ReLU(), nn.Dropout(0.25), nn.Linear(256, 10))
 
 
+class ConvModule(nn.Module):
+    """Conv, batch norm with a learned shift only (TF's scale=False), ReLU; without batch norm the conv has a bias."""
+    def __init__(self, cin, cout, k, stride=1, bn=True):
+        super().__init__()
+        self.conv = nn.Conv2d(cin, cout, k, stride=stride, padding=k // 2 if stride == 1 else 0, bias=not bn)
+        self.bn = nn.BatchNorm2d(cout, affine=False) if bn else None
+        self.shift = nn.Parameter(torch.zeros(cout)) if bn else None
+
+    def forward(self, x):
+        x = self.conv(x)
+        if self.bn is not None:
+            x = self.bn(x) + self.shift.view(1, -1, 1, 1)
+        return torch.relu(x)
+
+
+class Inception(nn.Module):
+    def __init__(self, cin, c1, c3, bn=True):
+        super().__init__()
+        self.b1, self.b3 = ConvModule(cin, c1, 1, bn=bn), ConvModule(cin, c3, 3, bn=bn)
+
+    def forward(self, x):
+        return torch.cat([self.b1(x), self.b3(x)], 1)
+
+
+class Downsample(nn.Module):
+    def __init__(self, cin, c, bn=True):
+        super().__init__()
+        self.conv = ConvModule(cin, c, 3, stride=2, bn=bn)
+
+    def forward(self, x):
+        return torch.cat([self.conv(x), nn.functional.max_pool2d(x, 3, 2)], 1)
+
+
+def inception_small(bn=True):
+    return nn.Sequential(
+        ConvModule(3, 96, 3, bn=bn), Inception(96, 32, 32, bn), Inception(64, 32, 48, bn), Downsample(80, 80, bn),
+        Inception(160, 112, 48, bn), Inception(160, 96, 64, bn), Inception(160, 80, 80, bn), Inception(160, 48, 96, bn),
+        Downsample(144, 96, bn), Inception(240, 176, 160, bn), Inception(336, 176, 160, bn),
+        nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(336, 10))
+
+
+def alexnet_small():
+    pool = lambda: nn.MaxPool2d(3, 2, ceil_mode=True)  # TF SAME padding
+    lrn = lambda: nn.LocalResponseNorm(9, alpha=0.001, beta=0.75, k=1.0)
+    return nn.Sequential(
+        nn.Conv2d(3, 64, 5, padding=2), nn.ReLU(), pool(), lrn(),
+        nn.Conv2d(64, 64, 5, padding=2), nn.ReLU(), lrn(), pool(),
+        nn.Flatten(), nn.Linear(64 * 7 * 7, 384), nn.ReLU(), nn.Linear(384, 192), nn.ReLU(), nn.Linear(192, 10))
+
+
+def mlp_1x512():
+    return nn.Sequential(nn.Flatten(), nn.Linear(3 * 28 * 28, 512), nn.ReLU(), nn.Linear(512, 10))
+
+
+PAPER = {"inception-small": (inception_small, 1649402), "alexnet-small": (alexnet_small, 1387786), "mlp-1x512": (mlp_1x512, 1209866)}
+
+
 def build(name):
     if name == "lenet":
         return lenet(), (1, 28, 28)
+    if name in PAPER:
+        make, count = PAPER[name]
+        model = make()
+        assert sum(p.numel() for p in model.parameters()) == count, name
+        return model, (3, 28, 28)
     model = torchvision.models.resnet18(num_classes=10)
     if name == "resnet18_cifar":
         model.conv1 = nn.Conv2d(3, 64, 3, stride=1, padding=1, bias=False)

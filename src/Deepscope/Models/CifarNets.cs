@@ -34,12 +34,15 @@ sealed class BasicBlock : Module<Tensor, Tensor>
         return relu.forward(x).MoveToOuterDisposeScope();
     }
 
-    /// <summary>torchvision's four stages after a 64-channel stem: 64, 128, 256 and 512 channels, strides 1, 2, 2, 2.</summary>
-    public static (Sequential, Sequential, Sequential, Sequential) Stages(long[] blocksPerStage)
+    /// <summary>
+    /// torchvision's four stages after a stem of <paramref name="width"/> channels (64 in torchvision): 1, 2, 4 and 8
+    /// times that many channels, strides 1, 2, 2, 2.
+    /// </summary>
+    public static (Sequential, Sequential, Sequential, Sequential) Stages(long[] blocksPerStage, long width = 64)
     {
-        long inPlanes = 64;
-        return (Stage(ref inPlanes, 64, blocksPerStage[0], 1), Stage(ref inPlanes, 128, blocksPerStage[1], 2),
-            Stage(ref inPlanes, 256, blocksPerStage[2], 2), Stage(ref inPlanes, 512, blocksPerStage[3], 2));
+        long inPlanes = width;
+        return (Stage(ref inPlanes, width, blocksPerStage[0], 1), Stage(ref inPlanes, 2 * width, blocksPerStage[1], 2),
+            Stage(ref inPlanes, 4 * width, blocksPerStage[2], 2), Stage(ref inPlanes, 8 * width, blocksPerStage[3], 2));
     }
 
     /// <summary>A stage of <paramref name="blocks"/> blocks (keys "0", "1", ...), the first with the stride; updates the running width.</summary>
@@ -67,18 +70,20 @@ public sealed class CifarResNet : Module<Tensor, Tensor>, IClassifierWithHead
     readonly Sequential layer1, layer2, layer3, layer4;
     readonly Linear fc;
 
-    public CifarResNet(long[] blocksPerStage, long numClasses = 10, long inChannels = 3) : base(nameof(CifarResNet))
+    /// <param name="width">channels of the first stage (64 in ResNet-18); the stages have 1, 2, 4 and 8 times as many.</param>
+    public CifarResNet(long[] blocksPerStage, long numClasses = 10, long inChannels = 3, long width = 64) : base(nameof(CifarResNet))
     {
-        conv1 = Conv2d(inChannels, 64, 3, padding: 1, bias: false);
-        bn1 = BatchNorm2d(64);
-        (layer1, layer2, layer3, layer4) = BasicBlock.Stages(blocksPerStage);
-        fc = Linear(512, numClasses);
+        conv1 = Conv2d(inChannels, width, 3, padding: 1, bias: false);
+        bn1 = BatchNorm2d(width);
+        (layer1, layer2, layer3, layer4) = BasicBlock.Stages(blocksPerStage, width);
+        FeatureCount = 8 * width;
+        fc = Linear(FeatureCount, numClasses);
         RegisterComponents();
         Initialization.HeNormalConvolutions(this);
     }
 
     public string HeadName => "fc";
-    public long FeatureCount => 512;
+    public long FeatureCount { get; }
 
     public Tensor Features(Tensor input)
     {

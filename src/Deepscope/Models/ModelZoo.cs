@@ -1,5 +1,6 @@
 using Deepscope.Catalogs;
 using Deepscope.Models.Onnx;
+using Deepscope.Training;
 using System.Globalization;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -33,6 +34,9 @@ public sealed record ModelSpec(string Name, string Description, string HeadName,
     /// <summary>The input the architecture was designed for: ImageNet's for torchvision's, CIFAR's otherwise.</summary>
     public ModelShape DefaultShape { get; init; } = OfficialWeights is null ? new(10, 3, 32) : new(1000, 3, 224);
 
+    /// <summary>The input preparation the architecture is defined with (a paper's crop and standardisation), or null: the training set's statistics.</summary>
+    public InputTransform? Input { get; init; }
+
     /// <summary>Bundled ImageNet weights: an ImageNet-shaped architecture whose weights need no file.</summary>
     public ModelSpec(string name, string description, string headName, Func<ModelShape, Module<Tensor, Tensor>> create, BundledWeights bundled)
         : this(name, description, headName, create) => (Bundled, DefaultShape) = (bundled, new(1000, 3, 224));
@@ -62,6 +66,12 @@ public static class ModelZoo
         new("lenet", "LeNet-style CNN (2 conv + 2 fc, batch norm)", "fc2", s => lenet(s.NumClasses, s.Channels, s.ImageSize)) { DefaultShape = Mnist },
         new("resnet18_cifar", "ResNet-18, 3x3 stem without max-pool, for 32x32", "fc", s => resnet18_cifar(s.NumClasses, s.Channels)),
         new("vgg16_cifar", "VGG-16 with batch norm, for 32x32", "classifier", s => vgg16_cifar(s.NumClasses, s.Channels)),
+        // Zhang et al. (2017): 28x28 centre crops, each image standardised; parameter counts as in the paper's Table 1.
+        new("inception-small", "small Inception of Zhang et al. 2017, batch norm", "head", s => new InceptionSmall(s.NumClasses, s.Channels)) { DefaultShape = PaperCifar, Input = PaperInput },
+        new("inception-small-no-bn", "small Inception of Zhang et al. 2017, without batch norm", "head", s => new InceptionSmall(s.NumClasses, s.Channels, batchNorm: false)) { DefaultShape = PaperCifar, Input = PaperInput },
+        new("alexnet-small", "small AlexNet of Zhang et al. 2017 (TF CIFAR-10 tutorial net, LRN)", "head", s => new AlexNetSmall(s.NumClasses, s.Channels, s.ImageSize)) { DefaultShape = PaperCifar, Input = PaperInput },
+        new("mlp-1x512", "MLP with one hidden layer of 512 (Zhang et al. 2017)", "head", s => mlp(s.Channels * s.ImageSize * s.ImageSize, [512], s.NumClasses)) { DefaultShape = PaperCifar, Input = PaperInput },
+        new("mlp-3x512", "MLP with three hidden layers of 512 (Zhang et al. 2017)", "head", s => mlp(s.Channels * s.ImageSize * s.ImageSize, [512, 512, 512], s.NumClasses)) { DefaultShape = PaperCifar, Input = PaperInput },
         // torchvision's ImageNet architectures (TorchSharp's TorchVision ports: the same state-dict keys and shapes).
         new("resnet18", "torchvision ResNet-18 (ImageNet stem)", "fc", s => torchvision.models.resnet18((int)s.NumClasses), "resnet18-f37072fd.pth"),
         new("resnet34", "torchvision ResNet-34", "fc", s => torchvision.models.resnet34((int)s.NumClasses), "resnet34-b627a593.pth"),
@@ -80,6 +90,8 @@ public static class ModelZoo
     ];
 
     static ModelShape Mnist => new(10, 1, 28);
+    static ModelShape PaperCifar => new(10, 3, 28);
+    static InputTransform PaperInput => InputTransform.CentreCropPerImage(28);
 
     public static IEnumerable<string> Names => All.Select(m => m.Name);
 

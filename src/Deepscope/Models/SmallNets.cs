@@ -18,13 +18,17 @@ public interface IClassifierWithHead
     long FeatureCount { get; }
 }
 
-/// <summary>Flatten, then Linear-ReLU for each hidden size, then a Linear classifier. Keys: layers.{i}.weight.</summary>
+/// <summary>
+/// Flatten, then Linear-ReLU for each hidden size, then a Linear classifier (optional dropout on its input). Keys:
+/// layers.{i}.weight.
+/// </summary>
 public sealed class Mlp : Module<Tensor, Tensor>, IClassifierWithHead
 {
     readonly Sequential body;
+    readonly Dropout? dropout;
     readonly Linear head;
 
-    public Mlp(long inputSize, IReadOnlyList<long> hiddenSizes, long numClasses) : base(nameof(Mlp))
+    public Mlp(long inputSize, IReadOnlyList<long> hiddenSizes, long numClasses, double dropoutRate = 0) : base(nameof(Mlp))
     {
         if (inputSize < 1 || numClasses < 2 || hiddenSizes.Any(h => h < 1))
             throw new ArgumentException($"MLP sizes must be positive and numClasses >= 2 (input {inputSize}, hidden [{string.Join(",", hiddenSizes)}], classes {numClasses})");
@@ -37,6 +41,7 @@ public sealed class Mlp : Module<Tensor, Tensor>, IClassifierWithHead
             width = h;
         }
         body = Sequential(layers);
+        if (dropoutRate > 0) dropout = Dropout(dropoutRate);
         head = Linear(width, numClasses);
         FeatureCount = width;
         RegisterComponents();
@@ -48,7 +53,9 @@ public sealed class Mlp : Module<Tensor, Tensor>, IClassifierWithHead
     public override Tensor forward(Tensor input)
     {
         using var features = Features(input);
-        return head.forward(features);
+        if (dropout is null) return head.forward(features);
+        using var dropped = dropout.forward(features);
+        return head.forward(dropped);
     }
 }
 

@@ -3,6 +3,7 @@ using Deepscope.Studies.Authentication;
 using Deepscope.Studies.Attention;
 using Deepscope.Studies.FeatureComparison;
 using Deepscope.Studies.Inspection;
+using Deepscope.Studies.Generalization;
 
 namespace Deepscope.Studies;
 
@@ -22,5 +23,7 @@ public static class StudyCatalog
             () => new AuthenticationOptions(), o => new AuthenticationStudy(o))
         .Add("attention", "recurrent attention models (Mnih et al. 2014) against whole-image baselines on MNIST, translated and cluttered MNIST",
             () => new AttentionStudyOptions(), o => new AttentionStudy(o))
-        .Add("inspection", "good/bad image inspection (Nexperia): a fine-tuned CNN by ROC AUC, a submission, outlier scores from good images", () => new InspectionOptions(), o => new InspectionStudy(o));
+        .Add("inspection", "good/bad image inspection (Nexperia): a fine-tuned CNN by ROC AUC, a submission, outlier scores from good images", () => new InspectionOptions(), o => new InspectionStudy(o))
+        .Add("generalization", "randomisation tests, table 1 and a complexity sweep on CIFAR-10 (Zhang et al. 2017; Poggio et al. 2018)",
+            () => new GeneralizationOptions(), o => new GeneralizationStudy(o));
 }

@@ -71,13 +71,28 @@ public sealed record Augmentation(int CropPadding = 0, bool HorizontalFlip = fal
 
 /// <summary>
 /// Turns stored images into model input: uint8 to float in [0, 1], grey to RGB when the model wants 3 channels,
-/// optional bilinear resize, then per-channel normalisation ((x - mean) / std). Recorded in the run so evaluation
-/// prepares images exactly as training did.
+/// optional centre crop, optional bilinear resize, then per-channel normalisation ((x - mean) / std) or per-image
+/// standardisation. Recorded in the run so evaluation prepares images exactly as training did.
 /// </summary>
 public sealed record InputTransform(float[] Mean, float[] Std, long Channels, long ImageSize)
 {
     /// <summary>The ImageNet statistics torchvision's pretrained models expect.</summary>
     public static InputTransform ImageNet(long imageSize) => new([0.485f, 0.456f, 0.406f], [0.229f, 0.224f, 0.225f], 3, imageSize);
+
+    /// <summary>
+    /// Zhang et al.'s (2017) input: the central <paramref name="crop"/> x <paramref name="crop"/> window (28 for CIFAR's
+    /// 32x32), each image standardised by its own mean and deviation.
+    /// </summary>
+    public static InputTransform CentreCropPerImage(long crop, long channels = 3) => new([], [], channels, crop) { CropSize = crop, PerImage = true };
+
+    /// <summary>Centre crop larger images to this size before resizing (0: no crop).</summary>
+    public long CropSize { get; init; }
+
+    /// <summary>
+    /// Standardise each image by its own mean and standard deviation over all its values, the deviation floored at
+    /// 1/sqrt(values) (TensorFlow's <c>per_image_standardization</c>), instead of <see cref="Mean"/> and <see cref="Std"/>.
+    /// </summary>
+    public bool PerImage { get; init; }
 
     /// <summary>Per-channel mean and standard deviation of a training set (in [0, 1] units), computed in float64.</summary>
     public static InputTransform FromData(Tensor images, long? channels = null, long? imageSize = null)
@@ -107,6 +122,8 @@ public sealed record InputTransform(float[] Mean, float[] Std, long Channels, lo
             if (x.shape[1] != 1) throw new DeepscopeException($"images have {x.shape[1]} channels but the model expects {Channels}");
             x = x.expand(-1, Channels, -1, -1);
         }
+        if (CropSize > 0 && (x.shape[2] > CropSize || x.shape[3] > CropSize))
+            x = x.narrow(2, (x.shape[2] - CropSize) / 2, Math.Min(CropSize, x.shape[2])).narrow(3, (x.shape[3] - CropSize) / 2, Math.Min(CropSize, x.shape[3]));
         if (x.shape[2] != ImageSize || x.shape[3] != ImageSize)
             x = nn.functional.interpolate(x, [ImageSize, ImageSize], mode: InterpolationMode.Bilinear, align_corners: false);
         return x.contiguous().MoveToOuterDisposeScope();
@@ -115,6 +132,14 @@ public sealed record InputTransform(float[] Mean, float[] Std, long Channels, lo
     /// <summary>Normalises a [0, 1] batch in place and returns it.</summary>
     public Tensor Normalize(Tensor unitBatch)
     {
+        if (PerImage)
+        {
+            long values = unitBatch.shape[1] * unitBatch.shape[2] * unitBatch.shape[3];
+            using var scope = NewDisposeScope();
+            var (imageStd, imageMean) = std_mean(unitBatch, [1, 2, 3], unbiased: false, keepdim: true);
+            unitBatch.sub_(imageMean).div_(imageStd.clamp_min_(1 / Math.Sqrt(values)));
+            return unitBatch;
+        }
         using var mean = tensor(Mean).view(1, -1, 1, 1);
         using var std = tensor(Std).view(1, -1, 1, 1);
         return unitBatch.sub_(mean).div_(std);

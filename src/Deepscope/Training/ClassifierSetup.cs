@@ -23,7 +23,8 @@ public sealed record ClassifierSetup(ModelSpec Spec, InputTransform Transform, n
         fineTune?.Validate();
         if (weights is not null && !File.Exists(weights)) throw new DeepscopeException($"weights file not found: {weights}");
         bool pretrained = weights is not null || fineTune is not null && spec.Bundled is not null;
-        var transform = spec.IsImageNet && pretrained
+        var transform = spec.Input is { } fixedInput ? fixedInput
+            : spec.IsImageNet && pretrained
             ? new InputTransform(spec.Normalization.Mean, spec.Normalization.Std, 3, imageSize)
             : InputTransform.FromData(fit.Inputs, spec.Channels, imageSize);
         random.manual_seed(seed);

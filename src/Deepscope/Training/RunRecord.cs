@@ -23,6 +23,8 @@ public sealed record RunRecord
     public TrainingOptions Options { get; init; } = new();
     public FineTuneOptions? FineTune { get; init; }
     public string? Weights { get; init; }
+    /// <summary>The randomisation test applied to the training examples (<c>--corrupt</c>), or null.</summary>
+    public string? Randomization { get; init; }
     public long TrainCount { get; init; }
     /// <summary>Images evaluated after each epoch: the test split, or the held-out validation part of the training split.</summary>
     public long EvalCount { get; init; }

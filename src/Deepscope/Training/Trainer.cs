@@ -37,6 +37,8 @@ public sealed class Trainer(TrainingOptions options)
     public bool Resume { get; init; }
     /// <summary>Also checkpoint every this many optimizer steps (0: at epoch ends only), so a long epoch killed midway resumes midway.</summary>
     public int CheckpointEverySteps { get; init; }
+    /// <summary>Stop after the first epoch for which this returns true (a target reached: zero training error).</summary>
+    public Func<EpochRecord, bool>? StopWhen { get; init; }
     /// <summary>Called after each epoch (after the checkpoint is written).</summary>
     public Action<EpochRecord>? EpochCompleted { get; init; }
 

@@ -87,6 +87,7 @@ sealed class TrainingRun : IDisposable
                 foreach (var (name, value) in Evaluate(epoch)) metrics[EpochRecord.EvalPrefix + name] = value;
             var record = new EpochRecord(epoch, metrics, learningRate, previousSeconds + clock.Elapsed.TotalSeconds, totals.Seen / trainSeconds);
             state = Advance(state with { InProgress = null }, record);
+            if (_trainer.StopWhen?.Invoke(record) == true) state = state with { StoppedEarly = true };
             if (_checkpointPath is not null) WriteCheckpoint(state, shuffleState: null);
             _log?.Write(state.History);
             _trainer.EpochCompleted?.Invoke(record);

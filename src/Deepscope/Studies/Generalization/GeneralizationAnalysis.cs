@@ -1,0 +1,85 @@
+using System.Globalization;
+using Deepscope.Data.Sources;
+using Deepscope.Reports;
+
+namespace Deepscope.Studies.Generalization;
+
+/// <summary>The study's tables and the findings written from its runs.</summary>
+static class GeneralizationAnalysis
+{
+    static string Percent(double fraction) => (100 * fraction).ToString("F2", CultureInfo.InvariantCulture);
+    static string Number(double value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
+    /// <summary>One row per run: what it is, how long it trained, where it ended.</summary>
+    public static Table RunTable(IReadOnlyList<RunSummary> runs, string caption) => new(
+        ["model", "parameters", "randomisation", "regulariser", "epochs", "steps to fit", "train acc %", "test acc %", "train loss", "test loss", "img/s"],
+        [.. runs.Select(r => (IReadOnlyList<string>)[
+            r.Cell.Group == RunGroup.Sweep ? $"{r.Cell.Model} k={r.Cell.Width}" : r.Cell.Model, Number(r.Parameters), r.Cell.Randomization, r.Cell.Regularizer,
+            r.Last.Epoch.ToString(CultureInfo.InvariantCulture), r.StepsToFit is { } s ? Number(s) : "not fitted",
+            Percent(r.Last.TrainAccuracy), Percent(r.Last.TestAccuracy), r.Last.TrainLoss.ToString("F4", CultureInfo.InvariantCulture),
+            r.Last.TestLoss.ToString("F4", CultureInfo.InvariantCulture), r.Epochs.Average(e => e.ImagesPerSecond).ToString("F0", CultureInfo.InvariantCulture)])],
+        caption, RightAligned: new HashSet<int> { 1, 4, 5, 6, 7, 8, 9, 10 });
+
+    /// <summary>Table 1 of Zhang et al.: train and test accuracy per model and regulariser, ours beside the paper's.</summary>
+    public static Table TableOne(IReadOnlyList<RunSummary> runs) => new(
+        ["model", "parameters", "labels", "random crop", "weight decay", "dropout", "epochs", "train acc %", "test acc %", "paper train %", "paper test %"],
+        [.. runs.Select(r =>
+        {
+            var reg = Regularizer.Parse(r.Cell.Regularizer);
+            var paper = PaperTable.Of(r.Cell);
+            string Yes(bool b) => b ? "yes" : "no";
+            return (IReadOnlyList<string>)[r.Cell.Model, Number(r.Parameters), r.Cell.Randomization, Yes(reg.Crop), Yes(reg.WeightDecay), Yes(reg.Dropout),
+                r.Last.Epoch.ToString(CultureInfo.InvariantCulture), Percent(r.Last.TrainAccuracy), Percent(r.Last.TestAccuracy),
+                paper is { } p ? p.Train.ToString("F2", CultureInfo.InvariantCulture) : "-", paper is { } q ? q.Test.ToString("F2", CultureInfo.InvariantCulture) : "-"];
+        })],
+        "Training accuracy is the last epoch's average over its batches (regularisers active), test accuracy the last epoch's on true labels. The paper trained each setting to convergence; runs here stop at zero training error or the epoch budget.",
+        RightAligned: new HashSet<int> { 1, 6, 7, 8, 9, 10 });
+
+    /// <summary>The generated analysis: which runs fitted, how much slower randomised data fit, and what the sweep shows past interpolation.</summary>
+    public static IReadOnlyList<string> Findings(IReadOnlyList<RunSummary> runs, double threshold)
+    {
+        var findings = new List<string>();
+        var trained = runs.Where(r => r.Cell.Group != RunGroup.Sweep).DistinctBy(r => (r.Cell.Model, r.Cell.Randomization, r.Cell.Regularizer)).ToList();
+        if (trained.Count > 0)
+        {
+            var fitted = trained.Where(r => r.Fitted).ToList();
+            findings.Add($"{fitted.Count} of {trained.Count} randomisation and table runs reached {Percent(threshold)}% training accuracy" +
+                (fitted.Count < trained.Count ? $"; not within the budget: {string.Join("; ", trained.Where(r => !r.Fitted).Select(r => $"{r.Cell.Label} ({Percent(r.Last.TrainAccuracy)}% after {r.Last.Epoch} epochs)"))}." : "."));
+        }
+        foreach (var model in runs.Where(r => r.Cell.Group == RunGroup.Randomization).GroupBy(r => r.Cell.Model))
+        {
+            var truth = model.FirstOrDefault(r => r.Cell.Randomization == "true-labels");
+            if (truth?.StepsToFit is not { } baseSteps) continue;
+            var factors = model.Where(r => r != truth && r.StepsToFit is not null)
+                .Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Cell.Randomization} x{(double)r.StepsToFit!.Value / baseSteps:F1}")).ToList();
+            if (factors.Count > 0)
+                findings.Add($"{model.Key}: true labels fitted in {Number(baseSteps)} steps; steps to fit relative to that: {string.Join(", ", factors)} (paper: random labels fit within a small constant factor).");
+            var corrupted = model.Where(r => !Randomization.Parse(r.Cell.Randomization).ChangesImages && r.StepsToFit is not null)
+                .OrderBy(r => Randomization.Parse(r.Cell.Randomization).LabelNoise).Select(r => r.StepsToFit!.Value).ToList();
+            if (corrupted.Count > 2)
+                findings.Add($"{model.Key}: steps to fit {(corrupted.Zip(corrupted.Skip(1)).All(p => p.Second >= p.First) ? "grow" : "do not grow monotonically")} with the label corruption p ({string.Join(" -> ", corrupted.Select(s => Number(s)))}).");
+        }
+        var sweep = runs.Where(r => r.Cell.Group == RunGroup.Sweep).OrderBy(r => r.Parameters).ToList();
+        foreach (var family in sweep.GroupBy(r => r.Cell.Model))
+            findings.Add(SweepFinding(family.Key, [.. family], threshold));
+        return findings;
+    }
+
+    /// <summary>Where the family first interpolates its training set, and what test error and test cross-entropy do beyond.</summary>
+    static string SweepFinding(string family, IReadOnlyList<RunSummary> runs, double threshold)
+    {
+        int first = runs.ToList().FindIndex(r => r.Last.TrainAccuracy >= threshold);
+        if (first < 0)
+            return $"{family}: no width reached {Percent(threshold)}% training accuracy within the budget (best {Percent(runs.Max(r => r.Last.TrainAccuracy))}%), so the interpolation regime is not reached.";
+        var beyond = runs.Skip(first).ToList();
+        var at = beyond[0];
+        var best = beyond.MinBy(r => r.Last.TestLoss)!;
+        string text = $"{family}: interpolation from {Number(at.Parameters)} parameters (width {at.Cell.Width}). Beyond it ({beyond.Count} sizes) test error goes " +
+            $"{Percent(1 - at.Last.TestAccuracy)}% -> {Percent(1 - beyond[^1].Last.TestAccuracy)}% while test cross-entropy goes " +
+            string.Create(CultureInfo.InvariantCulture, $"{at.Last.TestLoss:F3} -> {beyond[^1].Last.TestLoss:F3} (lowest {best.Last.TestLoss:F3} at {Number(best.Parameters)} parameters)");
+        bool errorFlat = beyond[^1].Last.TestAccuracy >= at.Last.TestAccuracy - 0.01;
+        bool lossUp = beyond[^1].Last.TestLoss > best.Last.TestLoss;
+        return text + (errorFlat && lossUp ? ": test error flat or falling while test loss turns up, Poggio et al.'s non-overfitting puzzle."
+            : errorFlat ? ": test error flat or falling and test loss not rising." : ": test error rises past interpolation.");
+    }
+}

@@ -1,0 +1,100 @@
+using System.Globalization;
+using Deepscope.Data;
+using Deepscope.Reports;
+
+namespace Deepscope.Studies.Generalization;
+
+/// <summary>
+/// Zhang et al. (2017), "Understanding deep learning requires rethinking generalization", and Poggio et al. (2018) on
+/// CIFAR-10: every run of the grid (randomisation tests, table 1, complexity sweep) is one stage that trains a model
+/// to zero training error or its epoch budget, logging history and TensorBoard events in its artifact folder. The
+/// report draws figure 1a/1b/1c, table 1 beside the paper's figures, the sweep and a generated analysis from the stages.
+/// </summary>
+public sealed class GeneralizationStudy(GeneralizationOptions options) : IStudy
+{
+    readonly GeneralizationRuns _runs = new(options);
+
+    /// <summary>Each distinct run once (table runs without regularisers repeat randomisation runs), in grid order.</summary>
+    IReadOnlyList<RunCell> DistinctCells(long seed) => [.. _runs.Cells().DistinctBy(c => _runs.Key(c, seed).Hash)];
+
+    public void Run(StudyContext context)
+    {
+        _runs.Validate();
+        LabeledImages? train = null, test = null;
+        try
+        {
+            foreach (var cell in context.MyCells(DistinctCells(context.Seed)))
+            {
+                var key = _runs.Key(cell, context.Seed);
+                if (context.IsFinished(key)) continue;
+                train ??= context.Time($"load {options.Dataset} train", () => Subset(context.Datasets.Load(options.Dataset, Split.Train), options.TrainSubset));
+                test ??= context.Time($"load {options.Dataset} test", () => Subset(context.Datasets.Load(options.Dataset, Split.Test), options.TestSubset));
+                var folder = context.Stages.ArtifactFolder(key, $"{cell.Model}-{cell.Width}-{cell.Randomization.Replace(':', '-')}-{cell.Regularizer}");
+                context.Stage(key, cell.Label, () => _runs.Train(cell, train, test, context.Seed, folder, context.Progress));
+            }
+        }
+        finally
+        {
+            train?.Dispose();
+            test?.Dispose();
+        }
+    }
+
+    static LabeledImages Subset(LabeledImages all, int count)
+    {
+        if (count <= 0 || count >= all.Count) return all;
+        using (all)
+        using (var view = all.Take(count))
+            return new LabeledImages(view.Images.clone(), view.Labels.clone(), view.Classes, view.Source, view.Groups?.clone());
+    }
+
+    public StudyReport Report(StudyContext context)
+    {
+        var runs = _runs.Cells().Select(c => context.Lookup<RunSummary>(_runs.Key(c, context.Seed))?.Value is { } r ? r with { Cell = c } : null)
+            .OfType<RunSummary>().ToList();
+        var blocks = new List<ReportBlock>
+        {
+            new Paragraphs([string.Create(CultureInfo.InvariantCulture,
+                $"{runs.Count} of {_runs.Cells().Count()} runs finished. {options.Dataset}, {(options.TrainSubset > 0 ? $"the first {options.TrainSubset:N0}" : "all")} training images, " +
+                $"{(options.TestSubset > 0 ? $"the first {options.TestSubset:N0}" : "all")} test images (true labels); 28x28 centre crops standardised per image; SGD momentum {options.Momentum}, " +
+                $"learning rate x{options.LearningRateDecay} per epoch, batch {options.BatchSize}; a run stops at the first epoch whose training accuracy (averaged over the epoch's batches) " +
+                $"reaches {100 * options.FitThreshold:0.##}% (\"zero training error\") or after {options.Epochs} epochs ({options.SweepEpochs} in the sweep).")]),
+        };
+        var figures = Path.Combine(context.RunDirectory, "figures");
+        Directory.CreateDirectory(figures);
+        var randomization = runs.Where(r => r.Cell.Group == RunGroup.Randomization).GroupBy(r => r.Cell.Model)
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<RunSummary>)[.. g]);
+        if (randomization.Count > 0)
+        {
+            blocks.Add(new Heading("Randomisation tests (figure 1)"));
+            foreach (var (model, group) in randomization)
+            {
+                var name = $"figure-1a-{model}.png";
+                GeneralizationFigures.TrainingLoss(group, model, Path.Combine(figures, name));
+                blocks.Add(new Figure($"figures/{name}", $"Figure 1a, {model}: training loss against steps for each randomisation (paper: all reach zero loss; random labels and pixels take longer)."));
+            }
+            GeneralizationFigures.AgainstCorruption(randomization, r => r.StepsToFit / 1000.0, "steps to zero training error", "thousands of steps", Path.Combine(figures, "figure-1b.png"));
+            blocks.Add(new Figure("figures/figure-1b.png", "Figure 1b: steps to zero training error against label corruption p (runs that did not fit are left out)."));
+            GeneralizationFigures.AgainstCorruption(randomization, r => 1 - r.Last.TestAccuracy, "test error at the end of training", "test error", Path.Combine(figures, "figure-1c.png"));
+            blocks.Add(new Figure("figures/figure-1c.png", "Figure 1c: test error against label corruption p (paper: it grows towards 90% as p goes to 1)."));
+            blocks.Add(GeneralizationAnalysis.RunTable(randomization.Values.SelectMany(g => g).ToList(), "Every randomisation run"));
+        }
+        var table = runs.Where(r => r.Cell.Group == RunGroup.Table).ToList();
+        if (table.Count > 0)
+        {
+            blocks.Add(new Heading("Table 1: regularisers"));
+            blocks.Add(GeneralizationAnalysis.TableOne(table));
+        }
+        var sweep = runs.Where(r => r.Cell.Group == RunGroup.Sweep).ToList();
+        if (sweep.Count > 0)
+        {
+            blocks.Add(new Heading("Model-complexity sweep (Poggio et al. 2018, figure 7)"));
+            GeneralizationFigures.ComplexitySweep(sweep, Path.Combine(figures, "complexity-sweep.png"));
+            blocks.Add(new Figure("figures/complexity-sweep.png", "Train (dashed) and test (solid) classification error and cross-entropy against the number of parameters."));
+            blocks.Add(GeneralizationAnalysis.RunTable(sweep, "Every sweep run"));
+        }
+        blocks.Add(new Heading("Analysis"));
+        blocks.Add(new Bullets(GeneralizationAnalysis.Findings(runs, options.FitThreshold)));
+        return new StudyReport(new ReportDocument("Rethinking generalization on CIFAR-10", blocks), runs);
+    }
+}

@@ -1,0 +1,89 @@
+using System.Text.Json;
+using Deepscope.Experiments;
+using Deepscope.Studies;
+using Deepscope.Studies.Generalization;
+using Deepscope.Tests.Studies;
+using Deepscope.Tests.Support;
+
+namespace Deepscope.Tests.Generalization;
+
+[Collection(StudyCatalogCollection.Name)]
+public class GeneralizationStudyTests
+{
+    [Fact]
+    public void RegularizersParseAndPrint()
+    {
+        Assert.Equal(new Regularizer(true, true, false), Regularizer.Parse("crop+wd"));
+        Assert.Equal("crop+wd+dropout", Regularizer.Parse("dropout+wd+crop").ToString());
+        Assert.Equal(Regularizer.None, Regularizer.Parse("none"));
+        Assert.Contains("'l2'", Assert.Throws<DeepscopeException>(() => Regularizer.Parse("crop+l2")).Message);
+    }
+
+    [Theory]
+    [InlineData("generalization.yaml", 27 + 25 + 15)]
+    [InlineData("generalization-quick.yaml", 9 + 4 + 7)]
+    public void TheExperimentFilesDeclareTheGrid(string file, int runs)
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "experiments", file);
+        var plan = StudyFile.Load(path);
+        Assert.Equal("generalization", plan.StudyName);
+        var options = (GeneralizationOptions)plan.Options;
+        Assert.Equal(runs, new GeneralizationRuns(options).Cells().Count());
+        Assert.Contains("random-labels", options.Randomizations);
+    }
+
+    [Fact]
+    public void TheStudyRunsEveryPartOnASmallSubsetAndReports()
+    {
+        var data = SharedData.Require("cifar10");
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("g.yaml"), $"""
+            study: generalization
+            seed: 1
+            data_dir: {data}
+            train_subset: 200
+            test_subset: 100
+            randomization_models: [mlp-1x512]
+            randomizations: [true-labels, "labels:0.5", random-labels, gaussian]
+            table_models: [mlp-1x512]
+            regularizers: [wd, none]
+            epochs: 3
+            fit_threshold: 0.6
+            sweep_widths: [2, 4]
+            sweep_resnet_widths: [8]
+            sweep_epochs: 1
+            """);
+        var plan = StudyFile.Load(dir.File("g.yaml"));
+        var run = dir.File("run");
+        StudyHost.Run(plan, new RunSettings(run, CacheDirectory: dir.File("cache"), Threads: 1));
+
+        var results = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "results.json"))).RootElement.EnumerateArray().ToList();
+        // 4 randomisations + table (wd, none, random labels) + 3 sweep runs; two table runs share the randomisation runs' stages.
+        Assert.Equal(10, results.Count);
+        Assert.Equal(8, Directory.GetFiles(Path.Combine(run, "stages", "generalization-run"), "*.json").Length);
+        foreach (var r in results)
+        {
+            var epochs = r.GetProperty("epochs").EnumerateArray().ToList();
+            Assert.InRange(epochs.Count, 1, 3);
+            Assert.Equal(r.GetProperty("steps_per_epoch").GetInt64() * epochs[^1].GetProperty("epoch").GetInt32(), epochs[^1].GetProperty("step").GetInt64());
+            // Stopped early only at the fit threshold.
+            var last = epochs[^1].GetProperty("train_accuracy").GetDouble();
+            if (epochs.Count < (r.GetProperty("cell").GetProperty("group").GetString() == "sweep" ? 1 : 3)) Assert.True(last >= 0.6);
+            long? firstFit = epochs.Where(e => e.GetProperty("train_accuracy").GetDouble() >= 0.6).Select(e => (long?)e.GetProperty("step").GetInt64()).FirstOrDefault();
+            var stored = r.GetProperty("steps_to_fit");
+            Assert.Equal(firstFit, stored.ValueKind == JsonValueKind.Null ? null : stored.GetInt64());
+        }
+        var mlp = results.First(r => r.GetProperty("cell").GetProperty("model").GetString() == "mlp-1x512");
+        Assert.Equal(1_209_866, mlp.GetProperty("parameters").GetInt64());
+        // Every run keeps its history and TensorBoard events.
+        var folders = Directory.GetDirectories(Path.Combine(run, "stages", "generalization-run"));
+        Assert.Equal(8, folders.Length);
+        Assert.All(folders, f => Assert.True(File.Exists(Path.Combine(f, "history.json")) && Directory.Exists(Path.Combine(f, "tensorboard"))));
+        foreach (var figure in new[] { "figure-1a-mlp-1x512.png", "figure-1b.png", "figure-1c.png", "complexity-sweep.png" })
+            Assert.True(new FileInfo(Path.Combine(run, "figures", figure)).Length > 1000, figure);
+        var markdown = File.ReadAllText(Path.Combine(run, "report.md"));
+        Assert.Contains("Table 1", markdown);
+        Assert.Contains("50.51", markdown);  // the paper's test accuracy for MLP 1x512 without regularisers, beside ours
+        Assert.Contains("randomisation and table runs reached 60.00%", markdown);
+    }
+}
