@@ -15,6 +15,7 @@ public static class DeepscopeCli
         foreach (var command in TrainCommands.Create()) root.Subcommands.Add(command);
         root.Subcommands.Add(ClassifyCommands.Create());
         root.Subcommands.Add(EmbedCommands.Create());
+        root.Subcommands.Add(TextCommands.Create());
         foreach (var command in ExperimentCommands.Create()) root.Subcommands.Add(command);
         root.Subcommands.Add(ListCommand.Create());
         return root;
