@@ -21,7 +21,7 @@ static class TextCommands
         var data = new Option<string>("--data") { Description = "Folder with train.txt and dev.txt (EmoContext's tab-separated format)", Required = true };
         var model = new Option<string>("--model") { Description = $"Model: {string.Join(", ", TextModelKind.All.Select(k => k.Name))}", DefaultValueFactory = _ => "bc-lstm" };
         var output = new Option<string>("--output") { Description = "Run folder to write", Required = true };
-        var epochs = new Option<int?>("--epochs") { Description = "Training epochs (default 6)" };
+        var epochs = new Option<int?>("--epochs") { Description = "Training epochs (default 4)" };
         var embeddings = new Option<string?>("--embeddings") { Description = "Token vectors: skip-gram (default, trained here), random, or a GloVe/word2vec text file" };
         var calibration = new Option<Calibration?>("--calibration") { Description = "Decision offsets fitted on dev for the test's prior shift: none, prior or tuned (default)" };
         var param = new Option<string[]>("--param") { Description = "Any training option name=value (repeatable), e.g. hidden=128, learning_rate=0.001, min_count=1" };

@@ -21,25 +21,25 @@ public sealed record TextTrainingOptions
     [Param(Description = "model: lstm-baseline, bc-lstm, bc-lstm-att (neural) or tfidf-logreg")]
     public string Model { get; init; } = "bc-lstm";
     [Param(Description = "passes over the training dialogues; the epoch with the best dev micro-F1 is kept", Min = 1, Max = 1000)]
-    public int Epochs { get; init; } = 6;
+    public int Epochs { get; init; } = 4;
     [Param(Min = 1, Max = 100_000)]
-    public int BatchSize { get; init; } = 64;
+    public int BatchSize { get; init; } = 128;
     [Param(Description = "Adam's learning rate", Min = 1e-6, Max = 1)]
-    public double LearningRate { get; init; } = 2e-3;
+    public double LearningRate { get; init; } = 3e-3;
     [Param(Description = "clip the gradient norm to this (0: off)", Min = 0)]
     public double ClipNorm { get; init; } = 5;
     [Param(Description = "token vector size (taken from the file with a vectors path)", Min = 1, Max = 2000)]
     public int EmbeddingSize { get; init; } = 100;
     [Param(Description = "LSTM size per direction over tokens", Min = 1, Max = 4096)]
-    public int Hidden { get; init; } = 100;
+    public int Hidden { get; init; } = 64;
     [Param(Description = "LSTM size per direction across turns (bc-LSTM)", Min = 1, Max = 4096)]
-    public int ContextHidden { get; init; } = 100;
+    public int ContextHidden { get; init; } = 64;
     [Param(Min = 0, Max = 0.95)]
     public double Dropout { get; init; } = 0.3;
     [Param(Description = "training occurrences a token needs to get its own id", Min = 1)]
     public int MinCount { get; init; } = 2;
     [Param(Description = "tokens kept per turn (with its end-of-turn token in the per-turn layout)", Min = 2, Max = 1000)]
-    public int TurnTokens { get; init; } = 32;
+    public int TurnTokens { get; init; } = 20;
     [Param(Description = "token vectors: skip-gram (trained here on the training turns), random, or a GloVe/word2vec text file")]
     public string Embeddings { get; init; } = "skip-gram";
     public SkipGramOptions SkipGram { get; init; } = new();
