@@ -1,4 +1,5 @@
 using Deepscope.Catalogs;
+using Deepscope.Studies.EmoContext;
 using Deepscope.Studies.FeatureComparison;
 
 namespace Deepscope.Studies;
@@ -14,5 +15,7 @@ public static class StudyCatalog
 
     public static Catalog<IStudy> Catalog { get; } = new Catalog<IStudy>("study")
         .Add(DefaultStudy, "features x learners: embeddings, classical learners by cross-validated grids, a CNN fine-tuned (Project 1)",
-            () => new FeatureComparisonOptions(), o => new FeatureComparisonStudy(o));
+            () => new FeatureComparisonOptions(), o => new FeatureComparisonStudy(o))
+        .Add("emocontext", "contextual emotion detection in dialogues (SemEval-2019 Task 3): TF-IDF, LSTM, bc-LSTM models by the official micro-F1",
+            () => new EmoContextOptions(), o => new EmoContextStudy(o));
 }

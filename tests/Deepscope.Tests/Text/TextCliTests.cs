@@ -12,7 +12,7 @@ public class TextCliTests : IClassFixture<SingleThreaded>
     static readonly string[][] Cues = [["ok", "sure", "fine", "what", "time"], ["yay", "love", "😂", "great"], ["cry", "miss", "😢", "alone"], ["hate", "stupid", "😡", "idiot"]];
     static readonly string[] Filler = ["i", "you", "the", "is", "so", "it", "was", "today", "that"];
 
-    static void WriteDialogues(string path, int count, double othersShare, int seed, bool crlf)
+    internal static void WriteDialogues(string path, int count, double othersShare, int seed, bool crlf)
     {
         var random = new Random(seed);
         var text = new StringBuilder("id\tturn1\tturn2\tturn3\tlabel");
