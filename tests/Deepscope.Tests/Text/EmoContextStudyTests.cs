@@ -23,7 +23,7 @@ public class EmoContextStudyTests : IClassFixture<SingleThreaded>
             data: data
             models: [tfidf-logreg, lstm-baseline]
             error_examples: 3
-            training: {epochs: 2, batch_size: 16, embedding_size: 8, hidden: 8, context_hidden: 8, min_count: 1, turn_tokens: 8, learning_rate: 0.02}
+            training: {epochs: 8, batch_size: 16, embedding_size: 16, hidden: 16, context_hidden: 16, min_count: 1, turn_tokens: 8, learning_rate: 0.02}
             """);
         var plan = StudyFile.Load(dir.File("e.yaml"));
         Assert.Equal(["tfidf-logreg", "lstm-baseline"], ((EmoContextOptions)plan.Options).Models);

@@ -28,8 +28,8 @@ public class TextCliTests : IClassFixture<SingleThreaded>
 
     static string[] TrainArgs(string data, string run, string model) =>
     [
-        "text", "train", "--data", data, "--model", model, "--output", run, "--epochs", "4", "--threads", "1", "--seed", "5",
-        "--param", "embedding_size=8", "--param", "hidden=8", "--param", "context_hidden=8", "--param", "batch_size=16", "--param", "learning_rate=0.02",
+        "text", "train", "--data", data, "--model", model, "--output", run, "--epochs", "8", "--threads", "1", "--seed", "5",
+        "--param", "embedding_size=16", "--param", "hidden=16", "--param", "context_hidden=16", "--param", "batch_size=16", "--param", "learning_rate=0.02",
         "--param", "min_count=1", "--param", "turn_tokens=8",
     ];
 
