@@ -57,7 +57,7 @@ public static class CliProgress
             var speed = task.Speed ?? 0;
             var unit = Units.TryGetValue(task, out var u) ? u : "items";
             var text = unit == "bytes" ? $"{speed / 1e6:F1} MB/s" : $"{speed:F0} {unit}/s";
-            return new Text(text, Style.Plain);
+            return new Spectre.Console.Text(text, Style.Plain);
         }
     }
 

@@ -1,6 +1,7 @@
 using Deepscope.Catalogs;
 using Deepscope.Studies.Authentication;
 using Deepscope.Studies.Attention;
+using Deepscope.Studies.EmoContext;
 using Deepscope.Studies.FeatureComparison;
 using Deepscope.Studies.Inspection;
 using Deepscope.Studies.Generalization;
@@ -25,5 +26,7 @@ public static class StudyCatalog
             () => new AttentionStudyOptions(), o => new AttentionStudy(o))
         .Add("inspection", "good/bad image inspection (Nexperia): a fine-tuned CNN by ROC AUC, a submission, outlier scores from good images", () => new InspectionOptions(), o => new InspectionStudy(o))
         .Add("generalization", "randomisation tests, table 1 and a complexity sweep on CIFAR-10 (Zhang et al. 2017; Poggio et al. 2018)",
-            () => new GeneralizationOptions(), o => new GeneralizationStudy(o));
+            () => new GeneralizationOptions(), o => new GeneralizationStudy(o))
+        .Add("emocontext", "contextual emotion detection in dialogues (SemEval-2019 Task 3): TF-IDF, LSTM, bc-LSTM models by the official micro-F1",
+            () => new EmoContextOptions(), o => new EmoContextStudy(o));
 }

@@ -64,18 +64,67 @@ public sealed class MicroF1Metric(int classes, int? excludedClass = null, string
 {
     public override string Name => "micro_f1";
 
-    protected override double Compute(Func<int, int, long> confusion)
+    protected override double Compute(Func<int, int, long> confusion) => F1Scores.From(ClassCounts.Of(confusion, Classes), excludedClass).MicroF1;
+}
+
+/// <summary>Per-class true positives, false positives and false negatives.</summary>
+public sealed record ClassCounts(long[] TruePositives, long[] FalsePositives, long[] FalseNegatives)
+{
+    public int Classes => TruePositives.Length;
+
+    /// <summary>The counts of a confusion matrix given as the count of (true, predicted).</summary>
+    public static ClassCounts Of(Func<int, int, long> confusion, int classes)
     {
-        long tp = 0, fp = 0, fn = 0;
-        for (int c = 0; c < Classes; c++)
-        {
-            if (c == excludedClass) continue;
-            var counts = Counts(confusion, c);
-            (tp, fp, fn) = (tp + counts.TruePositives, fp + counts.FalsePositives, fn + counts.FalseNegatives);
-        }
-        double precision = tp + fp == 0 ? 0 : tp / (double)(tp + fp), recall = tp + fn == 0 ? 0 : tp / (double)(tp + fn);
-        return precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall);
+        var (tp, fp, fn) = (new long[classes], new long[classes], new long[classes]);
+        for (int c = 0; c < classes; c++)
+            for (int k = 0; k < classes; k++)
+            {
+                if (k == c) tp[c] = confusion(c, c);
+                else (fp[c], fn[c]) = (fp[c] + confusion(k, c), fn[c] + confusion(c, k));
+            }
+        return new ClassCounts(tp, fp, fn);
     }
+
+    /// <summary>The counts of predicted against true class indices.</summary>
+    public static ClassCounts Of(IReadOnlyList<long> truth, IReadOnlyList<long> predicted, int classes)
+    {
+        if (truth.Count != predicted.Count) throw new ArgumentException($"{truth.Count} labels but {predicted.Count} predictions");
+        var confusion = new long[classes, classes];
+        for (int i = 0; i < truth.Count; i++) confusion[truth[i], predicted[i]]++;
+        return Of((t, p) => confusion[t, p], classes);
+    }
+}
+
+/// <summary>
+/// F1 scores as EmoContext's official script (SemEval-2019 task 3) defines them, over the classes other than
+/// <c>Excluded</c>: micro precision, recall and F1 from the summed counts; macro precision and recall as the means of
+/// the per-class ones and macro F1 as their harmonic mean (not the mean of per-class F1s). A ratio with a zero
+/// denominator counts 0, as in the script.
+/// </summary>
+public sealed record F1Scores(double MicroPrecision, double MicroRecall, double MicroF1, double MacroPrecision, double MacroRecall, double MacroF1,
+    double[] Precision, double[] Recall, double[] F1)
+{
+    public static F1Scores From(ClassCounts counts, int? excluded = null)
+    {
+        int k = counts.Classes;
+        var (precision, recall, f1) = (new double[k], new double[k], new double[k]);
+        long tp = 0, fp = 0, fn = 0;
+        for (int c = 0; c < k; c++)
+        {
+            precision[c] = Ratio(counts.TruePositives[c], counts.TruePositives[c] + counts.FalsePositives[c]);
+            recall[c] = Ratio(counts.TruePositives[c], counts.TruePositives[c] + counts.FalseNegatives[c]);
+            f1[c] = Harmonic(precision[c], recall[c]);
+            if (c == excluded) continue;
+            (tp, fp, fn) = (tp + counts.TruePositives[c], fp + counts.FalsePositives[c], fn + counts.FalseNegatives[c]);
+        }
+        var scored = Enumerable.Range(0, k).Where(c => c != excluded).ToList();
+        double microP = Ratio(tp, tp + fp), microR = Ratio(tp, tp + fn);
+        double macroP = scored.Average(c => precision[c]), macroR = scored.Average(c => recall[c]);
+        return new F1Scores(microP, microR, Harmonic(microP, microR), macroP, macroR, Harmonic(macroP, macroR), precision, recall, f1);
+    }
+
+    static double Ratio(long a, long b) => b == 0 ? 0 : a / (double)b;
+    static double Harmonic(double p, double r) => p + r == 0 ? 0 : 2 * p * r / (p + r);
 }
 
 /// <summary>
