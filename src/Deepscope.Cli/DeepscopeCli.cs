@@ -17,6 +17,7 @@ public static class DeepscopeCli
         root.Subcommands.Add(EmbedCommands.Create());
         foreach (var command in ExperimentCommands.Create()) root.Subcommands.Add(command);
         root.Subcommands.Add(ListCommand.Create());
+        root.Subcommands.Add(DcfCommands.Create());
         return root;
     }
 
