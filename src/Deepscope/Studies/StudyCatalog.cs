@@ -14,5 +14,7 @@ public static class StudyCatalog
 
     public static Catalog<IStudy> Catalog { get; } = new Catalog<IStudy>("study")
         .Add(DefaultStudy, "features x learners: embeddings, classical learners by cross-validated grids, a CNN fine-tuned (Project 1)",
-            () => new FeatureComparisonOptions(), o => new FeatureComparisonStudy(o));
+            () => new FeatureComparisonOptions(), o => new FeatureComparisonStudy(o))
+        .Add("dcfnet", "DCFNet: regular networks against their convolutions decomposed over Fourier-Bessel bases (accuracy, parameters, speed, stability)",
+            () => new DcfNet.DcfNetOptions(), o => new DcfNet.DcfNetStudy(o));
 }
