@@ -91,4 +91,15 @@ public class DcfConv2dTests
         Assert.True(layer.Forward(input, DcfRoute.BasesThenMix).allclose(reference, rtol: 0, atol: 1e-5));
         Assert.True(layer.Forward(input, DcfRoute.RebuiltKernel).allclose(reference, rtol: 0, atol: 1e-5));
     }
+
+    [Fact]
+    public void Auto_takes_the_route_measured_faster_for_the_shape()
+    {
+        Assert.Equal(DcfRoute.RebuiltKernel, DcfConv2d.Choose(Geometry(64, 64, 3), 3));
+        Assert.Equal(DcfRoute.RebuiltKernel, DcfConv2d.Choose(Geometry(32, 64, 5), 3));
+        Assert.Equal(DcfRoute.BasesThenMix, DcfConv2d.Choose(Geometry(256, 256, 3), 3));
+        Assert.Equal(DcfRoute.RebuiltKernel, DcfConv2d.Choose(Geometry(256, 256, 3), 6));
+        using var layer = new DcfConv2d(Geometry(512, 512, 3), 3);
+        Assert.Equal((DcfRoute.Auto, DcfRoute.BasesThenMix), (layer.Route, layer.EffectiveRoute));
+    }
 }
