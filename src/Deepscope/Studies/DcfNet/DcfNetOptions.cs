@@ -20,6 +20,9 @@ public sealed record DcfNetOptions
     [Param(Description = "numbers of Fourier-Bessel bases K per kernel, or max (all: 6 for 3x3, 14 for 5x5)")]
     public string[] BasisCounts { get; init; } = ["3", "max"];
 
+    [Param(Description = "learn the bases too (initialised as Fourier-Bessel); the report then plots the learned bases")]
+    public bool LearnableBases { get; init; }
+
     [Param(Min = 1, Description = "training epochs, the same for every network")]
     public int Epochs { get; init; } = 10;
 

@@ -29,7 +29,7 @@ public sealed class DcfNetStudy(DcfNetOptions options) : IStudy
 
     StageKey Key(Cell cell, StudyContext context) => new("dcfnet-train", new
     {
-        cell.Dataset, cell.Bases, options.GrayModel, options.ColorModel, options.Epochs, options.BatchSize, options.LearningRate,
+        cell.Dataset, cell.Bases, options.LearnableBases, options.GrayModel, options.ColorModel, options.Epochs, options.BatchSize, options.LearningRate,
         options.TrainLimit, options.TestLimit, options.AugmentColor, options.StabilityImages, options.DeformationPixels, options.RotationDegrees, context.Seed,
     });
 
@@ -53,7 +53,7 @@ public sealed class DcfNetStudy(DcfNetOptions options) : IStudy
         var spec = cell.Bases is null ? regular : regular with
         {
             Name = $"dcf-{regular.Name} K={cell.Bases}",
-            Create = s => DcfConversion.Convert(regular.Create(s), new DcfOptions { BasisCount = DcfNetworks.ParseBasisCount(cell.Bases) }),
+            Create = s => DcfConversion.Convert(regular.Create(s), new DcfOptions { BasisCount = DcfNetworks.ParseBasisCount(cell.Bases), LearnableBases = options.LearnableBases }),
         };
         var (fit, eval) = (Examples.From(train), Examples.From(test));
         var setup = ClassifierSetup.Build(spec, fit, train.ImageShape[1], context.Seed);
@@ -105,7 +105,7 @@ public sealed class DcfNetStudy(DcfNetOptions options) : IStudy
             new Heading("Bases and rebuilt filters"),
         };
         blocks.AddRange(results.Where(r => r.FiltersFigure is not null).Select(r =>
-            new Figure(Path.GetRelativePath(context.RunDirectory, r.FiltersFigure!), $"{r.Dataset}, {r.Model} K = {r.Bases}: the bases (top row) and the first DCF layer's rebuilt filters")));
+            new Figure(Path.GetRelativePath(context.RunDirectory, r.FiltersFigure!), $"{r.Dataset}, {r.Model} K = {r.Bases}: the {(options.LearnableBases ? "learned " : "")}bases (top row) and the first DCF layer's rebuilt filters")));
         return new StudyReport(new ReportDocument("DCFNet: convolutions decomposed over Fourier-Bessel bases", blocks), results);
     }
 }
