@@ -18,7 +18,7 @@ namespace Deepscope.Bench;
 public sealed class TrainingBenchmark : IBenchmark
 {
     public string Name => "training";
-    public string Description => "training step images/s: MODEL (resnet18 | resnet18_cifar | lenet | any zoo model, e.g. alexnet-small | pipeline | memory) [--batch 128] [--steps 10] [--warmup 2] [--threads N] [--bf16] [--autocast] [--nchw]";
+    public string Description => "training step images/s: MODEL (resnet18 | resnet18_cifar | lenet | any zoo model, e.g. alexnet-small, dcf-resnet18 | pipeline | memory) [--batch 128] [--steps 10] [--warmup 2] [--threads N] [--bf16] [--autocast] [--nchw]";
 
     public int Run(string[] args)
     {
@@ -48,7 +48,8 @@ public sealed class TrainingBenchmark : IBenchmark
             "lenet" => ((nn.Module<Tensor, Tensor>)ModelZoo.lenet(), new long[] { 1, 28, 28 }),
             "resnet18" => (ModelZoo.Get("resnet18").Create(new ModelShape(10, 3, 32)), [3, 32, 32]),
             "resnet18_cifar" => (ModelZoo.resnet18_cifar(), [3, 32, 32]),
-            _ => ZooModel(name),
+            // Any other zoo model (dcf-lenet, dcf-resnet18, ...) at its default input shape.
+            _ => ZooModel(ModelZoo.Get(name)),
         };
         model.to(dtype).train();
         using var optimizer = new OptimizerOptions { LearningRate = 0.01, Momentum = 0.9, WeightDecay = 5e-4 }.Create([new ParameterGroup("all", model.parameters().ToList())]);
@@ -86,13 +87,8 @@ public sealed class TrainingBenchmark : IBenchmark
         return 0;
     }
 
-    /// <summary>Any other model of the zoo at its default input shape (the paper nets of Zhang et al. 2017: 3x28x28).</summary>
-    static (nn.Module<Tensor, Tensor>, long[]) ZooModel(string name)
-    {
-        var spec = ModelZoo.Get(name);
-        var s = spec.DefaultShape;
-        return (spec.Create(s), [s.Channels, s.ImageSize, s.ImageSize]);
-    }
+    static (nn.Module<Tensor, Tensor>, long[]) ZooModel(ModelSpec spec) =>
+        (spec.Create(spec.DefaultShape), [spec.DefaultShape.Channels, spec.DefaultShape.ImageSize, spec.DefaultShape.ImageSize]);
 
     /// <summary>The per-batch input work of a CIFAR-10 epoch with crop and flip, without the model.</summary>
     static int Pipeline(int batch, int steps)

@@ -20,6 +20,7 @@ public static class DeepscopeCli
         foreach (var command in ExperimentCommands.Create()) root.Subcommands.Add(command);
         root.Subcommands.Add(RamCommands.Create());
         root.Subcommands.Add(ListCommand.Create());
+        root.Subcommands.Add(DcfCommands.Create());
         return root;
     }
 

@@ -6,6 +6,7 @@ using Deepscope.Data;
 using Deepscope.Data.Sources;
 using Deepscope.Learners.Evaluation;
 using Deepscope.Models;
+using Deepscope.Models.Dcf;
 using Deepscope.Runtime;
 using Deepscope.Models.Pretrained;
 using Deepscope.Training;
@@ -62,11 +63,12 @@ static class TrainCommands
         };
         public readonly Option<string?> DataDir = CommonOptions.DataDir();
         public readonly Option<bool> NoDownload = CommonOptions.NoDownload();
+        public readonly Option<string?> DcfK = new("--dcf-k") { Description = $"DCF models (dcf-lenet, dcf-resnet18, dcf-vgg16): Fourier-Bessel bases per kernel, or max (default {DcfNetworks.DefaultBasisCount})" };
 
         public void AddTo(Command command)
         {
             foreach (var option in new Option[] { Model, Dataset, Output, Resume, Epochs, BatchSize, Optimizer, LearningRate, Momentum, Nesterov, WeightDecay,
-                         Schedule, StepSize, Milestones, Gamma, Warmup, ClipGrad, Augment, Seed, EarlyStop, Precision, Threads, Limit, TestLimit, Validation, Corrupt, DataDir, NoDownload })
+                         Schedule, StepSize, Milestones, Gamma, Warmup, ClipGrad, Augment, Seed, EarlyStop, Precision, Threads, Limit, TestLimit, Validation, Corrupt, DataDir, NoDownload, DcfK })
                 command.Options.Add(option);
         }
 
@@ -180,6 +182,7 @@ static class TrainCommands
         var options = o.Read(parse);
         options.Validate();
         var spec = ModelZoo.Get(parse.GetValue(o.Model)!);
+        if (parse.GetValue(o.DcfK) is { } dcfK) spec = DcfNetworks.WithBasisCount(spec, DcfNetworks.ParseBasisCount(dcfK));
         var dataset = Datasets.Get(parse.GetValue(o.Dataset)!);
         var output = Path.GetFullPath(parse.GetValue(o.Output)!);
         bool resume = parse.GetValue(o.Resume);

@@ -8,7 +8,7 @@ namespace Deepscope.Models;
 /// <summary>torchvision's BasicBlock (two 3x3 convolutions with batch norm and a shortcut); same state-dict keys.</summary>
 sealed class BasicBlock : Module<Tensor, Tensor>
 {
-    readonly Conv2d conv1, conv2;
+    readonly Module<Tensor, Tensor> conv1, conv2; // not Conv2d: DcfConversion puts DCF convolutions here
     readonly BatchNorm2d bn1, bn2;
     readonly ReLU relu;
     readonly Sequential? downsample;
@@ -65,7 +65,7 @@ sealed class BasicBlock : Module<Tensor, Tensor>
 /// </summary>
 public sealed class CifarResNet : Module<Tensor, Tensor>, IClassifierWithHead
 {
-    readonly Conv2d conv1;
+    readonly Module<Tensor, Tensor> conv1;
     readonly BatchNorm2d bn1;
     readonly Sequential layer1, layer2, layer3, layer4;
     readonly Linear fc;

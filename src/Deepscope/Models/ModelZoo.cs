@@ -72,6 +72,9 @@ public static class ModelZoo
         new("alexnet-small", "small AlexNet of Zhang et al. 2017 (TF CIFAR-10 tutorial net, LRN)", "head", s => new AlexNetSmall(s.NumClasses, s.Channels, s.ImageSize)) { DefaultShape = PaperCifar, Input = PaperInput },
         new("mlp-1x512", "MLP with one hidden layer of 512 (Zhang et al. 2017)", "head", s => mlp(s.Channels * s.ImageSize * s.ImageSize, [512], s.NumClasses)) { DefaultShape = PaperCifar, Input = PaperInput },
         new("mlp-3x512", "MLP with three hidden layers of 512 (Zhang et al. 2017)", "head", s => mlp(s.Channels * s.ImageSize * s.ImageSize, [512, 512, 512], s.NumClasses)) { DefaultShape = PaperCifar, Input = PaperInput },
+        new("dcf-lenet", "LeNet, 5x5 convolutions over 3 Fourier-Bessel bases (DCFNet; --dcf-k)", "fc2", s => Dcf.DcfNetworks.Convert(lenet(s.NumClasses, s.Channels, s.ImageSize))) { DefaultShape = Mnist },
+        new("dcf-resnet18", "resnet18_cifar, 3x3 convolutions over 3 Fourier-Bessel bases (DCFNet; --dcf-k)", "fc", s => Dcf.DcfNetworks.Convert(resnet18_cifar(s.NumClasses, s.Channels))),
+        new("dcf-vgg16", "vgg16_cifar, 3x3 convolutions over 3 Fourier-Bessel bases (DCFNet; --dcf-k)", "classifier", s => Dcf.DcfNetworks.Convert(vgg16_cifar(s.NumClasses, s.Channels))),
         // torchvision's ImageNet architectures (TorchSharp's TorchVision ports: the same state-dict keys and shapes).
         new("resnet18", "torchvision ResNet-18 (ImageNet stem)", "fc", s => torchvision.models.resnet18((int)s.NumClasses), "resnet18-f37072fd.pth"),
         new("resnet34", "torchvision ResNet-34", "fc", s => torchvision.models.resnet34((int)s.NumClasses), "resnet34-b627a593.pth"),
@@ -129,6 +132,6 @@ public static class ModelZoo
     }
 
     public static ModelSpec Get(string name) =>
-        All.FirstOrDefault(m => string.Equals(m.Name, name, StringComparison.OrdinalIgnoreCase))
+        All.FirstOrDefault(m => string.Equals(m.Name, name, StringComparison.OrdinalIgnoreCase)) ?? Dcf.DcfNetworks.Find(name)
         ?? throw new DeepscopeException($"unknown model '{name}'; known models: {string.Join(", ", Names)}");
 }

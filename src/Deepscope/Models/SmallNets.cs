@@ -66,9 +66,9 @@ public sealed class Mlp : Module<Tensor, Tensor>, IClassifierWithHead
 public sealed class LeNet : Module<Tensor, Tensor>, IClassifierWithHead
 {
     // Declared in forward order: fine-tuning counts and freezes blocks in registration order.
-    readonly Conv2d conv1;
+    readonly Module<Tensor, Tensor> conv1;
     readonly BatchNorm2d bn1;
-    readonly Conv2d conv2;
+    readonly Module<Tensor, Tensor> conv2;
     readonly BatchNorm2d bn2;
     readonly Linear fc1;
     readonly Dropout dropout;

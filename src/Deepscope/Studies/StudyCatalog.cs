@@ -28,5 +28,7 @@ public static class StudyCatalog
         .Add("generalization", "randomisation tests, table 1 and a complexity sweep on CIFAR-10 (Zhang et al. 2017; Poggio et al. 2018)",
             () => new GeneralizationOptions(), o => new GeneralizationStudy(o))
         .Add("emocontext", "contextual emotion detection in dialogues (SemEval-2019 Task 3): TF-IDF, LSTM, bc-LSTM models by the official micro-F1",
-            () => new EmoContextOptions(), o => new EmoContextStudy(o));
+            () => new EmoContextOptions(), o => new EmoContextStudy(o))
+        .Add("dcfnet", "DCFNet: regular networks against their convolutions decomposed over Fourier-Bessel bases (accuracy, parameters, speed, stability)",
+            () => new DcfNet.DcfNetOptions(), o => new DcfNet.DcfNetStudy(o));
 }
