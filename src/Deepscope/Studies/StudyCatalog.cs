@@ -1,4 +1,5 @@
 using Deepscope.Catalogs;
+using Deepscope.Studies.ClassicalDenoising;
 using Deepscope.Studies.FeatureComparison;
 
 namespace Deepscope.Studies;
@@ -14,5 +15,7 @@ public static class StudyCatalog
 
     public static Catalog<IStudy> Catalog { get; } = new Catalog<IStudy>("study")
         .Add(DefaultStudy, "features x learners: embeddings, classical learners by cross-validated grids, a CNN fine-tuned (Project 1)",
-            () => new FeatureComparisonOptions(), o => new FeatureComparisonStudy(o));
+            () => new FeatureComparisonOptions(), o => new FeatureComparisonStudy(o))
+        .Add("classical-denoising", "classical denoisers (BM3D, K-SVD, filters) on grey test sets, PSNR/SSIM under the DnCNN protocol",
+            () => new ClassicalDenoisingOptions(), o => new ClassicalDenoisingStudy(o));
 }
