@@ -16,6 +16,8 @@ public static class DeepscopeCli
         root.Subcommands.Add(ClassifyCommands.Create());
         root.Subcommands.Add(EmbedCommands.Create());
         foreach (var command in ExperimentCommands.Create()) root.Subcommands.Add(command);
+        root.Subcommands.Add(CryoEmCommands.Create());
+        foreach (var command in DenoiseCommands.Create()) root.Subcommands.Add(command);
         root.Subcommands.Add(ListCommand.Create());
         return root;
     }
