@@ -44,7 +44,7 @@ public static class ImageQuality
     public static Plane Quantised(Plane image, double dataRange = 255)
     {
         var pixels = new float[image.Pixels.Length];
-        for (int i = 0; i < pixels.Length; i++) pixels[i] = (float)(Math.Clamp(Math.Round(image.Pixels[i] * 255 / dataRange), 0, 255) * dataRange / 255);
+        for (int i = 0; i < pixels.Length; i++) pixels[i] = (float)(Math.Clamp(Math.Round(image.Pixels[i] * 255 / dataRange, MidpointRounding.AwayFromZero), 0, 255) * dataRange / 255);
         return image with { Pixels = pixels };
     }
 
