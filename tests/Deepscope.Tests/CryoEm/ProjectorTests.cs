@@ -69,8 +69,9 @@ public sealed class ProjectorTests(ITestOutputHelper output)
         }
         // The identity view of the real-space projector is the plain sum along Z.
         var identity = new RealSpaceProjector(volume).Project([[1, 0, 0, 0, 1, 0, 0, 0, 1]]);
-        var sum = volume.sum(0);
-        Assert.True((identity[0] - sum).abs().max().item<float>() < 1e-5f * sum.abs().max().item<float>());
+        var sum = volume.sum([0]);
+        float difference = (identity[0] - sum).abs().max().item<float>(), peak = sum.abs().max().item<float>();
+        Assert.True(difference < 1e-5f * peak, $"identity view differs from the sum along Z by {difference} (peak {peak})");
     }
 
     [Fact]
