@@ -19,6 +19,8 @@ public static class DeepscopeCli
         root.Subcommands.Add(TextCommands.Create());
         foreach (var command in ExperimentCommands.Create()) root.Subcommands.Add(command);
         root.Subcommands.Add(RamCommands.Create());
+        root.Subcommands.Add(CryoEmCommands.Create());
+        foreach (var command in DenoiseCommands.Create()) root.Subcommands.Add(command);
         root.Subcommands.Add(ListCommand.Create());
         root.Subcommands.Add(DcfCommands.Create());
         return root;

@@ -23,6 +23,7 @@ public static class ComponentKinds
         new("datasets", "public image datasets (data download, --dataset)", Datasets.Catalog),
         new("studies", "research studies (experiment file 'study:')", StudyCatalog.Catalog),
         new("generators", "seeded synthetic data sets for tests and demos (data generate NAME)", GeneratorCatalog.Catalog),
+        new("denoisers", "image denoisers (denoise --method, experiment 'methods')", Denoising.DenoiserCatalog.Catalog),
     ];
 
     public static IEnumerable<string> Names => All.Select(k => k.Name);

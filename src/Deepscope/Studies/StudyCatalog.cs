@@ -2,6 +2,7 @@ using Deepscope.Catalogs;
 using Deepscope.Studies.Authentication;
 using Deepscope.Studies.Attention;
 using Deepscope.Studies.EmoContext;
+using Deepscope.Studies.ClassicalDenoising;
 using Deepscope.Studies.FeatureComparison;
 using Deepscope.Studies.Inspection;
 using Deepscope.Studies.Generalization;
@@ -30,5 +31,7 @@ public static class StudyCatalog
         .Add("emocontext", "contextual emotion detection in dialogues (SemEval-2019 Task 3): TF-IDF, LSTM, bc-LSTM models by the official micro-F1",
             () => new EmoContextOptions(), o => new EmoContextStudy(o))
         .Add("dcfnet", "DCFNet: regular networks against their convolutions decomposed over Fourier-Bessel bases (accuracy, parameters, speed, stability)",
-            () => new DcfNet.DcfNetOptions(), o => new DcfNet.DcfNetStudy(o));
+            () => new DcfNet.DcfNetOptions(), o => new DcfNet.DcfNetStudy(o))
+        .Add("classical-denoising", "classical denoisers (BM3D, K-SVD, filters) on grey test sets, PSNR/SSIM under the DnCNN protocol",
+            () => new ClassicalDenoisingOptions(), o => new ClassicalDenoisingStudy(o));
 }

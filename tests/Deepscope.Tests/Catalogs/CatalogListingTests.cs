@@ -52,7 +52,7 @@ public class CatalogListingTests
         Assert.Contains("no learners named 'svm' (known: lda,", stderr);
         (code, _, stderr) = CliRunner.Run("list", "optimizers");
         Assert.Equal(1, code);
-        Assert.Contains("unknown kind 'optimizers' (known: learners, models, extractors, embedders, datasets, studies, generators)", stderr);
+        Assert.Contains("unknown kind 'optimizers' (known: learners, models, extractors, embedders, datasets, studies, generators, denoisers)", stderr);
     }
 
     [Fact]

@@ -44,34 +44,43 @@ public sealed class PsnrMetric(double dataRange = 1, string field = Fields.Targe
 }
 
 /// <summary>
-/// Structural similarity (Wang et al. 2004) as scikit-image's structural_similarity with gaussian_weights=True,
-/// sigma 1.5, use_sample_covariance=False: local statistics under an 11x11 Gaussian window (sigma 1.5), K1 0.01,
-/// K2 0.03, the SSIM map averaged over the pixels where the window fits (skimage crops the 5-pixel border) and
-/// over channels.
+/// Structural similarity (Wang et al. 2004) as scikit-image's structural_similarity: by default with
+/// gaussian_weights=True, sigma 1.5, use_sample_covariance=False (local statistics under an 11x11 Gaussian window);
+/// <see cref="Score"/> also gives scikit-image's own defaults (7x7 uniform window, sample covariance). K1 0.01, K2 0.03,
+/// the SSIM map averaged over the pixels where the window fits (skimage crops that border) and over channels.
 /// </summary>
 public sealed class SsimMetric(double dataRange = 1, string field = Fields.Target) : ImageMetric(field)
 {
-    const int Radius = 5;
-    const double Sigma = 1.5;
-
     public override string Name => "ssim";
 
-    protected override Tensor PerImage(Tensor output, Tensor target)
+    protected override Tensor PerImage(Tensor output, Tensor target) => Score(output, target, dataRange, gaussianWeights: true);
+
+    /// <summary>SSIM per image (N) of float64 images (N, C, H, W).</summary>
+    public static Tensor Score(Tensor output, Tensor target, double dataRange, bool gaussianWeights)
     {
-        if (output.dim() != 4 || output.shape[2] <= 2 * Radius || output.shape[3] <= 2 * Radius)
-            throw new DeepscopeException($"ssim needs images (N, C, H, W) larger than 11x11, got ({string.Join(", ", output.shape)})");
+        int radius = gaussianWeights ? 5 : 3;
+        if (output.dim() != 4 || output.shape[2] <= 2 * radius || output.shape[3] <= 2 * radius)
+            throw new DeepscopeException($"ssim needs images (N, C, H, W) larger than {2 * radius + 1}x{2 * radius + 1}, got ({string.Join(", ", output.shape)})");
+        using var scope = NewDisposeScope();
         long channels = output.shape[1];
-        var offsets = arange(-Radius, Radius + 1, dtype: ScalarType.Float64);
-        var line = (-offsets.square() / (2 * Sigma * Sigma)).exp();
-        line /= line.sum();
-        var window = line.outer(line).expand(channels, 1, 2 * Radius + 1, 2 * Radius + 1).contiguous();
+        var line = gaussianWeights ? GaussianLine(radius, 1.5) : full(2 * radius + 1, 1.0 / (2 * radius + 1), dtype: ScalarType.Float64);
+        var window = line.outer(line).expand(channels, 1, 2 * radius + 1, 2 * radius + 1).contiguous();
         Tensor Filter(Tensor x) => nn.functional.conv2d(x, window, groups: channels);
+        int points = (2 * radius + 1) * (2 * radius + 1);
+        double covarianceNorm = gaussianWeights ? 1 : points / (points - 1.0);
         double c1 = Math.Pow(0.01 * dataRange, 2), c2 = Math.Pow(0.03 * dataRange, 2);
         var (mx, my) = (Filter(output), Filter(target));
-        var vx = Filter(output * output) - mx * mx;
-        var vy = Filter(target * target) - my * my;
-        var cov = Filter(output * target) - mx * my;
+        var vx = covarianceNorm * (Filter(output * output) - mx * mx);
+        var vy = covarianceNorm * (Filter(target * target) - my * my);
+        var cov = covarianceNorm * (Filter(output * target) - mx * my);
         var map = (2 * mx * my + c1) * (2 * cov + c2) / ((mx * mx + my * my + c1) * (vx + vy + c2));
-        return map.flatten(1).mean([1]);
+        return map.flatten(1).mean([1]).MoveToOuterDisposeScope();
+    }
+
+    static Tensor GaussianLine(int radius, double sigma)
+    {
+        var offsets = arange(-radius, radius + 1, dtype: ScalarType.Float64);
+        var line = (-offsets.square() / (2 * sigma * sigma)).exp();
+        return line / line.sum();
     }
 }

@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using Deepscope.Numerics;
+
+namespace Deepscope.Denoising;
+
+/// <summary>Mean scores of a denoised stack against its reference, and the mean FRC curve.</summary>
+public sealed record StackScores(double DataRange, double Mse, double Psnr, double Ssim, double[] Frc);
+
+/// <summary>What <see cref="StackProcessing.Denoise"/> did.</summary>
+public sealed record DenoiseSummary(int Images, int Height, int Width, double Seconds, double? Sigma, StackScores? Scores);
+
+/// <summary>
+/// The noise and denoise commands' work over whole files (stacks in batches, memory bounded by one batch), output in
+/// the input's format and shape.
+/// </summary>
+public static class StackProcessing
+{
+    /// <summary>
+    /// Adds noise image by image; image i draws from its own stream (seed, i). Integer images are scaled to [0, 1] first
+    /// (scikit-image's img_as_float) and back after.
+    /// </summary>
+    public static int AddNoise(string input, string output, NoiseOptions options, long seed, int batch = 256, IProgressReporter? progress = null)
+    {
+        var reader = ImageStackReader.Open(input);
+        double scale = double.IsNaN(reader.IntegerMax) ? 1 : reader.IntegerMax;
+        using var writer = reader.CreateWriter(output);
+        using var task = (progress ?? NoProgress.Instance).Start("images", reader.Count);
+        int index = 0;
+        foreach (var planes in reader.Batches(batch))
+        {
+            var noisy = planes.Select(p =>
+            {
+                var random = new RandomStream((ulong)seed, (ulong)index++);
+                var values = NoiseModels.Apply(p.Pixels.Select(v => (float)(v / scale)).ToArray(), options, random);
+                return p with { Pixels = values.Select(v => (float)(v * scale)).ToArray() };
+            }).ToList();
+            writer.Append(noisy);
+            task.Advance(planes.Count);
+        }
+        writer.Complete();
+        return index;
+    }
+
+    /// <summary>
+    /// Denoises every image with <paramref name="denoiser"/> (sigma in the data's units, null to estimate); with a
+    /// reference stack of the same shape, scores the results (data range: the integer format's maximum, else the
+    /// reference's max - min, as scikit-image takes it from the true image).
+    /// </summary>
+    public static DenoiseSummary Denoise(string input, string output, IDenoiser denoiser, double? sigma, string? reference, int batch = 64, IProgressReporter? progress = null)
+    {
+        var reader = ImageStackReader.Open(input);
+        var referenceReader = reference == null ? null : ImageStackReader.Open(reference);
+        if (referenceReader != null && (referenceReader.Count != reader.Count || referenceReader.Height != reader.Height || referenceReader.Width != reader.Width))
+            throw new DeepscopeException($"{reference}: {referenceReader.Count} images of {referenceReader.Height}x{referenceReader.Width}, but {input} has {reader.Count} of {reader.Height}x{reader.Width}");
+        var references = referenceReader?.Batches(batch).GetEnumerator();
+        using var writer = reader.CreateWriter(output);
+        using var task = (progress ?? NoProgress.Instance).Start("images", reader.Count);
+        var clock = Stopwatch.StartNew();
+        var scores = new List<(double Range, QualityScores Scores, double[] Frc)>();
+        foreach (var planes in reader.Batches(batch))
+        {
+            var denoised = denoiser.Denoise(planes, sigma);
+            writer.Append(denoised);
+            if (references != null && references.MoveNext())
+                for (int i = 0; i < planes.Count; i++)
+                {
+                    var clean = references.Current[i];
+                    double range = double.IsNaN(referenceReader!.IntegerMax) ? clean.Pixels.Max() - clean.Pixels.Min() : referenceReader.IntegerMax;
+                    scores.Add((range, ImageQuality.Scores(clean, denoised[i], range), ImageQuality.FourierRingCorrelation(clean, denoised[i])));
+                }
+            task.Advance(planes.Count);
+        }
+        writer.Complete();
+        StackScores? summary = scores.Count == 0 ? null : new StackScores(scores.Average(s => s.Range), scores.Average(s => s.Scores.Mse),
+            scores.Average(s => s.Scores.Psnr), scores.Average(s => s.Scores.Ssim),
+            Enumerable.Range(0, scores[0].Frc.Length).Select(r => scores.Average(s => s.Frc[r])).ToArray());
+        return new DenoiseSummary(reader.Count, reader.Height, reader.Width, clock.Elapsed.TotalSeconds, sigma, summary);
+    }
+
+    /// <summary>
+    /// The range of a file's values for methods whose thresholds assume 0..255 images: the integer format's maximum,
+    /// else the first image's max - min.
+    /// </summary>
+    public static double DataRange(string path)
+    {
+        var reader = ImageStackReader.Open(path);
+        if (!double.IsNaN(reader.IntegerMax)) return reader.IntegerMax;
+        var first = reader.Batches(1).First()[0];
+        double range = first.Pixels.Max() - first.Pixels.Min();
+        return range > 0 ? range : 1;
+    }
+}

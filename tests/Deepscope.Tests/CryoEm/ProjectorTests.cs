@@ -1,0 +1,133 @@
+using Deepscope.CryoEm;
+using Deepscope.Numerics;
+using Deepscope.Tests.Support;
+using static TorchSharp.torch;
+
+namespace Deepscope.Tests.CryoEm;
+
+public sealed class ProjectorTests(ITestOutputHelper output)
+{
+    /// <summary>A centred isotropic 3D Gaussion of standard deviation s (voxels) in an n-cube.</summary>
+    static Tensor Gaussian(int n, double s)
+    {
+        var r = arange(n, dtype: ScalarType.Float64) - n / 2;
+        var r2 = r.reshape(-1, 1, 1).square() + r.reshape(1, -1, 1).square() + r.reshape(1, 1, -1).square();
+        return (-r2 / (2 * s * s)).exp().to_type(ScalarType.Float32);
+    }
+
+    /// <summary>Its projection along any axis: sqrt(2 pi) s exp(-(u^2 + v^2) / 2 s^2).</summary>
+    static Tensor Analytic(int n, double s)
+    {
+        var r = arange(n, dtype: ScalarType.Float64) - n / 2;
+        var r2 = r.reshape(-1, 1).square() + r.reshape(1, -1).square();
+        return Math.Sqrt(2 * Math.PI) * s * (-r2 / (2 * s * s)).exp();
+    }
+
+    static List<double[]> RandomRotations(int count, ulong seed)
+    {
+        var random = new RandomStream(seed);
+        return Enumerable.Range(0, count).Select(_ => Rotations.Uniform(random)).ToList();
+    }
+
+    [Fact]
+    public void Gaussian_ProjectsToAnalyticGaussian_BothProjectors()
+    {
+        using var scope = NewDisposeScope();
+        // Trilinear interpolation's bias on a Gaussian falls as 1/width^2 (in real space) and 1/(Fourier width)^2: a wide
+        // Gaussian for the ray sums, a narrow one on a finely padded Fourier grid.
+        var rotations = RandomRotations(3, 7);
+        var real = new RealSpaceProjector(Gaussian(128, 16)).Project(rotations);
+        double realError = (real.to_type(ScalarType.Float64) - Analytic(128, 16)).abs().max().item<double>() / (Math.Sqrt(2 * Math.PI) * 16);
+        var fourier = new FourierSliceProjector(Gaussian(32, 2), padding: 6).Project(rotations);
+        double fourierError = (fourier.to_type(ScalarType.Float64) - Analytic(32, 2)).abs().max().item<double>() / (Math.Sqrt(2 * Math.PI) * 2);
+        output.WriteLine($"max error / peak: real space {realError:E2}, Fourier slice {fourierError:E2}");
+        Assert.True(realError < 1e-3, $"real-space projector: max error {realError:E2} of the peak");
+        Assert.True(fourierError < 1e-3, $"Fourier-slice projector: max error {fourierError:E2} of the peak");
+    }
+
+    [Fact]
+    public void Projectors_Agree_OnARealMap()
+    {
+        var data = SharedData.Require("cryoem/cryodrgn-testdata/hand-vol.mrc");
+        using var scope = NewDisposeScope();
+        var volume = ParticleSimulator.CentredCube(MrcFile.Read(Path.Combine(data, "cryoem/cryodrgn-testdata/hand-vol.mrc")), 64);
+        var rotations = RandomRotations(4, 11);
+        var real = new RealSpaceProjector(volume).Project(rotations);
+        var fourier = new FourierSliceProjector(volume).Project(rotations);
+        // Both interpolate trilinearly, which attenuates the top of the band differently (in real space every rotated
+        // sample is a local average); compared below half Nyquist, where the map's content is, they must agree.
+        var k = fft.fftfreq(64);
+        var lowPass = ((k.unsqueeze(1).square() + k.unsqueeze(0).square()).sqrt() < 0.25).to_type(ScalarType.Float32);
+        Tensor Band(Tensor image) => fft.ifft2(fft.fft2(image) * lowPass).real;
+        for (int i = 0; i < rotations.Count; i++)
+        {
+            double raw = corrcoef(stack([real[i].flatten(), fourier[i].flatten()]))[0, 1].item<float>();
+            double correlation = corrcoef(stack([Band(real[i]).flatten(), Band(fourier[i]).flatten()]))[0, 1].item<float>();
+            output.WriteLine($"rotation {i}: correlation {raw:F5} (full band), {correlation:F5} (below half Nyquist)");
+            Assert.True(correlation >= 0.99, $"rotation {i}: correlation {correlation:F4} below half Nyquist");
+            Assert.True(raw >= 0.95, $"rotation {i}: correlation {raw:F4} over the full band");
+        }
+        // The identity view of the real-space projector is the plain sum along Z.
+        var identity = new RealSpaceProjector(volume).Project([[1, 0, 0, 0, 1, 0, 0, 0, 1]]);
+        var sum = volume.sum([0]);
+        float difference = (identity[0] - sum).abs().max().item<float>(), peak = sum.abs().max().item<float>();
+        Assert.True(difference < 1e-5f * peak, $"identity view differs from the sum along Z by {difference} (peak {peak})");
+    }
+
+    [Fact]
+    public void Euler_RoundTrips_AndUniformRotationsAreOrthonormal()
+    {
+        var random = new RandomStream(2);
+        for (int i = 0; i < 50; i++)
+        {
+            var a = Rotations.Uniform(random);
+            for (int r = 0; r < 3; r++)
+                for (int c = 0; c < 3; c++)
+                    Assert.Equal(r == c ? 1 : 0, a[3 * r] * a[3 * c] + a[3 * r + 1] * a[3 * c + 1] + a[3 * r + 2] * a[3 * c + 2], 10);
+            var (rot, tilt, psi) = Rotations.ToEuler(a);
+            var b = Rotations.FromEuler(rot, tilt, psi);
+            for (int k = 0; k < 9; k++) Assert.Equal(a[k], b[k], 9);
+        }
+        // Uniform on SO(3): the view direction's z component (third row of A) is uniform in [-1, 1], mean 0, variance 1/3.
+        var z = Enumerable.Range(0, 20000).Select(_ => Rotations.Uniform(random)[8]).ToArray();
+        Assert.InRange(z.Average(), -0.02, 0.02);
+        Assert.InRange(z.Select(v => v * v).Average(), 1 / 3.0 - 0.01, 1 / 3.0 + 0.01);
+    }
+
+    [Fact]
+    public void Ctf_MatchesTheFormula()
+    {
+        using var scope = NewDisposeScope();
+        var optics = new CtfOptics { VoltageKv = 300, SphericalAberrationMm = 2.7, AmplitudeContrast = 0.07 };
+        Assert.Equal(0.019687, optics.WavelengthAngstrom, 5); // 300 kV electrons: 0.0197 Å
+        var ctf = Ctf.Grid(64, 1.5, optics, new Defocus(15000, 15000, 0));
+        Assert.Equal(-0.07, ctf[0, 0].item<float>(), 5); // zero frequency: -A
+        double k = 5 / (64 * 1.5), lambda = optics.WavelengthAngstrom;
+        double chi = Math.PI * lambda * 15000 * k * k - Math.PI / 2 * 2.7e7 * Math.Pow(lambda, 3) * Math.Pow(k, 4);
+        Assert.Equal(-(Math.Sqrt(1 - 0.0049) * Math.Sin(chi) + 0.07 * Math.Cos(chi)), ctf[0, 5].item<float>(), 5);
+        Assert.Equal(ctf[0, 5].item<float>(), ctf[5, 0].item<float>(), 6); // no astigmatism: isotropic
+    }
+
+    [Fact]
+    public void Simulator_StreamsAStack_SameForAnyBatchSize()
+    {
+        using var dir = new TempDir();
+        using (var scope = NewDisposeScope())
+        {
+            var gaussian = Gaussian(24, 3);
+            var blob = gaussian + roll(Gaussian(24, 2), [4, -3, 2], [0, 1, 2]);
+            MrcFile.Write(dir.File("map.mrc"), new MrcMap(MrcFile.NewHeader(24, 24, 24, stack: false, voxelSize: 2), blob.data<float>().ToArray()));
+        }
+        var options = new ParticleSimulationOptions { Count = 7, Size = 32, Ctf = true, MaxShift = 3, Batch = 3 };
+        var (stack, star) = ParticleSimulator.Run(dir.File("map.mrc"), dir.File("a.mrcs"), 5, options);
+        ParticleSimulator.Run(dir.File("map.mrc"), dir.File("b.mrcs"), 5, options with { Batch = 7 });
+        var a = MrcFile.Read(stack);
+        Assert.Equal((32, 32, 7, true, 2f), (a.Header.Nx, a.Header.Ny, a.Header.Nz, a.Header.IsImageStack, a.Header.VoxelSize.X));
+        var b = MrcFile.Read(dir.File("b.mrcs"));
+        for (int i = 0; i < a.Data.Length; i++) Assert.Equal(a.Data[i], b.Data[i], 4);
+        var particles = StarFile.Block(StarFile.Read(star), "particles", star);
+        Assert.Equal(7, particles.Rows.Count);
+        Assert.All(particles.Numbers("rlnDefocusU"), d => Assert.InRange(d, 10000, 25500));
+        Assert.Equal("000001@a.mrcs", particles.Rows[0][0]);
+    }
+}
