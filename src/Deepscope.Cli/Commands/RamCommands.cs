@@ -28,9 +28,12 @@ static class RamCommands
     static Command Train()
     {
         var defaults = new AttentionRunOptions();
-        Bound Task(string name, string parameter, string help) => new(new Option<string?>(name) { Description = $"{help} (default {OptionsBinder.Values(defaults.Task)[parameter]})" }, "task", parameter);
-        Bound Ram(string name, string parameter, string help) => new(new Option<string?>(name) { Description = $"{help} (default {OptionsBinder.Values(defaults.Ram)[parameter]})" }, "ram", parameter);
-        Bound Run(string name, string parameter, string help) => new(new Option<string?>(name) { Description = $"{help} (default {OptionsBinder.Values(defaults)[parameter]})" }, "run", parameter);
+        var records = new Dictionary<string, object> { ["task"] = defaults.Task, ["ram"] = defaults.Ram, ["run"] = defaults };
+        Bound Option(string record, string name, string parameter, string help) =>
+            new(new Option<string?>(name) { Description = $"{help} (default {OptionsBinder.Values(records[record])[parameter]})" }, record, parameter);
+        Bound Task(string name, string parameter, string help) => Option("task", name, parameter, help);
+        Bound Ram(string name, string parameter, string help) => Option("ram", name, parameter, help);
+        Bound Run(string name, string parameter, string help) => Option("run", name, parameter, help);
         Bound[] bound =
         [
             Task("--dataset", "dataset", "mnist, translated-mnist or cluttered-mnist"),
