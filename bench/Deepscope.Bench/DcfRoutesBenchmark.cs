@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Deepscope.Models;
 using Deepscope.Models.Dcf;
 using Deepscope.Runtime;
 using static TorchSharp.torch;

@@ -18,7 +18,9 @@ namespace Deepscope.Bench;
 public sealed class TrainingBenchmark : IBenchmark
 {
     public string Name => "training";
-    public string Description => "training step images/s: MODEL (resnet18 | resnet18_cifar | lenet | any zoo model, e.g. alexnet-small, dcf-resnet18 | pipeline | memory) [--batch 128] [--steps 10] [--warmup 2] [--threads N] [--bf16] [--autocast] [--nchw]";
+    public string Description => "training step images/s: MODEL (resnet18 | resnet18_cifar | lenet | any zoo model, e.g. alexnet-small, dcf-resnet18 | pipeline | memory) [--batch 128] [--steps 10] [--warmup 2] [--threads N] [--bf16] [--autocast] [--nchw] [--plain-convolutions]";
+
+    static bool PlainConvolutions;
 
     public int Run(string[] args)
     {
@@ -29,6 +31,7 @@ public sealed class TrainingBenchmark : IBenchmark
         int warmup = int.Parse(Arg("--warmup", "2"), CultureInfo.InvariantCulture);
         var threads = Arg("--threads", "");
         TorchRuntime.Configure(threads == "" ? null : int.Parse(threads, CultureInfo.InvariantCulture));
+        PlainConvolutions = args.Contains("--plain-convolutions");
         return args[0] switch
         {
             "pipeline" => Pipeline(batch, steps),
@@ -51,6 +54,7 @@ public sealed class TrainingBenchmark : IBenchmark
             // Any other zoo model (dcf-lenet, dcf-resnet18, ...) at its default input shape.
             _ => ZooModel(ModelZoo.Get(name)),
         };
+        if (!PlainConvolutions) RoutedConv2d.RouteConvolutions(model); // as the trainer does
         model.to(dtype).train();
         using var optimizer = new OptimizerOptions { LearningRate = 0.01, Momentum = 0.9, WeightDecay = 5e-4 }.Create([new ParameterGroup("all", model.parameters().ToList())]);
         // Channels-last input as Trainer feeds it (--nchw: the plain layout).

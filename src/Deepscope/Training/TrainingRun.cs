@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Deepscope.Data.Sources;
 using Deepscope.IO;
+using Deepscope.Models;
 using Deepscope.Runtime;
 using Deepscope.Training.Metrics;
 using static TorchSharp.torch;
@@ -63,6 +64,7 @@ sealed class TrainingRun : IDisposable
     public TrainingResult Execute()
     {
         NativeHeap.ReuseFreedMemory();
+        foreach (var model in _models.Models) RoutedConv2d.RouteConvolutions(model.Module);
         var optionsJson = JsonSerializer.Serialize(new { _options, Models = _models.Models.Select(m => new { m.Name, m.Optimizer, m.Schedule }) }, JsonFormat.Options);
         var state = new TrainingState { OptionsJson = optionsJson };
         if (_trainer.Resume && File.Exists(_checkpointPath))

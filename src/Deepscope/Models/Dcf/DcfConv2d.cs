@@ -16,19 +16,6 @@ public enum DcfRoute
     RebuiltKernel,
 }
 
-/// <summary>The geometry of a 2-D convolution, as torch's Conv2d has it (square kernel).</summary>
-public sealed record ConvGeometry(long InChannels, long OutChannels, int KernelSize, long[] Stride, long[] Padding, long[] Dilation, long Groups,
-    PaddingModes PaddingMode = PaddingModes.Zeros)
-{
-    public static ConvGeometry Of(Conv2d conv)
-    {
-        long[] padding = conv.padding ?? (conv.padding_type == TorchSharp.Padding.Same
-            ? [conv.dilation[0] * (conv.kernel_size[0] - 1) / 2, conv.dilation[1] * (conv.kernel_size[1] - 1) / 2]
-            : [0, 0]);
-        return new(conv.in_channels, conv.out_channels, (int)conv.kernel_size[0], conv.stride, padding, conv.dilation, conv.groups, conv.padding_mode);
-    }
-}
-
 /// <summary>
 /// A decomposed convolutional filter (DCFNet, Qiu et al. 2018): every (out, in) kernel is a combination of the first K
 /// Fourier-Bessel bases, W[o, i] = sum_k a[o, i, k] psi_k, so the layer learns out x in/groups x K coefficients
@@ -109,14 +96,15 @@ public sealed class DcfConv2d : Module<Tensor, Tensor>
             long n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3];
             int k = g.KernelSize;
             using var filters = bases.reshape(BasisCount, 1, k, k);
-            var responses = functional.conv2d(x.contiguous().reshape(n * c, 1, h, w), filters, null, g.Stride, padding, g.Dilation);
+            // Through the dispatch: oneDNN's input gradient for these single-channel maps is wrong (ConvolutionDispatch).
+            var responses = ConvolutionDispatch.Conv2d(x.contiguous().reshape(n * c, 1, h, w), filters, null, g.Stride, padding, g.Dilation, 1);
             responses = responses.reshape(n, c * BasisCount, responses.shape[2], responses.shape[3]);
             using var mix = coefficients.reshape(g.OutChannels, c / g.Groups * BasisCount, 1, 1);
             output = functional.conv2d(responses, mix, bias, groups: g.Groups);
         }
         else
         {
-            output = functional.conv2d(x, Kernel(), bias, g.Stride, padding, g.Dilation, g.Groups);
+            output = ConvolutionDispatch.Conv2d(x, Kernel(), bias, g.Stride, padding, g.Dilation, g.Groups);
         }
         return output.MoveToOuterDisposeScope();
     }

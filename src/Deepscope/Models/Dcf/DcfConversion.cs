@@ -1,4 +1,3 @@
-using System.Reflection;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -32,11 +31,6 @@ public sealed record DcfOptions
 /// </summary>
 public static class DcfConversion
 {
-    static readonly FieldInfo SubmodulesField = typeof(Module).GetField("_internal_submodules", BindingFlags.Instance | BindingFlags.NonPublic)
-        ?? throw new InvalidOperationException("TorchSharp's Module has no _internal_submodules field: update DcfConversion for this TorchSharp version");
-    static readonly FieldInfo SequentialModulesField = typeof(Sequential).GetField("_modules", BindingFlags.Instance | BindingFlags.NonPublic)
-        ?? throw new InvalidOperationException("TorchSharp's Sequential has no _modules field: update DcfConversion for this TorchSharp version");
-
     /// <summary>Converts <paramref name="model"/> in place and returns it; the replaced convolutions are disposed.</summary>
     public static T Convert<T>(T model, DcfOptions? options = null) where T : Module
     {
@@ -59,44 +53,23 @@ public static class DcfConversion
             {
                 var geometry = ConvGeometry.Of(conv);
                 var dcf = new DcfConv2d(geometry, options.BasisCountFor(geometry.KernelSize), conv.bias is not null, options.LearnableBases, options.Route);
-                Replace(parent, name, conv, dcf);
+                if (ModuleSurgery.NarrowField(parent, conv, dcf) is { } field)
+                {
+                    dcf.Dispose();
+                    throw new DeepscopeException($"cannot convert {parent.GetType().Name}.{field.Name} to a DCF convolution: the field is typed {field.FieldType.Name}; " +
+                        "type it Module<Tensor, Tensor> so another convolution can take its place");
+                }
+                ModuleSurgery.Replace(parent, name, conv, dcf);
                 conv.Dispose();
             }
             else ConvertChildren(child, options);
         }
     }
 
-    static void Replace(Module parent, string name, Module old, Module replacement)
-    {
-        // Fields are checked before anything changes, so a failed conversion leaves the model as it was.
-        var fields = new List<FieldInfo>();
-        for (var type = parent.GetType(); type is not null && type != typeof(Module); type = type.BaseType)
-            foreach (var field in type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
-            {
-                if (!ReferenceEquals(field.GetValue(parent), old)) continue;
-                if (!field.FieldType.IsInstanceOfType(replacement))
-                    throw new DeepscopeException($"cannot convert {parent.GetType().Name}.{field.Name} to a DCF convolution: the field is typed {field.FieldType.Name}; " +
-                        "type it Module<Tensor, Tensor> so another convolution can take its place");
-                fields.Add(field);
-            }
-        if (parent is Sequential)
-        {
-            var list = (List<IModule<Tensor, Tensor>>)SequentialModulesField.GetValue(parent)!;
-            list[list.FindIndex(m => ReferenceEquals(m, old))] = (IModule<Tensor, Tensor>)replacement;
-        }
-        else
-        {
-            var submodules = (TorchSharp.Utils.OrderedDict<string, Module>)SubmodulesField.GetValue(parent)!;
-            submodules[name] = replacement; // in place: the state dict keeps its order
-        }
-        foreach (var field in fields) field.SetValue(parent, replacement);
-    }
-
     /// <summary>Parameters of the model's convolutions (ordinary and DCF), the figure DCFNet's compression refers to.</summary>
     public static long ConvolutionParameters(Module model) => model.modules().Sum(m => m switch
     {
-        Conv2d c => c.parameters(recurse: false).Sum(p => p.numel()),
-        DcfConv2d d => d.parameters(recurse: false).Sum(p => p.numel()),
+        TorchSharp.Modules.Conv2d or RoutedConv2d or DcfConv2d => m.parameters(recurse: false).Sum(p => p.numel()),
         _ => 0L,
     });
 }

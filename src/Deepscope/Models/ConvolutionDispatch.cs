@@ -1,0 +1,80 @@
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace Deepscope.Models;
+
+/// <summary>
+/// One 2-D convolution by the cheapest exact route for its shape. When the input map has no more positions than the
+/// kernel has taps (ResNet's layer3 and layer4 on 32x32 images: 3x3 kernels on 2x2 and 1x1 maps), the convolution is a
+/// matrix product with the unrolled kernel, a dense (output positions x channels, input positions x channels) matrix
+/// gathered from the weight, and that product has no more multiply-adds than the convolution. oneDNN computes such
+/// shapes with a generic gemm whose weight gradient was the slowest operation of a ResNet-18 step (docs/benchmarks.md,
+/// "Training at the machine's limit").
+/// <para>libtorch 2.10's oneDNN returns a wrong input gradient (garbage, sometimes NaN, run to run different) on this
+/// AMD CPU for inputs whose channel count is not a multiple of 8 unless they are stored channels-last (LeNet's 6 channels
+/// in NCHW, the single-channel maps of DCF's bases-then-mix route); it is right with oneDNN capped at SSE4.1 and in
+/// float64 (tests/Deepscope.Tests/Models/ConvolutionDispatchTests). Such a layer, when its input needs a gradient, is a
+/// matrix product over the unfolded input, whose gradient libtorch computes without oneDNN.</para>
+/// Every other shape goes to libtorch's convolution.
+/// </summary>
+public static class ConvolutionDispatch
+{
+    public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias, long[] stride, long[] padding, long[] dilation, long groups)
+    {
+        if (Unrollable(input.shape, weight.shape, dilation, groups)) return Unrolled(input, weight, bias, stride, padding);
+        if (NeedsUnfoldedGradient(input, groups)) return Unfolded(input, weight, bias, stride, padding, dilation);
+        return functional.conv2d(input, weight, bias, stride, padding, dilation, groups);
+    }
+
+    /// <summary>True when oneDNN's input gradient would be wrong (see the class remarks) and the layer can be unfolded.</summary>
+    public static bool NeedsUnfoldedGradient(Tensor input, long groups) =>
+        input.requires_grad && groups == 1 && input.dim() == 4 && input.shape[1] % 8 != 0
+        && !(input.shape[1] > 1 && input.stride(1) == 1); // channels-last inputs get the right gradient
+
+    static Tensor Unfolded(Tensor input, Tensor weight, Tensor? bias, long[] stride, long[] padding, long[] dilation)
+    {
+        using var scope = NewDisposeScope();
+        long n = input.shape[0], outChannels = weight.shape[0], kernelHeight = weight.shape[2], kernelWidth = weight.shape[3];
+        long outHeight = (input.shape[2] + 2 * padding[0] - dilation[0] * (kernelHeight - 1) - 1) / stride[0] + 1;
+        long outWidth = (input.shape[3] + 2 * padding[1] - dilation[1] * (kernelWidth - 1) - 1) / stride[1] + 1;
+        // (N, C k k, positions): each column one window of the input.
+        var columns = functional.unfold(input, (kernelHeight, kernelWidth), (dilation[0], dilation[1]), (padding[0], padding[1]), (stride[0], stride[1]));
+        var output = weight.reshape(outChannels, -1).matmul(columns).view(n, outChannels, outHeight, outWidth);
+        if (bias is not null) output = output + bias.view(1, outChannels, 1, 1);
+        return output.MoveToOuterDisposeScope();
+    }
+
+    static Tensor Unrolled(Tensor input, Tensor weight, Tensor? bias, long[] stride, long[] padding)
+    {
+        using var scope = NewDisposeScope();
+        long n = input.shape[0], channels = input.shape[1], height = input.shape[2], width = input.shape[3];
+        long outChannels = weight.shape[0], kernelHeight = weight.shape[2], kernelWidth = weight.shape[3];
+        long outHeight = (height + 2 * padding[0] - kernelHeight) / stride[0] + 1, outWidth = (width + 2 * padding[1] - kernelWidth) / stride[1] + 1;
+        long taps = kernelHeight * kernelWidth;
+        // The tap that joins each (output position, input position) pair; `taps` (one past the last) where none does.
+        var tapIndex = new long[outHeight * outWidth * height * width];
+        for (long oy = 0, i = 0; oy < outHeight; oy++)
+            for (long ox = 0; ox < outWidth; ox++)
+                for (long y = 0; y < height; y++)
+                    for (long x = 0; x < width; x++, i++)
+                    {
+                        long ky = y - oy * stride[0] + padding[0], kx = x - ox * stride[1] + padding[1];
+                        tapIndex[i] = ky >= 0 && ky < kernelHeight && kx >= 0 && kx < kernelWidth ? ky * kernelWidth + kx : taps;
+                    }
+        // A zero tap appended at index `taps`, then gathered: (out, in, output positions x input positions).
+        var withZeroTap = functional.pad(weight.reshape(outChannels, channels, taps), [0, 1]);
+        var unrolled = withZeroTap.index_select(2, tensor(tapIndex, device: weight.device))
+            .view(outChannels, channels, outHeight * outWidth, height * width)
+            .permute(2, 0, 3, 1).reshape(outHeight * outWidth * outChannels, height * width * channels);
+        // Rows and columns in (position, channel) order: the input is read as a channels-last view, the output is channels-last.
+        var flat = input.permute(0, 2, 3, 1).reshape(n, height * width * channels);
+        var output = flat.matmul(unrolled.t()).view(n, outHeight, outWidth, outChannels);
+        if (bias is not null) output = output + bias;
+        return output.permute(0, 3, 1, 2).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>True when the unrolled-kernel product applies and costs no more multiply-adds than the convolution.</summary>
+    public static bool Unrollable(long[] inputShape, long[] weightShape, long[] dilation, long groups) =>
+        inputShape.Length == 4 && groups == 1 && dilation.All(d => d == 1)
+        && inputShape[2] * inputShape[3] <= weightShape[2] * weightShape[3];
+}

@@ -1,0 +1,101 @@
+using Deepscope.Models;
+using Deepscope.Runtime;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Deepscope.Tests.Models;
+
+/// <summary>
+/// <see cref="ConvolutionDispatch"/> against libtorch's float64 convolution (its reference implementation, not oneDNN),
+/// forward and gradients, for channels-last and plain (NCHW) inputs.
+/// </summary>
+public class ConvolutionDispatchTests
+{
+    public static TheoryData<long, long, long, long, long, long, long, bool> Shapes => new()
+    {
+        // in, out, height, width, kernel, stride, padding, bias
+        // Unrolled: inputs no larger than the kernel's taps.
+        { 6, 4, 1, 1, 3, 1, 1, false }, // ResNet's layer4 on 32x32 images
+        { 6, 4, 2, 2, 3, 1, 1, true },  // layer3
+        { 6, 4, 2, 2, 3, 2, 1, false }, // layer4's first, strided convolution
+        { 6, 4, 3, 3, 3, 1, 0, true },
+        { 6, 4, 1, 3, 3, 1, 1, true },
+        { 6, 4, 4, 4, 5, 2, 2, false },
+        { 6, 4, 3, 2, 7, 1, 3, true },
+        // libtorch's convolution: channel counts that are not multiples of 8 (LeNet's 6, DCF's bases-then-mix 1 -> 3).
+        { 6, 16, 14, 14, 5, 1, 0, false },
+        { 1, 3, 13, 11, 3, 1, 1, false },
+        { 6, 4, 8, 8, 3, 1, 1, true },
+        { 16, 16, 8, 8, 3, 2, 1, false },
+    };
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Output_and_gradients_equal_the_float64_convolution(long inChannels, long outChannels, long height, long width, long kernel, long stride, long padding, bool withBias)
+    {
+        using var scope = NewDisposeScope();
+        long[] strides = [stride, stride], paddings = [padding, padding], dilation = [1, 1];
+        foreach (var channelsLast in new[] { true, false })
+        {
+            var (x, w, b) = Leaves(inChannels, outChannels, height, width, kernel, withBias, channelsLast, ScalarType.Float32);
+            var (x64, w64, b64) = Leaves(inChannels, outChannels, height, width, kernel, withBias, channelsLast, ScalarType.Float64);
+            var output = ConvolutionDispatch.Conv2d(x, w, b, strides, paddings, dilation, 1);
+            var reference = nn.functional.conv2d(x64, w64, b64, strides, paddings, dilation, 1);
+            Assert.Equal(reference.shape, output.shape);
+            AssertClose(reference, output, $"output, channels-last {channelsLast}");
+            using var g = new Generator(5);
+            var upstream = randn(reference.shape, dtype: ScalarType.Float64, generator: g);
+            (output * upstream.to_type(ScalarType.Float32)).sum().backward();
+            (reference * upstream).sum().backward();
+            AssertClose(x64.grad!, x.grad!, $"input gradient, channels-last {channelsLast}");
+            AssertClose(w64.grad!, w.grad!, $"weight gradient, channels-last {channelsLast}");
+            if (withBias) AssertClose(b64!.grad!, b!.grad!, $"bias gradient, channels-last {channelsLast}");
+        }
+    }
+
+    static (Tensor Input, Tensor Weight, Tensor? Bias) Leaves(long inChannels, long outChannels, long height, long width, long kernel, bool withBias, bool channelsLast, ScalarType dtype)
+    {
+        using var g = new Generator(11);
+        var input = randn([5, inChannels, height, width], generator: g).to_type(dtype);
+        if (channelsLast) input = MemoryFormat.ChannelsLast(input);
+        return (input.requires_grad_(), randn([outChannels, inChannels, kernel, kernel], generator: g).to_type(dtype).requires_grad_(),
+            withBias ? randn([outChannels], generator: g).to_type(dtype).requires_grad_() : null);
+    }
+
+    static void AssertClose(Tensor expected, Tensor actual, string what)
+    {
+        var difference = (actual.to_type(ScalarType.Float64) - expected).abs().max().ToDouble();
+        var scale = expected.abs().max().ToDouble();
+        Assert.True(difference <= 1e-5 * Math.Max(1, scale), $"{what}: max difference {difference} (largest value {scale})");
+    }
+
+    [Fact]
+    public void Only_inputs_no_larger_than_the_kernel_and_plain_layers_are_unrolled()
+    {
+        Assert.True(ConvolutionDispatch.Unrollable([1, 8, 3, 3], [8, 8, 3, 3], [1, 1], 1));
+        Assert.False(ConvolutionDispatch.Unrollable([1, 8, 4, 4], [8, 8, 3, 3], [1, 1], 1));   // 16 positions > 9 taps
+        Assert.False(ConvolutionDispatch.Unrollable([1, 8, 2, 2], [8, 4, 3, 3], [1, 1], 2));   // grouped
+        Assert.False(ConvolutionDispatch.Unrollable([1, 8, 2, 2], [8, 8, 3, 3], [2, 2], 1));   // dilated
+        Assert.False(ConvolutionDispatch.Unrollable([1, 8, 2, 2], [8, 8, 1, 1], [1, 1], 1));   // 1x1 kernel on a 2x2 map
+    }
+
+    [Fact]
+    public void A_routed_ResNet_keeps_its_parameters_and_state_dict_keys_and_computes_the_same()
+    {
+        using var scope = NewDisposeScope();
+        random.manual_seed(1);
+        using var model = ModelZoo.Get("resnet18").Create(new ModelShape(10, 3, 32));
+        model.eval();
+        var keys = model.state_dict().Keys.ToList();
+        var parameters = model.parameters().ToList();
+        var input = MemoryFormat.ChannelsLast(randn(4, 3, 32, 32));
+        var before = model.forward(input).to_type(ScalarType.Float64);
+        int routed = RoutedConv2d.RouteConvolutions(model);
+        Assert.Equal(20, routed); // torchvision's ResNet-18: 17 convolutions plus 3 downsampling ones
+        Assert.Equal(keys, model.state_dict().Keys.ToList());
+        Assert.True(parameters.Zip(model.parameters()).All(p => ReferenceEquals(p.First, p.Second)));
+        Assert.Empty(model.modules().OfType<Conv2d>());
+        AssertClose(before, model.forward(input), "logits");
+    }
+}
