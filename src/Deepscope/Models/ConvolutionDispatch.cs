@@ -19,11 +19,40 @@ namespace Deepscope.Models;
 /// </summary>
 public static class ConvolutionDispatch
 {
-    public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias, long[] stride, long[] padding, long[] dilation, long groups)
+    [ThreadStatic] static List<ConvolutionCall>? _recording;
+
+    public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias, long[] stride, long[] padding, long[] dilation, long groups) =>
+        Conv2d(input, weight, bias, stride, padding, dilation, groups, Choose(input, weight, dilation, groups));
+
+    /// <summary>The convolution by a given route (profiles compare routes; any route gives the same values where it applies).</summary>
+    public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias, long[] stride, long[] padding, long[] dilation, long groups, ConvolutionRoute route)
     {
-        if (Unrollable(input.shape, weight.shape, dilation, groups)) return Unrolled(input, weight, bias, stride, padding);
-        if (NeedsUnfoldedGradient(input, groups)) return Unfolded(input, weight, bias, stride, padding, dilation);
-        return functional.conv2d(input, weight, bias, stride, padding, dilation, groups);
+        var output = route switch
+        {
+            ConvolutionRoute.Unrolled => Unrolled(input, weight, bias, stride, padding),
+            ConvolutionRoute.Unfolded => Unfolded(input, weight, bias, stride, padding, dilation),
+            _ => functional.conv2d(input, weight, bias, stride, padding, dilation, groups),
+        };
+        _recording?.Add(new ConvolutionCall(input.shape, weight.shape, stride, padding, dilation, groups, route, output.shape));
+        return output;
+    }
+
+    /// <summary>The route <see cref="Conv2d(Tensor, Tensor, Tensor?, long[], long[], long[], long)"/> takes.</summary>
+    public static ConvolutionRoute Choose(Tensor input, Tensor weight, long[] dilation, long groups) =>
+        Unrollable(input.shape, weight.shape, dilation, groups) ? ConvolutionRoute.Unrolled
+        : NeedsUnfoldedGradient(input, groups) ? ConvolutionRoute.Unfolded : ConvolutionRoute.Library;
+
+    /// <summary>Adds every convolution this thread runs to <paramref name="calls"/> until disposed (cost accounting, profiles).</summary>
+    public static IDisposable Record(List<ConvolutionCall> calls)
+    {
+        var previous = _recording;
+        _recording = calls;
+        return new Restore(() => _recording = previous);
+    }
+
+    sealed class Restore(Action restore) : IDisposable
+    {
+        public void Dispose() => restore();
     }
 
     /// <summary>True when oneDNN's input gradient would be wrong (see the class remarks) and the layer can be unfolded.</summary>
@@ -77,4 +106,48 @@ public static class ConvolutionDispatch
     public static bool Unrollable(long[] inputShape, long[] weightShape, long[] dilation, long groups) =>
         inputShape.Length == 4 && groups == 1 && dilation.All(d => d == 1)
         && inputShape[2] * inputShape[3] <= weightShape[2] * weightShape[3];
+}
+
+/// <summary>How <see cref="ConvolutionDispatch"/> evaluates a convolution.</summary>
+public enum ConvolutionRoute
+{
+    /// <summary>libtorch's convolution (oneDNN).</summary>
+    Library,
+    /// <summary>A matrix product with the unrolled kernel: inputs no larger than the kernel.</summary>
+    Unrolled,
+    /// <summary>A matrix product over the unfolded input: where oneDNN's input gradient is wrong.</summary>
+    Unfolded,
+}
+
+/// <summary>One convolution as the dispatch ran it.</summary>
+public sealed record ConvolutionCall(long[] InputShape, long[] WeightShape, long[] Stride, long[] Padding, long[] Dilation, long Groups,
+    ConvolutionRoute Route, long[] OutputShape)
+{
+    /// <summary>Multiply-adds per image of the convolution as defined (kernel taps x output positions), whatever the route.</summary>
+    public long MacsPerImage => WeightShape.Aggregate(1L, (a, b) => a * b) * OutputShape[2] * OutputShape[3];
+
+    /// <summary>
+    /// Multiply-adds per image whose taps meet the input (padding taps left out): what an exact product has to compute,
+    /// which on small maps is far less than <see cref="MacsPerImage"/> (a 3x3 kernel on a 1x1 map: 1 tap of 9).
+    /// </summary>
+    public long EffectiveMacsPerImage =>
+        WeightShape[0] * WeightShape[1] * TapsInside(InputShape[2], WeightShape[2], Stride[0], Padding[0], Dilation[0], OutputShape[2])
+        * TapsInside(InputShape[3], WeightShape[3], Stride[1], Padding[1], Dilation[1], OutputShape[3]);
+
+    /// <summary>Along one axis: the (output position, tap) pairs that read the input rather than padding.</summary>
+    static long TapsInside(long size, long kernel, long stride, long padding, long dilation, long outputs)
+    {
+        long inside = 0;
+        for (long o = 0; o < outputs; o++)
+            for (long k = 0; k < kernel; k++)
+            {
+                long at = o * stride - padding + k * dilation;
+                if (at >= 0 && at < size) inside++;
+            }
+        return inside;
+    }
+
+    /// <summary>The layer's shape as oneDNN's verbose log writes it, e.g. <c>ic512oc512 3x3/1 on 1x1</c>.</summary>
+    public string Signature =>
+        $"ic{InputShape[1]}oc{WeightShape[0]} {WeightShape[2]}x{WeightShape[3]}/{Stride[0]} on {InputShape[2]}x{InputShape[3]}" + (Groups > 1 ? $" g{Groups}" : "");
 }

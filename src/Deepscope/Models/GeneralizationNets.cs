@@ -15,7 +15,7 @@ namespace Deepscope.Models;
 /// </summary>
 public sealed class AlexNetSmall : Module<Tensor, Tensor>, IClassifierWithHead
 {
-    readonly Conv2d conv1, conv2;
+    readonly Module<Tensor, Tensor> conv1, conv2; // not Conv2d: the trainer routes convolutions (RoutedConv2d)
     readonly LocalResponseNorm norm1, norm2;
     readonly Linear fc1, fc2;
     readonly Dropout? dropout;
@@ -68,7 +68,7 @@ public sealed class AlexNetSmall : Module<Tensor, Tensor>, IClassifierWithHead
 /// </summary>
 sealed class ConvModule : Module<Tensor, Tensor>
 {
-    readonly Conv2d conv;
+    readonly Module<Tensor, Tensor> conv; // not Conv2d: the trainer routes convolutions (RoutedConv2d)
     readonly BatchNorm2d? bn;
     readonly Parameter? shift;
 

@@ -12,7 +12,7 @@ namespace Deepscope.Models;
 /// </summary>
 public sealed class ImageNetResNet : Module<Tensor, Tensor>, IClassifierWithHead
 {
-    readonly Conv2d conv1;
+    readonly Module<Tensor, Tensor> conv1; // not Conv2d: the trainer routes convolutions (RoutedConv2d)
     readonly BatchNorm2d bn1;
     readonly ReLU relu;
     readonly MaxPool2d maxpool;

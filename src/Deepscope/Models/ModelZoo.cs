@@ -110,7 +110,29 @@ public static class ModelZoo
     /// storage and skips the random initialisation (VGG-16 would otherwise fill 553 MB). The default device is
     /// process-wide while this runs: do not create tensors on other threads meanwhile.
     /// </summary>
-    public static long ParameterCount(ModelSpec spec, ModelShape shape)
+    public static long ParameterCount(ModelSpec spec, ModelShape shape) => OnMeta(() =>
+    {
+        using var model = spec.Create(shape);
+        return model.parameters().Sum(p => p.numel());
+    });
+
+    /// <summary>
+    /// Forward multiply-adds per image of <paramref name="spec"/> at <paramref name="shape"/>, as thop and fvcore count
+    /// them (every kernel tap at every output position; linear layers once), from one forward pass of one image (libtorch
+    /// has no convolution on the meta device, so the model is built for real).
+    /// </summary>
+    public static long MacsPerImage(ModelSpec spec, ModelShape shape)
+    {
+        using var scope = NewDisposeScope();
+        using var model = spec.Create(shape);
+        RoutedConv2d.RouteConvolutions(model);
+        model.eval();
+        using var input = empty(1, shape.Channels, shape.ImageSize, shape.ImageSize);
+        var calls = Training.Throughput.TrainingThroughput.RecordConvolutions(model, input);
+        return Training.Throughput.TrainingThroughput.MacsPerImage(model, calls, 1, c => c.MacsPerImage);
+    }
+
+    static T OnMeta<T>(Func<T> count)
     {
         lock (MetaGate)
         {
@@ -118,17 +140,18 @@ public static class ModelZoo
             try
             {
                 set_default_device(new Device(DeviceType.META));
-                using var model = spec.Create(shape);
-                return model.parameters().Sum(p => p.numel());
+                return count();
             }
             finally { set_default_device(previous); }
         }
     }
 
+    /// <summary>Parameters, and multiply-adds for the small-input models (building an ImageNet model for real to count them takes seconds).</summary>
     static string Facts(ModelSpec spec)
     {
         var s = spec.DefaultShape;
-        return string.Format(CultureInfo.InvariantCulture, "{0:N0} parameters ({1} classes, {2}x{3}x{3})", ParameterCount(spec, s), s.NumClasses, s.Channels, s.ImageSize);
+        var macs = spec.IsImageNet ? "" : string.Format(CultureInfo.InvariantCulture, ", {0:N1} M multiply-adds per image", MacsPerImage(spec, s) / 1e6);
+        return string.Format(CultureInfo.InvariantCulture, "{0:N0} parameters{4} ({1} classes, {2}x{3}x{3})", ParameterCount(spec, s), s.NumClasses, s.Channels, s.ImageSize, macs);
     }
 
     public static ModelSpec Get(string name) =>
