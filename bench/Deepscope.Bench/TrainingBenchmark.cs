@@ -4,6 +4,7 @@ using System.Text.Json;
 using Deepscope.Models;
 using Deepscope.Runtime;
 using Deepscope.Training;
+using Deepscope.Training.Throughput;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -55,38 +56,15 @@ public sealed class TrainingBenchmark : IBenchmark
             _ => ZooModel(ModelZoo.Get(name)),
         };
         if (!PlainConvolutions) RoutedConv2d.RouteConvolutions(model); // as the trainer does
-        model.to(dtype).train();
-        using var optimizer = new OptimizerOptions { LearningRate = 0.01, Momentum = 0.9, WeightDecay = 5e-4 }.Create([new ParameterGroup("all", model.parameters().ToList())]);
+        model.to(dtype);
         // Channels-last input as Trainer feeds it (--nchw: the plain layout).
         using var x = channelsLast ? MemoryFormat.ChannelsLast(randn([batch, .. shape], dtype)) : randn([batch, .. shape], dtype);
         using var y = randint(0, 10, [batch]);
-        // Seconds per phase (zero_grad + forward + loss, backward, optimiser step), summed over the timed steps.
-        var phases = new double[3];
-        var phaseClock = new Stopwatch();
-        void Step(bool timed)
-        {
-            using var scope = NewDisposeScope();
-            phaseClock.Restart();
-            optimizer.zero_grad();
-            Tensor loss;
-            using (autocast ? Autocast.Cpu() : null)
-                loss = nn.functional.cross_entropy(model.forward(x), y);
-            if (timed) phases[0] += phaseClock.Elapsed.TotalSeconds;
-            phaseClock.Restart();
-            loss.backward();
-            if (timed) phases[1] += phaseClock.Elapsed.TotalSeconds;
-            phaseClock.Restart();
-            optimizer.step();
-            if (timed) phases[2] += phaseClock.Elapsed.TotalSeconds;
-        }
-        for (int i = 0; i < warmup; i++) Step(false);
-        var clock = Stopwatch.StartNew();
-        for (int i = 0; i < steps; i++) Step(true);
-        double rate = batch * steps / clock.Elapsed.TotalSeconds;
+        var (rate, phases) = TrainingThroughput.TimeSteps(model, x, y, warmup, steps, autocast ? () => Autocast.Cpu() : null);
         Console.WriteLine(JsonSerializer.Serialize(new
         {
             framework = "deepscope " + __version__, model = name, dtype = autocast ? "autocast bf16" : dtype.ToString(), batch, steps, threads = get_num_threads(), images_per_second = rate,
-            forward_seconds = phases[0] / steps, backward_seconds = phases[1] / steps, step_seconds = phases[2] / steps,
+            forward_seconds = phases[0], backward_seconds = phases[1], step_seconds = phases[2],
         }));
         return 0;
     }

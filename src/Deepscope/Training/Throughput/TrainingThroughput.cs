@@ -34,10 +34,25 @@ public static class TrainingThroughput
         random.manual_seed(0);
         NativeHeap.ReuseFreedMemory(); // as the trainer does
         if (!options.PlainConvolutions) RoutedConv2d.RouteConvolutions(model);
-        model.train();
-        using var optimizer = new OptimizerOptions { LearningRate = 0.01, Momentum = 0.9, WeightDecay = 5e-4 }.Create([new ParameterGroup("all", model.parameters().ToList())]);
         using var x = MemoryFormat.ChannelsLast(randn([options.Batch, .. inputShape]));
         using var y = randint(0, classes, [options.Batch]);
+        var (rate, phases) = TimeSteps(model, x, y, options.Warmup, options.Steps);
+        var calls = RecordConvolutions(model, x);
+        var top = options.TopOperators > 0 ? OperatorProfile.Time(calls, options.Batch, options.OperatorRepeats).Take(options.TopOperators).ToList() : [];
+        return new ThroughputReport(name, inputShape, options.Batch, options.Steps, get_num_threads(), options.PlainConvolutions, rate,
+            phases[0], phases[1], phases[2],
+            MacsPerImage(model, calls, options.Batch, c => c.MacsPerImage), MacsPerImage(model, calls, options.Batch, c => c.EffectiveMacsPerImage),
+            peak, MachinePeak.MeasuredMatmulGflops(), top);
+    }
+
+    /// <summary>Seconds per phase of training steps on one batch</summary>
+    /// <returns>Images/s over the timed steps, and mean seconds of (zero_grad + forward + loss, backward, optimizer step).</returns>
+    /// <param name="context">Wraps each forward pass (autocast, for one).</param>
+    public static (double ImagesPerSecond, double[] PhaseSeconds) TimeSteps(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, int warmup, int steps,
+        Func<IDisposable?>? context = null)
+    {
+        model.train();
+        using var optimizer = new OptimizerOptions { LearningRate = 0.01, Momentum = 0.9, WeightDecay = 5e-4 }.Create([new ParameterGroup("all", model.parameters().ToList())]);
         var phases = new double[3];
         var clock = new Stopwatch();
         void Step(bool timed)
@@ -45,7 +60,9 @@ public static class TrainingThroughput
             using var scope = NewDisposeScope();
             clock.Restart();
             optimizer.zero_grad();
-            var loss = nn.functional.cross_entropy(model.forward(x), y);
+            Tensor loss;
+            using (context?.Invoke())
+                loss = nn.functional.cross_entropy(model.forward(x), y);
             if (timed) phases[0] += clock.Elapsed.TotalSeconds;
             clock.Restart();
             loss.backward();
@@ -54,16 +71,10 @@ public static class TrainingThroughput
             optimizer.step();
             if (timed) phases[2] += clock.Elapsed.TotalSeconds;
         }
-        for (int i = 0; i < options.Warmup; i++) Step(false);
+        for (int i = 0; i < warmup; i++) Step(false);
         var wall = Stopwatch.StartNew();
-        for (int i = 0; i < options.Steps; i++) Step(true);
-        double rate = options.Batch * options.Steps / wall.Elapsed.TotalSeconds;
-        var calls = RecordConvolutions(model, x);
-        var top = options.TopOperators > 0 ? OperatorProfile.Time(calls, options.Batch, options.OperatorRepeats).Take(options.TopOperators).ToList() : [];
-        return new ThroughputReport(name, inputShape, options.Batch, options.Steps, get_num_threads(), options.PlainConvolutions, rate,
-            phases[0] / options.Steps, phases[1] / options.Steps, phases[2] / options.Steps,
-            MacsPerImage(model, calls, options.Batch, c => c.MacsPerImage), MacsPerImage(model, calls, options.Batch, c => c.EffectiveMacsPerImage),
-            peak, MachinePeak.MeasuredMatmulGflops(), top);
+        for (int i = 0; i < steps; i++) Step(true);
+        return (x.shape[0] * steps / wall.Elapsed.TotalSeconds, [.. phases.Select(p => p / steps)]);
     }
 
     /// <summary>Multiply-adds per image of one forward pass: the convolutions the dispatch ran plus every linear layer once.</summary>
