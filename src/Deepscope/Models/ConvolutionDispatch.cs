@@ -1,3 +1,4 @@
+using Deepscope.Runtime;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
@@ -10,11 +11,12 @@ namespace Deepscope.Models;
 /// gathered from the weight, and that product has no more multiply-adds than the convolution. oneDNN computes such
 /// shapes with a generic gemm whose weight gradient was the slowest operation of a ResNet-18 step (docs/benchmarks.md,
 /// "Training at the machine's limit").
-/// <para>libtorch 2.10's oneDNN returns a wrong input gradient (garbage, sometimes NaN, run to run different) on this
-/// AMD CPU for inputs whose channel count is not a multiple of 8 unless they are stored channels-last (LeNet's 6 channels
-/// in NCHW, the single-channel maps of DCF's bases-then-mix route); it is right with oneDNN capped at SSE4.1 and in
-/// float64 (tests/Deepscope.Tests/Models/ConvolutionDispatchTests). Such a layer, when its input needs a gradient, is a
-/// matrix product over the unfolded input, whose gradient libtorch computes without oneDNN.</para>
+/// <para>libtorch 2.10's oneDNN returns a wrong input gradient on this AMD CPU (garbage or NaN, run to run different)
+/// for layers with a channel count that is not a multiple of 8 (LeNet's 6, a 1-channel output, DCF's bases-then-mix
+/// maps) when their input is stored NCHW; it is right for channels-last inputs, with oneDNN capped at SSE4.1 and in
+/// float64 (tests/Deepscope.Tests/Models/ConvolutionDispatchTests). When such a layer's input needs a gradient it is
+/// given a channels-last copy, or, for a single input channel (both layouts at once), it becomes a matrix product over
+/// the unfolded input, whose gradient libtorch computes without oneDNN.</para>
 /// Every other shape goes to libtorch's convolution.
 /// </summary>
 public static class ConvolutionDispatch
@@ -31,6 +33,7 @@ public static class ConvolutionDispatch
         {
             ConvolutionRoute.Unrolled => Unrolled(input, weight, bias, stride, padding),
             ConvolutionRoute.Unfolded => Unfolded(input, weight, bias, stride, padding, dilation),
+            ConvolutionRoute.ChannelsLast => functional.conv2d(MemoryFormat.ChannelsLast(input), weight, bias, stride, padding, dilation, groups),
             _ => functional.conv2d(input, weight, bias, stride, padding, dilation, groups),
         };
         _recording?.Add(new ConvolutionCall(input.shape, weight.shape, stride, padding, dilation, groups, route, output.shape));
@@ -38,9 +41,17 @@ public static class ConvolutionDispatch
     }
 
     /// <summary>The route <see cref="Conv2d(Tensor, Tensor, Tensor?, long[], long[], long[], long)"/> takes.</summary>
-    public static ConvolutionRoute Choose(Tensor input, Tensor weight, long[] dilation, long groups) =>
-        Unrollable(input.shape, weight.shape, dilation, groups) ? ConvolutionRoute.Unrolled
-        : NeedsUnfoldedGradient(input, groups) ? ConvolutionRoute.Unfolded : ConvolutionRoute.Library;
+    public static ConvolutionRoute Choose(Tensor input, Tensor weight, long[] dilation, long groups)
+    {
+        if (Unrollable(input.shape, weight.shape, dilation, groups)) return ConvolutionRoute.Unrolled;
+        if (!GradientAtRisk(input, weight)) return ConvolutionRoute.Library;
+        return input.shape[1] > 1 ? ConvolutionRoute.ChannelsLast : groups == 1 ? ConvolutionRoute.Unfolded : ConvolutionRoute.Library;
+    }
+
+    /// <summary>True when oneDNN's input gradient would be wrong (see the class remarks).</summary>
+    public static bool GradientAtRisk(Tensor input, Tensor weight) =>
+        input.requires_grad && input.dim() == 4 && (input.shape[1] % 8 != 0 || weight.shape[0] % 8 != 0)
+        && !(input.shape[1] > 1 && input.stride(1) == 1); // channels-last inputs get the right gradient
 
     /// <summary>Adds every convolution this thread runs to <paramref name="calls"/> until disposed (cost accounting, profiles).</summary>
     public static IDisposable Record(List<ConvolutionCall> calls)
@@ -54,11 +65,6 @@ public static class ConvolutionDispatch
     {
         public void Dispose() => restore();
     }
-
-    /// <summary>True when oneDNN's input gradient would be wrong (see the class remarks) and the layer can be unfolded.</summary>
-    public static bool NeedsUnfoldedGradient(Tensor input, long groups) =>
-        input.requires_grad && groups == 1 && input.dim() == 4 && input.shape[1] % 8 != 0
-        && !(input.shape[1] > 1 && input.stride(1) == 1); // channels-last inputs get the right gradient
 
     static Tensor Unfolded(Tensor input, Tensor weight, Tensor? bias, long[] stride, long[] padding, long[] dilation)
     {
@@ -115,8 +121,10 @@ public enum ConvolutionRoute
     Library,
     /// <summary>A matrix product with the unrolled kernel: inputs no larger than the kernel.</summary>
     Unrolled,
-    /// <summary>A matrix product over the unfolded input: where oneDNN's input gradient is wrong.</summary>
+    /// <summary>A matrix product over the unfolded input: single-channel inputs whose oneDNN gradient would be wrong.</summary>
     Unfolded,
+    /// <summary>libtorch's convolution of a channels-last copy: other inputs whose oneDNN gradient would be wrong in NCHW.</summary>
+    ChannelsLast,
 }
 
 /// <summary>One convolution as the dispatch ran it.</summary>

@@ -23,8 +23,10 @@ public class ConvolutionDispatchTests
         { 6, 4, 1, 3, 3, 1, 1, true },
         { 6, 4, 4, 4, 5, 2, 2, false },
         { 6, 4, 3, 2, 7, 1, 3, true },
-        // libtorch's convolution: channel counts that are not multiples of 8 (LeNet's 6, DCF's bases-then-mix 1 -> 3).
+        // Channel counts that are not multiples of 8 (LeNet's 6, DCF's bases-then-mix 1 -> 3, DnCNN's 1-channel residual),
+        // where oneDNN's input gradient of an NCHW input is wrong.
         { 6, 16, 14, 14, 5, 1, 0, false },
+        { 64, 1, 16, 16, 3, 1, 1, false },
         { 1, 3, 13, 11, 3, 1, 1, false },
         { 6, 4, 8, 8, 3, 1, 1, true },
         { 16, 16, 8, 8, 3, 2, 1, false },
@@ -68,6 +70,18 @@ public class ConvolutionDispatchTests
         var difference = (actual.to_type(ScalarType.Float64) - expected).abs().max().ToDouble();
         var scale = expected.abs().max().ToDouble();
         Assert.True(difference <= 1e-5 * Math.Max(1, scale), $"{what}: max difference {difference} (largest value {scale})");
+    }
+
+    [Fact]
+    public void Layouts_at_risk_get_a_channels_last_copy_or_the_unfolded_product()
+    {
+        var weight = zeros(4, 6, 3, 3);
+        var plain = zeros(2, 6, 8, 8).requires_grad_();
+        Assert.Equal(ConvolutionRoute.ChannelsLast, ConvolutionDispatch.Choose(plain, weight, [1, 1], 1));
+        Assert.Equal(ConvolutionRoute.Library, ConvolutionDispatch.Choose(MemoryFormat.ChannelsLast(plain.detach()).requires_grad_(), weight, [1, 1], 1));
+        Assert.Equal(ConvolutionRoute.Library, ConvolutionDispatch.Choose(plain.detach(), weight, [1, 1], 1)); // no gradient wanted
+        Assert.Equal(ConvolutionRoute.Unfolded, ConvolutionDispatch.Choose(zeros(2, 1, 8, 8).requires_grad_(), zeros(3, 1, 3, 3), [1, 1], 1));
+        Assert.Equal(ConvolutionRoute.Library, ConvolutionDispatch.Choose(zeros(2, 16, 8, 8).requires_grad_(), zeros(16, 16, 3, 3), [1, 1], 1));
     }
 
     [Fact]
