@@ -74,16 +74,6 @@ public sealed record ClassificationMetrics(long[] Classes, long[][] ConfusionMat
         if (positive.Length != scores.Length) throw new DeepscopeException($"{scores.Length} scores for {positive.Length} labels");
         long positives = positive.Count(p => p), negatives = positive.Length - positives;
         if (positives == 0 || negatives == 0) throw new DeepscopeException("ROC AUC is undefined when only one class is present");
-        var order = Enumerable.Range(0, scores.Length).OrderBy(i => scores[i]).ToArray();
-        double rankSum = 0;
-        for (int start = 0; start < order.Length;)
-        {
-            int end = start;
-            while (end + 1 < order.Length && scores[order[end + 1]] == scores[order[start]]) end++;
-            double midRank = (start + end) / 2.0 + 1;
-            for (int j = start; j <= end; j++) if (positive[order[j]]) rankSum += midRank;
-            start = end + 1;
-        }
-        return (rankSum - positives * (positives + 1) / 2.0) / ((double)positives * negatives);
+        return Training.Metrics.RocAucMetric.MannWhitneyAuc([.. scores.Zip(positive)]);
     }
 }
