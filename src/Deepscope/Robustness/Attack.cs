@@ -52,6 +52,7 @@ public static class AttackMath
     public static Tensor LossGradient(nn.Module<Tensor, Tensor> model, Tensor x, Tensor labels, LossFunction? loss = null)
     {
         using var scope = NewDisposeScope();
+        using var gradients = enable_grad();
         var input = x.detach().requires_grad_(true);
         var value = (loss ?? Losses.CrossEntropy)(model.forward(input), labels);
         return autograd.grad([value], [input])[0].MoveToOuterDisposeScope();

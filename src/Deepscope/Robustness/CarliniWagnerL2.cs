@@ -51,6 +51,7 @@ public sealed record CarliniWagnerL2(double C = 1, double Kappa = 0, int Steps =
         for (int step = 0; step < Steps; step++)
         {
             using var scope = NewDisposeScope();
+            using var gradients = enable_grad();
             var variable = w.detach().requires_grad_(true);
             var adversarial = (variable.tanh() + 1) / 2;
             var distance = (adversarial - clean).flatten(1).square().sum(1);

@@ -19,6 +19,7 @@ public sealed record DeepFool(int Steps = 50, double Overshoot = 0.02) : IAttack
         for (int step = 0; step < Steps; step++)
         {
             using var scope = NewDisposeScope();
+            using var gradients = enable_grad();
             var input = x.detach().requires_grad_(true);
             var logits = model.forward(input);
             var active = logits.argmax(1).eq(labels);
