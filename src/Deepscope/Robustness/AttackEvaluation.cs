@@ -38,7 +38,7 @@ public static class AttackEvaluation
         {
             var attack = options.Create(epsilon);
             using var result = AttackRunner.Run(pixelModel, attack, pixels, labels, seed, batchSize, progress);
-            var where = epsilons.Count == 1 ? folder : Path.Combine(folder, "eps-" + (epsilon ?? 0).ToString("G6", CultureInfo.InvariantCulture));
+            var where = FolderOf(folder, epsilon, epsilons.Count);
             Directory.CreateDirectory(where);
             Npy.Write(Path.Combine(where, AdversarialFile), result.Adversarial);
             AtomicFile.WriteAllText(Path.Combine(where, ExamplesFile), ExamplesCsv(result, labels));
@@ -55,6 +55,10 @@ public static class AttackEvaluation
         AtomicFile.WriteAllText(Path.Combine(folder, MetricsFile), JsonSerializer.Serialize(metrics, JsonFormat.Options));
         return metrics;
     }
+
+    /// <summary>Where one budget's outputs go: the folder itself for a single budget, else its eps-VALUE sub-folder.</summary>
+    public static string FolderOf(string folder, double? epsilon, int budgets) =>
+        budgets == 1 ? folder : Path.Combine(folder, "eps-" + (epsilon ?? 0).ToString("G6", CultureInfo.InvariantCulture));
 
     static string ExamplesCsv(AttackResult result, Tensor labels)
     {
