@@ -23,7 +23,7 @@ public static class DeepscopeCli
         foreach (var command in DenoiseCommands.Create()) root.Subcommands.Add(command);
         root.Subcommands.Add(ListCommand.Create());
         root.Subcommands.Add(DcfCommands.Create());
-        root.Subcommands.Add(AttackCommands.Create());
+        foreach (var command in AttackCommands.Create()) root.Subcommands.Add(command);
         return root;
     }
 

@@ -10,10 +10,15 @@ using Spectre.Console;
 
 namespace Deepscope.Cli.Commands;
 
-/// <summary><c>deepscope attack</c>: adversarial examples against a trained run, one budget or a sweep.</summary>
+/// <summary>
+/// <c>deepscope attack</c>: adversarial examples against a trained run, one budget or a sweep; <c>deepscope spectra</c>:
+/// its layers' largest singular values and the product bound on its Lipschitz constant.
+/// </summary>
 static class AttackCommands
 {
-    public static Command Create()
+    public static IEnumerable<Command> Create() => [Attack(), Spectra()];
+
+    static Command Attack()
     {
         var defaults = new AttackOptions();
         var run = new Option<string>("--run") { Description = "Run directory written by train or finetune", Required = true };
@@ -71,6 +76,35 @@ static class AttackCommands
                     directory, spec.Name, p, o => console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
                         $"{o.Attack}: clean {100 * o.CleanAccuracy:F2}% -> robust {100 * o.RobustAccuracy:F2}% (success {100 * o.SuccessRate:F2}% of correct), mean L2 {o.MeanL2:F4}, L-inf {o.MeanLInf:F4}, {o.ExamplesPerSecond:F1} img/s"))))));
             console.MarkupLine(Markup.Escape($"{metrics.Count} {spec.Name} test images attacked; results in {Path.GetFullPath(parse.GetValue(output)!)}"));
+            return 0;
+        });
+        return command;
+    }
+
+    static Command Spectra()
+    {
+        var run = new Option<string>("--run") { Description = "Run directory written by train or finetune", Required = true };
+        var best = new Option<bool>("--best") { Description = "Use the best epoch's weights instead of the final ones" };
+        var top = new Option<int>("--top") { Description = "Largest singular values shown per layer", DefaultValueFactory = _ => 3 };
+        var output = new Option<string?>("--output", "-o") { Description = "Also write the spectra and the bound as JSON here" };
+        var command = new Command("spectra", "Largest singular values of a run's linear, convolution and batch-norm layers and the product bound on its Lipschitz constant")
+            { run, best, top, output };
+        command.SetAction(parse =>
+        {
+            var directory = Path.GetFullPath(parse.GetValue(run)!);
+            var record = RunRecord.Read(directory);
+            using var model = record.LoadModel(directory, parse.GetValue(best));
+            var layers = LipschitzBound.Layers(model, parse.GetValue(top));
+            double bound = LipschitzBound.Product(layers);
+            var table = new Table().AddColumns("layer", "kind", "largest singular values", "factor");
+            foreach (var l in layers)
+                table.AddRow(Markup.Escape(l.Name), l.Kind, string.Join(", ", l.LargestSingularValues.Select(v => v.ToString("F4", CultureInfo.InvariantCulture))),
+                    l.Factor.ToString("F4", CultureInfo.InvariantCulture));
+            var console = AnsiConsole.Console;
+            console.Write(table);
+            console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{record.Model} ({record.Defence ?? "plain"}): Lipschitz product bound {bound:G6} (input normalisation excluded)")));
+            if (parse.GetValue(output) is { } path)
+                AtomicFile.WriteAllText(path, System.Text.Json.JsonSerializer.Serialize(new { model = record.Model, run = directory, lipschitz_bound = bound, layers }, JsonFormat.Options));
             return 0;
         });
         return command;
