@@ -62,12 +62,7 @@ static class AttackCommands
             TorchRuntime.Configure(parse.GetValue(threads));
             var model = record.LoadModel(directory, parse.GetValue(best));
             using var pixelModel = new PixelSpaceClassifier(model, record.Input);
-            var root = DataDirectory.Resolve(parse.GetValue(dataDir));
-            CliProgress.Run(p => new DatasetStore(root, !parse.GetValue(noDownload), p).EnsurePresent(spec));
-            using var all = new DatasetStore(root, allowDownload: false).Load(spec, Split.Test);
-            using var test = all.Take(parse.GetValue(limit) ?? all.Count);
-            if (test.Classes.Count != record.Classes.Count)
-                throw new DeepscopeException($"{spec.Name} has {test.Classes.Count} classes but the run's model predicts {record.Classes.Count}");
+            using var test = TrainCommands.LoadTestSplit(record, spec, parse.GetValue(dataDir), parse.GetValue(noDownload), parse.GetValue(limit));
             var examples = Examples.From(test);
             using var pixels = record.Input.ToUnitFloat(examples.Inputs);
             var console = AnsiConsole.Console;

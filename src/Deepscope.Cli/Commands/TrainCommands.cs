@@ -305,12 +305,7 @@ static class TrainCommands
             var record = RunRecord.Read(directory);
             var spec = Datasets.Get(parse.GetValue(dataset) ?? record.Dataset);
             using var model = record.LoadModel(directory, parse.GetValue(best));
-            var root = DataDirectory.Resolve(parse.GetValue(dataDir));
-            CliProgress.Run(p => new DatasetStore(root, !parse.GetValue(noDownload), p).EnsurePresent(spec));
-            using var all = new DatasetStore(root, allowDownload: false).Load(spec, Split.Test);
-            using var test = all.Take(parse.GetValue(limit) ?? all.Count);
-            if (test.Classes.Count != record.Classes.Count)
-                throw new DeepscopeException($"{spec.Name} has {test.Classes.Count} classes but the run's model predicts {record.Classes.Count}");
+            using var test = LoadTestSplit(record, spec, parse.GetValue(dataDir), parse.GetValue(noDownload), parse.GetValue(limit));
             var (predictions, _) = CliProgress.Run(p => Evaluation.Predict(model, Examples.From(test), record.Input, progress: p));
             using (predictions)
             {
@@ -331,6 +326,21 @@ static class TrainCommands
             return 0;
         });
         return command;
+    }
+
+    /// <summary>The first <paramref name="limit"/> test images of a dataset (downloaded when allowed), checked against the run's classes.</summary>
+    internal static LabeledImages LoadTestSplit(RunRecord record, DatasetSpec spec, string? dataDir, bool noDownload, long? limit)
+    {
+        var root = DataDirectory.Resolve(dataDir);
+        CliProgress.Run(p => new DatasetStore(root, !noDownload, p).EnsurePresent(spec));
+        using var all = new DatasetStore(root, allowDownload: false).Load(spec, Split.Test);
+        var test = all.Take(limit ?? all.Count);
+        if (test.Classes.Count != record.Classes.Count)
+        {
+            test.Dispose();
+            throw new DeepscopeException($"{spec.Name} has {test.Classes.Count} classes but the run's model predicts {record.Classes.Count}");
+        }
+        return test;
     }
 
     static void Print(ClassificationMetrics metrics, IReadOnlyList<string> names, RunRecord record, string dataset)

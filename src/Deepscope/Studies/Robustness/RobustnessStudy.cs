@@ -37,13 +37,8 @@ public sealed class RobustnessStudy(RobustnessOptions options) : IStudy
 
     RobustnessResult Train(string variant, StudyContext context)
     {
-        var dataset = Datasets.Get(options.Dataset);
-        var store = context.Datasets;
-        store.EnsurePresent(dataset);
-        using var trainAll = store.Load(dataset, Split.Train);
-        using var testAll = store.Load(dataset, Split.Test);
-        using var train = trainAll.Take(options.TrainLimit > 0 ? Math.Min(options.TrainLimit, trainAll.Count) : trainAll.Count);
-        using var test = testAll.Take(options.TestLimit > 0 ? Math.Min(options.TestLimit, testAll.Count) : testAll.Count);
+        using var splits = TrainTestImages.Load(context, options.Dataset, options.TrainLimit, options.TestLimit);
+        var (train, test) = (splits.Train, splits.Test);
         var regular = ModelZoo.Get(options.Model);
         var spec = variant switch
         {
