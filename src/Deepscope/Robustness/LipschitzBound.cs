@@ -1,3 +1,4 @@
+using Deepscope.Models.Dcf;
 using static TorchSharp.torch;
 
 namespace Deepscope.Robustness;
@@ -8,7 +9,7 @@ public sealed record LayerSpectrum(string Name, string Kind, double[] LargestSin
 /// <summary>
 /// Per-layer spectra and the product bound on a feed-forward network's L2 Lipschitz constant (ReLU and max-pooling are
 /// 1-Lipschitz). A linear layer contributes its largest singular value; a convolution the largest singular value of
-/// its unfolded weight (outputs x inputs k_h k_w) times sqrt(ceil(k_h / s_h) ceil(k_w / s_w)), since each input pixel
+/// its unfolded weight (outputs x inputs k_h k_w; a DCF convolution its rebuilt kernel) times sqrt(ceil(k_h / s_h) ceil(k_w / s_w)), since each input pixel
 /// enters at most that many windows; batch norm in evaluation mode its largest |gamma| / sqrt(var + eps). The bound
 /// ignores residual additions (a convex aggregation keeps it) and average pooling (at most 1).
 /// </summary>
@@ -27,10 +28,10 @@ public static class LipschitzBound
                     layers.Add(Spectrum(name, "linear", linear.weight!, 1, top));
                     break;
                 case TorchSharp.Modules.Conv2d conv:
-                    var kernel = conv.weight!.shape;
-                    var stride = conv.stride;
-                    double overlap = Math.Ceiling(kernel[2] / (double)stride[0]) * Math.Ceiling(kernel[3] / (double)stride[1]);
-                    layers.Add(Spectrum(name, "conv2d", conv.weight!, Math.Sqrt(overlap), top));
+                    layers.Add(Convolution(name, "conv2d", conv.weight!, conv.stride, top));
+                    break;
+                case DcfConv2d dcf:
+                    layers.Add(Convolution(name, "dcf-conv2d", dcf.Kernel(), dcf.Geometry.Stride, top));
                     break;
                 case TorchSharp.Modules.BatchNorm2d norm when norm.running_var is not null:
                     var gain = (norm.weight is null ? ones_like(norm.running_var) : norm.weight.abs()) / (norm.running_var + norm.eps).sqrt();
@@ -44,6 +45,12 @@ public static class LipschitzBound
 
     /// <summary>The product of the layers' factors.</summary>
     public static double Product(IReadOnlyList<LayerSpectrum> layers) => layers.Aggregate(1.0, (p, l) => p * l.Factor);
+
+    static LayerSpectrum Convolution(string name, string kind, Tensor weight, long[] stride, int top)
+    {
+        double overlap = Math.Ceiling(weight.shape[2] / (double)stride[0]) * Math.Ceiling(weight.shape[3] / (double)stride[1]);
+        return Spectrum(name, kind, weight, Math.Sqrt(overlap), top);
+    }
 
     static LayerSpectrum Spectrum(string name, string kind, Tensor weight, double scale, int top)
     {

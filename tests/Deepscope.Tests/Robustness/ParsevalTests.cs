@@ -63,6 +63,18 @@ public class ParsevalTests : IClassFixture<SingleThreaded>
     }
 
     [Fact]
+    public void DcfConvolutionsCountWithTheirRebuiltKernels()
+    {
+        random.manual_seed(1);
+        var regular = Deepscope.Models.ModelZoo.lenet();
+        var dcf = Deepscope.Models.Dcf.DcfNetworks.Convert(Deepscope.Models.ModelZoo.lenet());
+        Assert.Equal(LipschitzBound.Layers(regular).Select(l => l.Name), LipschitzBound.Layers(dcf).Select(l => l.Name));
+        var conv1 = LipschitzBound.Layers(dcf).First();
+        var kernel = dcf.modules().OfType<Deepscope.Models.Dcf.DcfConv2d>().First().Kernel();
+        Assert.Equal(5 * SingularValues(kernel)[0], conv1.Factor, 4);
+    }
+
+    [Fact]
     public void TheProductBoundHoldsAndIsExactForOneLinearLayer()
     {
         random.manual_seed(6);

@@ -97,7 +97,7 @@ public sealed class RobustnessStudy(RobustnessOptions options) : IStudy
         var metrics = AttackEvaluation.Run(pixelModel, attack, [.. options.Epsilons.Select(e => (double?)e)], pixels, labels, context.Seed, 256, folder,
             Path.GetFileName(directory), options.Dataset, context.Progress);
         var figure = Path.Combine(AttackEvaluation.FolderOf(folder, options.Epsilons.Max(), options.Epsilons.Length), AttackEvaluation.ExamplesFigure);
-        return new AttackCurve(metrics.Sweep[0].Attack, options.Epsilons, [.. metrics.Sweep.Select(o => o.RobustAccuracy)],
+        return new AttackCurve(metrics.Sweep[^1].Attack, options.Epsilons, [.. metrics.Sweep.Select(o => o.RobustAccuracy)],
             [.. metrics.Sweep.Select(o => o.SuccessRate)], metrics.Sweep.Average(o => o.ExamplesPerSecond), figure);
     }
 
