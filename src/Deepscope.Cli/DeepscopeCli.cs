@@ -24,6 +24,7 @@ public static class DeepscopeCli
         root.Subcommands.Add(ListCommand.Create());
         root.Subcommands.Add(DcfCommands.Create());
         root.Subcommands.Add(BenchCommands.Create());
+        foreach (var command in AttackCommands.Create()) root.Subcommands.Add(command);
         return root;
     }
 

@@ -9,6 +9,7 @@ using Deepscope.Models;
 using Deepscope.Models.Dcf;
 using Deepscope.Runtime;
 using Deepscope.Models.Pretrained;
+using Deepscope.Robustness;
 using Deepscope.Training;
 using Spectre.Console;
 using static TorchSharp.torch;
@@ -63,12 +64,20 @@ static class TrainCommands
         };
         public readonly Option<string?> DataDir = CommonOptions.DataDir();
         public readonly Option<bool> NoDownload = CommonOptions.NoDownload();
+        public readonly Option<string> Adversarial = new("--adversarial") { Description = "Adversarial training in pixels: none, pgd, fgsm or fast-fgsm (FGSM from a random start, step 1.25 eps)", DefaultValueFactory = _ => "none" };
+        public readonly Option<double> AdvEps = new("--adv-eps") { Description = "Adversarial training budget in pixels [0, 1]", DefaultValueFactory = _ => new DefenceOptions().Epsilon };
+        public readonly Option<int> AdvSteps = new("--adv-steps") { Description = "Adversarial training: PGD steps", DefaultValueFactory = _ => new DefenceOptions().Steps };
+        public readonly Option<double> AdvAlpha = new("--adv-alpha") { Description = "Adversarial training: PGD step size (default 2.5 eps / steps)" };
+        public readonly Option<string> AdvNorm = new("--adv-norm") { Description = "Adversarial training ball: linf or l2", DefaultValueFactory = _ => "linf" };
+        public readonly Option<double> Parseval = new("--parseval") { Description = "Parseval networks: retraction beta after every step (e.g. 3e-4; 0: off)" };
+        public readonly Option<double> ParsevalRows = new("--parseval-rows") { Description = "Parseval: fraction of rows sampled per step", DefaultValueFactory = _ => 1.0 };
         public readonly Option<string?> DcfK = new("--dcf-k") { Description = $"DCF models (dcf-lenet, dcf-resnet18, dcf-vgg16): Fourier-Bessel bases per kernel, or max (default {DcfNetworks.DefaultBasisCount})" };
 
         public void AddTo(Command command)
         {
             foreach (var option in new Option[] { Model, Dataset, Output, Resume, Epochs, BatchSize, Optimizer, LearningRate, Momentum, Nesterov, WeightDecay,
-                         Schedule, StepSize, Milestones, Gamma, Warmup, ClipGrad, Augment, Seed, EarlyStop, Precision, Threads, Limit, TestLimit, Validation, Corrupt, DataDir, NoDownload, DcfK })
+                         Schedule, StepSize, Milestones, Gamma, Warmup, ClipGrad, Augment, Seed, EarlyStop, Precision, Threads, Limit, TestLimit, Validation, Corrupt, DataDir, NoDownload, DcfK,
+                         Adversarial, AdvEps, AdvSteps, AdvAlpha, AdvNorm, Parseval, ParsevalRows })
                 command.Options.Add(option);
         }
 
@@ -124,6 +133,12 @@ static class TrainCommands
                 EarlyStopping = patience is null ? null : new EarlyStopping(patience.Value),
             };
         }
+
+        public DefenceOptions ReadDefence(ParseResult parse) => new()
+        {
+            Adversarial = parse.GetValue(Adversarial)!, Epsilon = parse.GetValue(AdvEps), Steps = parse.GetValue(AdvSteps), StepSize = parse.GetValue(AdvAlpha),
+            Norm = parse.GetValue(AdvNorm)!, ParsevalBeta = parse.GetValue(Parseval), ParsevalRows = parse.GetValue(ParsevalRows),
+        };
 
         static string Name(Enum value) => value.ToString().ToLowerInvariant();
 
@@ -212,6 +227,7 @@ static class TrainCommands
 
         var setup = ClassifierSetup.Build(spec, fitSet, fineTune?.ImageSize ?? train.ImageShape[1], options.Seed, fineTune?.Options, fineTune?.Weights);
         var (model, transform) = (setup.Model, setup.Transform);
+        var defence = o.ReadDefence(parse);
 
         Directory.CreateDirectory(output);
         var record = new RunRecord
@@ -225,6 +241,7 @@ static class TrainCommands
             FineTune = fineTune?.Options,
             Weights = fineTune?.Weights is { } wp ? Path.GetFullPath(wp) : null,
             Randomization = randomization == Randomization.None ? null : randomization.ToString(),
+            Defence = defence.IsPlain ? null : defence.Describe(transform),
             TrainCount = fitSet.Count,
             EvalCount = evalSet.Count,
             ValidationFraction = validation > 0 ? validation : null,
@@ -242,7 +259,7 @@ static class TrainCommands
             $"epoch {r.Epoch,3}: train loss {r.TrainLoss:F4} acc {100 * r.TrainAccuracy:F2}% | {evalName} loss {r.EvalLoss:F4} acc {100 * r.EvalAccuracy:F2}% | lr {r.LearningRate:G4} | {r.ImagesPerSecond:F0} img/s, {r.Seconds:F1}s")));
 
         var result = CliProgress.Run(p =>
-            setup.Fit(new Trainer(options) { OutputDirectory = output, Resume = resume, Progress = p, EpochCompleted = Report }, fitSet, evalSet));
+            setup.Fit(new Trainer(options) { Step = defence.Step(transform), OutputDirectory = output, Resume = resume, Progress = p, EpochCompleted = Report }, fitSet, evalSet));
         RunRecord.SaveModel(output, model);
         double? testAccuracy = null;
         if (validation > 0)
@@ -288,12 +305,7 @@ static class TrainCommands
             var record = RunRecord.Read(directory);
             var spec = Datasets.Get(parse.GetValue(dataset) ?? record.Dataset);
             using var model = record.LoadModel(directory, parse.GetValue(best));
-            var root = DataDirectory.Resolve(parse.GetValue(dataDir));
-            CliProgress.Run(p => new DatasetStore(root, !parse.GetValue(noDownload), p).EnsurePresent(spec));
-            using var all = new DatasetStore(root, allowDownload: false).Load(spec, Split.Test);
-            using var test = all.Take(parse.GetValue(limit) ?? all.Count);
-            if (test.Classes.Count != record.Classes.Count)
-                throw new DeepscopeException($"{spec.Name} has {test.Classes.Count} classes but the run's model predicts {record.Classes.Count}");
+            using var test = LoadTestSplit(record, spec, parse.GetValue(dataDir), parse.GetValue(noDownload), parse.GetValue(limit));
             var (predictions, _) = CliProgress.Run(p => Evaluation.Predict(model, Examples.From(test), record.Input, progress: p));
             using (predictions)
             {
@@ -314,6 +326,21 @@ static class TrainCommands
             return 0;
         });
         return command;
+    }
+
+    /// <summary>The first <paramref name="limit"/> test images of a dataset (downloaded when allowed), checked against the run's classes.</summary>
+    internal static LabeledImages LoadTestSplit(RunRecord record, DatasetSpec spec, string? dataDir, bool noDownload, long? limit)
+    {
+        var root = DataDirectory.Resolve(dataDir);
+        CliProgress.Run(p => new DatasetStore(root, !noDownload, p).EnsurePresent(spec));
+        using var all = new DatasetStore(root, allowDownload: false).Load(spec, Split.Test);
+        var test = all.Take(limit ?? all.Count);
+        if (test.Classes.Count != record.Classes.Count)
+        {
+            test.Dispose();
+            throw new DeepscopeException($"{spec.Name} has {test.Classes.Count} classes but the run's model predicts {record.Classes.Count}");
+        }
+        return test;
     }
 
     static void Print(ClassificationMetrics metrics, IReadOnlyList<string> names, RunRecord record, string dataset)

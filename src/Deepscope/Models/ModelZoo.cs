@@ -64,6 +64,7 @@ public static class ModelZoo
     [
         new("mlp", "MLP 256-128 on flattened pixels", "head", s => mlp(s.Channels * s.ImageSize * s.ImageSize, null, s.NumClasses)) { DefaultShape = Mnist },
         new("lenet", "LeNet-style CNN (2 conv + 2 fc, batch norm)", "fc2", s => lenet(s.NumClasses, s.Channels, s.ImageSize)) { DefaultShape = Mnist },
+        new("madry-mnist", "CNN of Madry et al.'s MNIST challenge (2 conv 32/64 + fc 1024, no batch norm)", "fc2", s => new MadryMnistNet(s.NumClasses, s.Channels, s.ImageSize)) { DefaultShape = Mnist },
         new("resnet18_cifar", "ResNet-18, 3x3 stem without max-pool, for 32x32", "fc", s => resnet18_cifar(s.NumClasses, s.Channels)),
         new("vgg16_cifar", "VGG-16 with batch norm, for 32x32", "classifier", s => vgg16_cifar(s.NumClasses, s.Channels)),
         // Zhang et al. (2017): 28x28 centre crops, each image standardised; parameter counts as in the paper's Table 1.

@@ -32,6 +32,8 @@ public static class StudyCatalog
             () => new EmoContextOptions(), o => new EmoContextStudy(o))
         .Add("dcfnet", "DCFNet: regular networks against their convolutions decomposed over Fourier-Bessel bases (accuracy, parameters, speed, stability)",
             () => new DcfNet.DcfNetOptions(), o => new DcfNet.DcfNetStudy(o))
+        .Add("robustness", "robustness: FGSM/PGD accuracy-vs-eps and high-/low-pass noise for plain, adversarially trained, Parseval and DCF networks",
+            () => new Robustness.RobustnessOptions(), o => new Robustness.RobustnessStudy(o))
         .Add("classical-denoising", "classical denoisers (BM3D, K-SVD, filters) on grey test sets, PSNR/SSIM under the DnCNN protocol",
             () => new ClassicalDenoisingOptions(), o => new ClassicalDenoisingStudy(o));
 }

@@ -25,6 +25,8 @@ public sealed record RunRecord
     public string? Weights { get; init; }
     /// <summary>The randomisation test applied to the training examples (<c>--corrupt</c>), or null.</summary>
     public string? Randomization { get; init; }
+    /// <summary>The robustness training (adversarial, Parseval) when not plain, e.g. "adversarial pgd-linf eps=0.3 ...".</summary>
+    public string? Defence { get; init; }
     public long TrainCount { get; init; }
     /// <summary>Images evaluated after each epoch: the test split, or the held-out validation part of the training split.</summary>
     public long EvalCount { get; init; }

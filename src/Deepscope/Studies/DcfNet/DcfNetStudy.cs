@@ -41,13 +41,8 @@ public sealed class DcfNetStudy(DcfNetOptions options) : IStudy
 
     DcfNetResult Train(Cell cell, StudyContext context)
     {
-        var dataset = Datasets.Get(cell.Dataset);
-        var store = context.Datasets;
-        store.EnsurePresent(dataset);
-        using var trainAll = store.Load(dataset, Split.Train);
-        using var testAll = store.Load(dataset, Split.Test);
-        using var train = trainAll.Take(options.TrainLimit > 0 ? Math.Min(options.TrainLimit, trainAll.Count) : trainAll.Count);
-        using var test = testAll.Take(options.TestLimit > 0 ? Math.Min(options.TestLimit, testAll.Count) : testAll.Count);
+        using var splits = TrainTestImages.Load(context, cell.Dataset, options.TrainLimit, options.TestLimit);
+        var (train, test) = (splits.Train, splits.Test);
         bool color = train.ImageShape[0] == 3;
         var regular = ModelZoo.Get(color ? options.ColorModel : options.GrayModel);
         var spec = cell.Bases is null ? regular : regular with
