@@ -11,11 +11,12 @@ namespace Deepscope.Cli.Commands;
 /// <summary>
 /// <c>deepscope segment train --data DIR --output RUN [--encoder resnet18 --PARAM VALUE ...]</c> trains a segmenter of
 /// huge images on patches; <c>deepscope segment predict --run RUN --input IMG --output MASK.tif [--defects CSV]</c>
-/// predicts an image of any size tile by tile and lists its defects.
+/// predicts an image of any size tile by tile and lists its defects; <c>deepscope segment evaluate --run RUN --data DIR
+/// --output PREDICTIONS</c> predicts and scores a labelled folder as the glass study does.
 /// </summary>
 static class SegmentCommands
 {
-    public static Command Create() => new("segment", "Pixel-wise defect segmentation of huge images: train an encoder-decoder, predict masks and defect lists") { Train(), Predict() };
+    public static Command Create() => new("segment", "Pixel-wise defect segmentation of huge images: train an encoder-decoder, predict masks and defect lists") { Train(), Predict(), Evaluate() };
 
     static Command Train()
     {
@@ -69,6 +70,37 @@ static class SegmentCommands
                     MaskEvaluation.WriteDefects(csv, components, record.Classes, parse.GetValue(microns));
                     Console.WriteLine($"{components.Count} defects -> {csv}");
                 }
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    static Command Evaluate()
+    {
+        var run = new Option<string>("--run") { Description = "run folder of 'deepscope segment train'", Required = true };
+        var data = new Option<string>("--data") { Description = "labelled folder with images/ and masks/", Required = true };
+        var output = new Option<string>("--output", "-o") { Description = "folder for the predicted masks and defect CSVs", Required = true };
+        var tile = new Option<int>("--tile") { Description = "tile core side in pixels", DefaultValueFactory = _ => 512 };
+        var minSize = new Option<int>("--min-defect-size") { Description = "defects at least this many pixels across count for recall", DefaultValueFactory = _ => 20 };
+        var microns = new Option<double>("--microns-per-pixel") { Description = "pixel size for the defect areas", DefaultValueFactory = _ => 0.5 };
+        var threads = CommonOptions.Threads();
+        var command = new Command("evaluate", "Predict every image of a labelled folder and print per-class IoU, mean IoU, pixel accuracy, defect recall/precision and MP/s")
+            { run, data, output, tile, minSize, microns, threads };
+        command.SetAction(parse =>
+        {
+            TorchRuntime.Configure(parse.GetValue(threads));
+            var (record, model) = SegmenterRecord.Load(parse.GetValue(run)!);
+            using (model)
+            {
+                var evaluation = CliProgress.Run(p => SegmenterEvaluation.Run(model, record.Classes, parse.GetValue(data)!, parse.GetValue(output)!, parse.GetValue(tile),
+                    parse.GetValue(minSize), parse.GetValue(microns), p));
+                var scores = evaluation.Scores;
+                var i = CultureInfo.InvariantCulture;
+                for (int c = 0; c < record.Classes.Count; c++) Console.WriteLine(string.Create(i, $"IoU {record.Classes[c],-12} {scores.Iou[c]:F4}"));
+                Console.WriteLine(string.Create(i, $"mean IoU over the defect classes {scores.MeanIou:F4} (with background {scores.MeanIouWithBackground:F4}), pixel accuracy {scores.PixelAccuracy:F4}"));
+                Console.WriteLine(string.Create(i, $"defects >= {evaluation.Defects.MinSize} px: recall {evaluation.Defects.Recall:F4} ({evaluation.Defects.Found}/{evaluation.Defects.TrueDefects}), " +
+                    $"precision {evaluation.Defects.Precision:F4} ({evaluation.Defects.PredictedMatched}/{evaluation.Defects.Predicted}); {evaluation.MegapixelsPerSecond:F3} MP/s over {evaluation.Megapixels:F1} MP"));
             }
             return 0;
         });

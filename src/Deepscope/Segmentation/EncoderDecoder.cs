@@ -56,14 +56,11 @@ public sealed class EncoderDecoder : Module<Tensor, Tensor>
             incoming = widths[level];
         }
         mixers = new ModuleList<Sequential>([.. mixerList]);
-        stem = SegmentationEncoder.ConvBnRelu(EncoderInputChannels(encoder), StemChannels);
+        stem = SegmentationEncoder.ConvBnRelu(encoder.InputChannels, StemChannels);
         head = Sequential(SegmentationEncoder.ConvBnRelu(incoming + StemChannels, StemChannels), Conv2d(StemChannels, classes, 1));
         Classes = classes;
         RegisterComponents();
     }
-
-    static long EncoderInputChannels(SegmentationEncoder encoder) =>
-        encoder.modules().OfType<Conv2d>().FirstOrDefault()?.in_channels ?? 1;
 
     public int Classes { get; }
     /// <summary>The deepest stride: tile corners and padded sizes are multiples of it.</summary>

@@ -11,6 +11,8 @@ namespace Deepscope.Segmentation;
 /// </summary>
 public abstract class SegmentationEncoder(string name) : Module(name)
 {
+    /// <summary>Channels of the input image.</summary>
+    public long InputChannels { get; protected init; } = 1;
     /// <summary>Channels of each feature level, finest first.</summary>
     public abstract long[] Channels { get; }
     /// <summary>Stride (input pixels per feature pixel) of each level, finest first; each is twice the one before.</summary>
@@ -59,6 +61,7 @@ public sealed class ResNet18Encoder : SegmentationEncoder
 
     public ResNet18Encoder(long inChannels) : base(nameof(ResNet18Encoder))
     {
+        InputChannels = inChannels;
         conv1 = Conv2d(inChannels, 64, 7, stride: 2, padding: 3, bias: false);
         bn1 = BatchNorm2d(64);
         relu = ReLU();
@@ -94,6 +97,7 @@ public sealed class Vgg16Encoder : SegmentationEncoder
 
     public Vgg16Encoder(long inChannels) : base(nameof(Vgg16Encoder))
     {
+        InputChannels = inChannels;
         block1 = Block(inChannels, 64, 2, pool: false);
         block2 = Block(64, 128, 2, pool: true);
         block3 = Block(128, 256, 3, pool: true);

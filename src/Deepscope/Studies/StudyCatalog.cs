@@ -6,6 +6,7 @@ using Deepscope.Studies.ClassicalDenoising;
 using Deepscope.Studies.FeatureComparison;
 using Deepscope.Studies.Inspection;
 using Deepscope.Studies.Generalization;
+using Deepscope.Studies.Glass;
 
 namespace Deepscope.Studies;
 
@@ -33,5 +34,7 @@ public static class StudyCatalog
         .Add("dcfnet", "DCFNet: regular networks against their convolutions decomposed over Fourier-Bessel bases (accuracy, parameters, speed, stability)",
             () => new DcfNet.DcfNetOptions(), o => new DcfNet.DcfNetStudy(o))
         .Add("classical-denoising", "classical denoisers (BM3D, K-SVD, filters) on grey test sets, PSNR/SSIM under the DnCNN protocol",
-            () => new ClassicalDenoisingOptions(), o => new ClassicalDenoisingStudy(o));
+            () => new ClassicalDenoisingOptions(), o => new ClassicalDenoisingStudy(o))
+        .Add("glass", "pixel-wise defect segmentation of huge line-camera glass images: scattering, ResNet, VGG and DCF encoders by IoU, defect recall and MP/s",
+            () => new GlassStudyOptions(), o => new GlassStudy(o));
 }

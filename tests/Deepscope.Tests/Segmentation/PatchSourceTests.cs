@@ -41,8 +41,8 @@ public sealed class PatchSourceTests
         using var first = source.Read([3, 17], 2);
         using var again = Source(0.8).Read([3, 17], 2);
         using var otherEpoch = source.Read([3, 17], 3);
-        Assert.True(first[Fields.Input].equal(again[Fields.Input]).item<bool>());
-        Assert.False(first[Fields.Input].equal(otherEpoch[Fields.Input]).item<bool>());
+        Assert.True(first[Fields.Input].equal(again[Fields.Input]).all().item<bool>());
+        Assert.False(first[Fields.Input].equal(otherEpoch[Fields.Input]).all().item<bool>());
         var (image0, top, left) = source.Place(3, 2);
         Assert.Equal(masks.Window(image0, top, left, 64, 64), first[Fields.Mask][0].flatten().data<long>().ToArray());
     }
