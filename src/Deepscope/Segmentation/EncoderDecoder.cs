@@ -89,17 +89,35 @@ public sealed class EncoderDecoder : Module<Tensor, Tensor>
         var x = (input - 0.5) / 0.25;
         if (padBottom + padRight > 0) x = nn.functional.pad(x, [0, padRight, 0, padBottom]);
         var features = encoder.Features(x);
+        // Each level is released as soon as it is joined: on a large tile the full-resolution maps dominate memory.
         var y = features[^1];
         for (int i = 0; i < mixers.Count; i++)
         {
             var skip = features[^(i + 2)];
-            y = mixers[i].forward(cat([Upsample(y, skip.shape[2], skip.shape[3]), skip], 1));
+            y = Join(mixers[i], Upsample(y, skip.shape[2], skip.shape[3]), skip);
         }
-        y = head.forward(cat([Upsample(y, x.shape[2], x.shape[3]), stem.forward(x)], 1));
+        y = Join(head, Upsample(y, x.shape[2], x.shape[3]), stem.forward(x));
         if (padBottom + padRight > 0) y = y.narrow(2, 0, height).narrow(3, 0, width).contiguous();
         return y.MoveToOuterDisposeScope();
     }
 
-    static Tensor Upsample(Tensor x, long height, long width) => x.shape[2] == height && x.shape[3] == width ? x
-        : nn.functional.interpolate(x, [height, width], mode: InterpolationMode.Bilinear, align_corners: false);
+    /// <summary>Upsamples to the given size, releasing the coarse map.</summary>
+    static Tensor Upsample(Tensor x, long height, long width)
+    {
+        if (x.shape[2] == height && x.shape[3] == width) return x;
+        var up = nn.functional.interpolate(x, [height, width], mode: InterpolationMode.Bilinear, align_corners: false);
+        x.Dispose();
+        return up;
+    }
+
+    /// <summary>The mixer applied to the two maps side by side, releasing both (autograd keeps what it needs).</summary>
+    static Tensor Join(Sequential mixer, Tensor first, Tensor second)
+    {
+        Tensor joined;
+        using (first)
+        using (second)
+            joined = cat([first, second], 1);
+        using (joined)
+            return mixer.forward(joined);
+    }
 }
