@@ -63,6 +63,7 @@ public sealed class EncoderDecoder : Module<Tensor, Tensor>
     }
 
     public int Classes { get; }
+    public SegmentationEncoder Encoder => encoder;
     /// <summary>The deepest stride: tile corners and padded sizes are multiples of it.</summary>
     public int Stride => encoder.Strides[^1];
 

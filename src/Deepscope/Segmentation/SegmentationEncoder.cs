@@ -22,6 +22,32 @@ public abstract class SegmentationEncoder(string name) : Module(name)
     /// <summary>The feature maps of an input (N, C, H, W) whose sides are multiples of the deepest stride.</summary>
     public abstract Tensor[] Features(Tensor input);
 
+    /// <summary>
+    /// Copies torchvision ImageNet weights (a .pth or .safetensors of the whole classifier) into the encoder's layers;
+    /// for grey input the first convolution's RGB filters are summed over their channels (a grey image seen as three
+    /// equal channels). Only the torchvision encoders have such weights.
+    /// </summary>
+    public void LoadImageNet(string path)
+    {
+        var state = Models.Pretrained.StateDictFile.Read(path);
+        try
+        {
+            var mine = ImageNetKeys(state, path);
+            using var _ = no_grad();
+            var first = mine.First(kv => kv.Value.dim() == 4);
+            if (InputChannels == 1 && first.Value.shape[1] == 3) mine[first.Key] = first.Value.sum(1, keepdim: true);
+            Models.Pretrained.StateDictFile.Apply(this, mine, path, GetName());
+        }
+        finally
+        {
+            foreach (var t in state.Values) t.Dispose();
+        }
+    }
+
+    /// <summary>The file's tensors under this encoder's own keys (the file holds more: the layers the encoder leaves out).</summary>
+    protected virtual Dictionary<string, Tensor> ImageNetKeys(IReadOnlyDictionary<string, Tensor> state, string path) =>
+        throw new DeepscopeException($"{GetName()} has no ImageNet weights (only the resnet18 and vgg16 encoders do)");
+
     /// <summary>3x3 convolution, batch norm, ReLU (stride 2 halves the size of an even input).</summary>
     internal static Sequential ConvBnRelu(long inChannels, long outChannels, long stride = 1) =>
         Sequential(Conv2d(inChannels, outChannels, 3, stride: stride, padding: 1, bias: false), BatchNorm2d(outChannels), ReLU());
@@ -77,6 +103,12 @@ public sealed class ResNet18Encoder : SegmentationEncoder
     public override int Radius => new ReceptiveField().Layer(7, 2).Layer(3, 2).Layer(3, repeat: 4)
         .Layer(3, 2).Layer(3, repeat: 3).Layer(3, 2).Layer(3, repeat: 3).Radius;
 
+    protected override Dictionary<string, Tensor> ImageNetKeys(IReadOnlyDictionary<string, Tensor> state, string path)
+    {
+        var keys = state_dict().Keys.ToHashSet();
+        return state.Where(kv => keys.Contains(kv.Key)).ToDictionary();
+    }
+
     public override Tensor[] Features(Tensor input)
     {
         var f0 = relu.forward(bn1.forward(conv1.forward(input)));
@@ -122,6 +154,23 @@ public sealed class Vgg16Encoder : SegmentationEncoder
     public override int[] Strides => [1, 2, 4, 8];
     public override int Radius => new ReceptiveField().Layer(3, repeat: 2).Layer(2, 2).Layer(3, repeat: 2)
         .Layer(2, 2).Layer(3, repeat: 3).Layer(2, 2).Layer(3, repeat: 3).Radius;
+
+    /// <summary>torchvision's features.N convolutions in order onto the blocks' convolutions (the pools shift the indices).</summary>
+    protected override Dictionary<string, Tensor> ImageNetKeys(IReadOnlyDictionary<string, Tensor> state, string path)
+    {
+        var theirs = state.Keys.Where(k => k.StartsWith("features.", StringComparison.Ordinal) && k.EndsWith(".weight", StringComparison.Ordinal))
+            .Select(k => int.Parse(k.Split('.')[1], System.Globalization.CultureInfo.InvariantCulture)).Order().ToList();
+        var ours = state_dict().Keys.Where(k => k.EndsWith(".weight", StringComparison.Ordinal)).ToList();
+        if (theirs.Count < ours.Count) throw new InvalidDataFileException(path, $"holds {theirs.Count} VGG convolutions, the encoder needs {ours.Count}");
+        var mine = new Dictionary<string, Tensor>();
+        for (int i = 0; i < ours.Count; i++)
+        {
+            var prefix = ours[i][..^".weight".Length];
+            mine[prefix + ".weight"] = state[$"features.{theirs[i]}.weight"];
+            mine[prefix + ".bias"] = state[$"features.{theirs[i]}.bias"];
+        }
+        return mine;
+    }
 
     public override Tensor[] Features(Tensor input)
     {

@@ -29,6 +29,8 @@ public sealed record SegmenterOptions
     public string[] Classes { get; init; } = [.. GlassClasses.Names];
     [Param(Description = "encoder: scattering, resnet18, vgg16, dcf-scattering, dcf-resnet18, dcf-vgg16")]
     public string Encoder { get; init; } = "resnet18";
+    [Param(Description = "torchvision ImageNet weights (.pth/.safetensors of resnet18 or vgg16) for the encoder; none: from scratch")]
+    public string? Weights { get; init; }
     [Param(Min = 1, Max = 14, Description = "Fourier-Bessel bases per convolution of a DCF encoder")]
     public int DcfK { get; init; } = 3;
     [Param(Min = 16, Max = 2048, Description = "training patch side in pixels")]

@@ -62,6 +62,7 @@ public static class SegmenterTraining
         var validation = options.Validation is { } v ? Patches(v, options, options.ValidationPatches, options.DefectFraction, seed + 1) : null;
         manual_seed(seed);
         using var model = SegmenterRecord.Build(options.Encoder, options.DcfK, options.Classes.Length);
+        if (options.Weights is { } weights) model.Encoder.LoadImageNet(weights);
         var loss = Loss(options, ClassWeights(train, options.Classes.Length));
         var training = new TrainingOptions
         {

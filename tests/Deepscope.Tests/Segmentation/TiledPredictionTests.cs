@@ -1,6 +1,7 @@
 using Deepscope.Segmentation;
 using Deepscope.Tests.Support;
 using TorchSharp.Modules;
+using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
@@ -92,5 +93,63 @@ public sealed class TiledPredictionTests
     {
         using var model = Model(SegmentationEncoders.Catalog.Create(encoder));
         Assert.InRange(MaxDifference(model, 600, 720, 128), 0, 1e-4);
+    }
+}
+
+/// <summary>ImageNet weights in torchvision's layout load into the encoders, the RGB stem folded to grey.</summary>
+public sealed class ImageNetWeightTests
+{
+    /// <summary>torchvision's vgg16.features up to conv4_3, the keys a torchvision checkpoint has (features.0 ... features.21).</summary>
+    sealed class VggFeatures : Module<Tensor, Tensor>
+    {
+        readonly Sequential features;
+
+        public VggFeatures() : base("vgg16")
+        {
+            var layers = new List<Module<Tensor, Tensor>>();
+            long channels = 3;
+            foreach (var width in new long[] { 64, 64, 0, 128, 128, 0, 256, 256, 256, 0, 512, 512, 512 })
+            {
+                if (width == 0) layers.Add(MaxPool2d(2, 2));
+                else
+                {
+                    layers.Add(Conv2d(channels, width, 3, padding: 1));
+                    layers.Add(ReLU());
+                    channels = width;
+                }
+            }
+            features = Sequential(layers);
+            RegisterComponents();
+        }
+
+        public override Tensor forward(Tensor input) => features.forward(input);
+    }
+
+    [Fact]
+    public void Torchvision_resnet18_and_vgg16_weights_load_by_name_and_order_with_the_stem_summed_to_grey()
+    {
+        using var dir = new TempDir();
+        manual_seed(2);
+        using (var resnet = TorchSharp.torchvision.models.resnet18(10)) resnet.save_safetensors(dir.File("resnet18.safetensors"));
+        using (var vgg = new VggFeatures()) vgg.save_safetensors(dir.File("vgg16.safetensors"));
+        var resnetState = Deepscope.Models.Pretrained.StateDictFile.Read(dir.File("resnet18.safetensors"));
+        var vggState = Deepscope.Models.Pretrained.StateDictFile.Read(dir.File("vgg16.safetensors"));
+
+        using var resnetEncoder = new ResNet18Encoder(1);
+        resnetEncoder.LoadImageNet(dir.File("resnet18.safetensors"));
+        var loaded = resnetEncoder.state_dict();
+        Assert.True(loaded["conv1.weight"].allclose(resnetState["conv1.weight"].sum(1, keepdim: true)));
+        Assert.True(loaded["layer3.1.conv2.weight"].equal(resnetState["layer3.1.conv2.weight"]).all().item<bool>());
+        Assert.True(loaded["layer2.0.downsample.1.running_var"].equal(resnetState["layer2.0.downsample.1.running_var"]).all().item<bool>());
+
+        using var vggEncoder = new Vgg16Encoder(1);
+        vggEncoder.LoadImageNet(dir.File("vgg16.safetensors"));
+        var vggLoaded = vggEncoder.state_dict();
+        Assert.True(vggLoaded["block1.0.weight"].allclose(vggState["features.0.weight"].sum(1, keepdim: true)));
+        Assert.True(vggLoaded["block2.1.weight"].equal(vggState["features.5.weight"]).all().item<bool>());   // after the first pool
+        Assert.True(vggLoaded["block4.5.bias"].equal(vggState["features.21.bias"]).all().item<bool>());      // conv4_3
+
+        using var scattering = new ScatteringEncoder(1);
+        Assert.Throws<DeepscopeException>(() => scattering.LoadImageNet(dir.File("vgg16.safetensors")));
     }
 }

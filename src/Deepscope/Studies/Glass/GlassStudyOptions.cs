@@ -16,6 +16,10 @@ public sealed record GlassStudyOptions
     [Param(Description = "class names, index = mask value (the first is the background)")] public string[] Classes { get; init; } = [.. Deepscope.Data.Generators.GlassClasses.Names];
     [Param(Description = "encoders compared (scattering, resnet18, vgg16, dcf-scattering, dcf-resnet18, dcf-vgg16)")]
     public string[] Encoders { get; init; } = ["scattering", "resnet18", "vgg16", "dcf-resnet18"];
+    [Param(Description = "torchvision ImageNet weights of resnet18 (resnet18-f37072fd.pth) for the resnet18 encoder; none: from scratch")]
+    public string? Resnet18Weights { get; init; }
+    [Param(Description = "torchvision ImageNet weights of vgg16 (vgg16-397923af.pth) for the vgg16 encoder; none: from scratch")]
+    public string? Vgg16Weights { get; init; }
     [Param(Min = 1, Max = 14, Description = "Fourier-Bessel bases per convolution of the DCF encoders")] public int DcfK { get; init; } = 3;
 
     [Param(Min = 16, Max = 2048)] public int PatchSize { get; init; } = 128;
@@ -36,6 +40,7 @@ public sealed record GlassStudyOptions
     /// <summary>The training options of one encoder's segmenter.</summary>
     public SegmenterOptions Training(string encoder, Func<string, string> resolve) => new()
     {
+        Weights = (encoder switch { "resnet18" => Resnet18Weights, "vgg16" => Vgg16Weights, _ => null }) is { } weights ? resolve(weights) : null,
         Data = resolve(Data), Validation = Validation.Length == 0 ? null : resolve(Validation), Classes = Classes, Encoder = encoder, DcfK = DcfK,
         PatchSize = PatchSize, PatchesPerEpoch = PatchesPerEpoch, ValidationPatches = ValidationPatches, DefectFraction = DefectFraction,
         Epochs = Epochs, BatchSize = BatchSize, LearningRate = LearningRate, Loss = Loss,
