@@ -50,8 +50,9 @@ static class SegmentCommands
         var defects = new Option<string?>("--defects") { Description = "also write the predicted defects (connected components) to this CSV" };
         var microns = new Option<double>("--microns-per-pixel") { Description = "pixel size for the defect areas", DefaultValueFactory = _ => 0.5 };
         var tile = new Option<int>("--tile") { Description = "tile core side in pixels (a multiple of the model's stride); the margin is the receptive-field radius", DefaultValueFactory = _ => 512 };
+        var minSize = new Option<int>("--min-defect-size") { Description = "predicted components smaller than this many pixels across are not listed as defects", DefaultValueFactory = _ => 20 };
         var threads = CommonOptions.Threads();
-        var command = new Command("predict", "Predict the class mask of an image of any size by overlapping tiles, and list its defects") { run, input, output, defects, microns, tile, threads };
+        var command = new Command("predict", "Predict the class mask of an image of any size by overlapping tiles, and list its defects") { run, input, output, defects, microns, tile, minSize, threads };
         command.SetAction(parse =>
         {
             TorchRuntime.Configure(parse.GetValue(threads));
@@ -66,7 +67,7 @@ static class SegmentCommands
                     $"{width}x{height} predicted in {seconds:F1}s ({height * (double)width / 1e6 / seconds:F2} MP/s; tile {predictor.Tile}, margin {predictor.Margin}) -> {parse.GetValue(output)}"));
                 if (parse.GetValue(defects) is { } csv)
                 {
-                    var components = MaskEvaluation.Components(parse.GetValue(output)!);
+                    var components = MaskEvaluation.Components(parse.GetValue(output)!, parse.GetValue(minSize));
                     MaskEvaluation.WriteDefects(csv, components, record.Classes, parse.GetValue(microns));
                     Console.WriteLine($"{components.Count} defects -> {csv}");
                 }
@@ -99,8 +100,9 @@ static class SegmentCommands
                 var i = CultureInfo.InvariantCulture;
                 for (int c = 0; c < record.Classes.Count; c++) Console.WriteLine(string.Create(i, $"IoU {record.Classes[c],-12} {scores.Iou[c]:F4}"));
                 Console.WriteLine(string.Create(i, $"mean IoU over the defect classes {scores.MeanIou:F4} (with background {scores.MeanIouWithBackground:F4}), pixel accuracy {scores.PixelAccuracy:F4}"));
-                Console.WriteLine(string.Create(i, $"defects >= {evaluation.Defects.MinSize} px: recall {evaluation.Defects.Recall:F4} ({evaluation.Defects.Found}/{evaluation.Defects.TrueDefects}), " +
-                    $"precision {evaluation.Defects.Precision:F4} ({evaluation.Defects.PredictedMatched}/{evaluation.Defects.Predicted}); {evaluation.MegapixelsPerSecond:F3} MP/s over {evaluation.Megapixels:F1} MP"));
+                var d = evaluation.Defects;
+                Console.WriteLine(string.Create(i, $"defects >= {d.MinSize} px: recall {d.Recall:F4} ({d.Found}/{d.TrueDefects}), precision {d.Precision:F4} ({d.ReportedMatched}/{d.Reported}; " +
+                    $"over all {d.Predicted} predicted components {d.RawPrecision:F4}); {evaluation.MegapixelsPerSecond:F3} MP/s over {evaluation.Megapixels:F1} MP"));
             }
             return 0;
         });

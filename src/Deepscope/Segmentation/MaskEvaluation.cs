@@ -55,12 +55,13 @@ public static class MaskEvaluation
         var matchedPredicted = matched.Select(m => m.Predicted).ToHashSet();
         var large = truthLabels.Components().Where(c => c.Value.Size >= minSize).ToList();
         var predictedComponents = predictedLabels.Components();
+        var reported = predictedComponents.Where(c => c.Value.Size >= minSize).Select(c => c.Key).ToList();
         return new Comparison(confusion, new DefectScores(minSize, large.Count, large.Count(c => foundTruth.Contains(c.Key)),
-            predictedComponents.Count, predictedComponents.Keys.Count(matchedPredicted.Contains)));
+            predictedComponents.Count, predictedComponents.Keys.Count(matchedPredicted.Contains), reported.Count, reported.Count(matchedPredicted.Contains)));
     }
 
-    /// <summary>The connected components of a mask file, top to bottom.</summary>
-    public static IReadOnlyList<Component> Components(string maskPath)
+    /// <summary>The connected components of a mask file at least <paramref name="minSize"/> pixels across, top to bottom.</summary>
+    public static IReadOnlyList<Component> Components(string maskPath, int minSize = 1)
     {
         var (height, width) = ImageFile.ReadSize(maskPath);
         var mask = new MaskBands([maskPath]);
@@ -71,7 +72,7 @@ public static class MaskEvaluation
             var band = mask.Window(0, top, 0, rows, width);
             for (int y = 0; y < rows; y++) labeller.AddRow(band.AsSpan(y * width, width));
         }
-        return [.. labeller.Components().OrderBy(c => c.Key).Select(c => c.Value)];
+        return [.. labeller.Components().OrderBy(c => c.Key).Select(c => c.Value).Where(c => c.Size >= minSize)];
     }
 
     /// <summary>

@@ -8,22 +8,23 @@ namespace Deepscope.Segmentation;
 /// A fixed first-order scattering transform as the first layer, then learned stages: the input's local average
 /// (a Gaussian of width 0.8 * 2^J, J = 2) and the moduli |x * psi_{j, theta}| of Morlet wavelets at two scales
 /// (j = 0, 1) and eight orientations, computed at full resolution as a fixed 13x13 convolution (a buffer, never
-/// trained, so the transform stays a scattering transform), give the finest level (17 channels, stride 1); stages of
+/// trained, so the transform stays a scattering transform), mixed by a learned 1x1 convolution into 32 channels, give
+/// the finest level (stride 1); stages of
 /// two 3x3 convolutions with batch norm give 64, 128, 256 and 256 channels at strides 2, 4, 8, 16.
 /// </summary>
 public sealed class ScatteringEncoder : SegmentationEncoder
 {
-    const int Orientations = 8, Scales = 2, KernelSize = 13;
+    const int Orientations = 8, Scales = 2, KernelSize = 13, ProjectedChannels = 32;
     readonly Tensor filters;
-    readonly BatchNorm2d norm;
+    readonly Sequential project;
     readonly Sequential stage1, stage2, stage3, stage4;
 
     public ScatteringEncoder(long inChannels) : base(nameof(ScatteringEncoder))
     {
         if (inChannels != 1) throw new DeepscopeException($"the scattering encoder takes grey images (1 channel), got {inChannels}");
         filters = FilterBank();
-        norm = BatchNorm2d(1 + Scales * Orientations);
-        stage1 = Stage(1 + Scales * Orientations, 64);
+        project = Sequential(Conv2d(1 + Scales * Orientations, ProjectedChannels, 1, bias: false), BatchNorm2d(ProjectedChannels), ReLU());
+        stage1 = Stage(ProjectedChannels, 64);
         stage2 = Stage(64, 128);
         stage3 = Stage(128, 256);
         stage4 = Stage(256, 256);
@@ -33,7 +34,7 @@ public sealed class ScatteringEncoder : SegmentationEncoder
 
     static Sequential Stage(long inChannels, long outChannels) => Sequential(ConvBnRelu(inChannels, outChannels, 2), ConvBnRelu(outChannels, outChannels));
 
-    public override long[] Channels => [1 + Scales * Orientations, 64, 128, 256, 256];
+    public override long[] Channels => [ProjectedChannels, 64, 128, 256, 256];
     public override int[] Strides => [1, 2, 4, 8, 16];
     public override int Radius => new ReceptiveField().Layer(KernelSize)
         .Layer(3, 2).Layer(3).Layer(3, 2).Layer(3).Layer(3, 2).Layer(3).Layer(3, 2).Layer(3).Radius;
@@ -47,8 +48,9 @@ public sealed class ScatteringEncoder : SegmentationEncoder
             var waves = Scales * Orientations;
             var real = responses.narrow(1, 1, waves);
             var imaginary = responses.narrow(1, 1 + waves, waves);
-            var modulus = (real.square() + imaginary.square() + 1e-8).sqrt();
-            f0 = norm.forward(cat([responses.narrow(1, 0, 1), modulus], 1)).MoveToOuterDisposeScope();
+            // The modulus is smoothed near zero (sqrt(x + 1e-4)): its gradient 1 / (2 sqrt(x)) would otherwise blow up on flat glass.
+            var modulus = (real.square() + imaginary.square() + 1e-4).sqrt();
+            f0 = project.forward(cat([responses.narrow(1, 0, 1), modulus], 1)).MoveToOuterDisposeScope();
         }
         var f1 = stage1.forward(f0);
         var f2 = stage2.forward(f1);

@@ -31,15 +31,18 @@ public sealed record SegmentationScores(double[] Iou, double MeanIou, double Mea
 }
 
 /// <summary>
-/// Defect-level scores: a true defect (a connected component of the truth mask of at least <c>MinSize</c> pixels
-/// across its larger side) is found when a predicted component of any defect class overlaps it; precision is the
-/// fraction of predicted components that overlap some true defect (of any size).
+/// Defect-level scores. A true defect is a connected component of the truth mask at least <c>MinSize</c> pixels
+/// across its larger side; it is found when a predicted component of any defect class overlaps it. The predicted
+/// defects reported (the defect list) are the predicted components at least <c>MinSize</c> across too, since nothing
+/// smaller is a defect; <see cref="Precision"/> is the fraction of them overlapping a true defect (of any size), and
+/// <see cref="RawPrecision"/> the same over every predicted component, speckles included.
 /// </summary>
-public sealed record DefectScores(int MinSize, long TrueDefects, long Found, long Predicted, long PredictedMatched)
+public sealed record DefectScores(int MinSize, long TrueDefects, long Found, long Predicted, long PredictedMatched, long Reported, long ReportedMatched)
 {
     public double Recall => TrueDefects == 0 ? double.NaN : Found / (double)TrueDefects;
-    public double Precision => Predicted == 0 ? double.NaN : PredictedMatched / (double)Predicted;
+    public double Precision => Reported == 0 ? double.NaN : ReportedMatched / (double)Reported;
+    public double RawPrecision => Predicted == 0 ? double.NaN : PredictedMatched / (double)Predicted;
 
-    public DefectScores Add(DefectScores other) =>
-        new(MinSize, TrueDefects + other.TrueDefects, Found + other.Found, Predicted + other.Predicted, PredictedMatched + other.PredictedMatched);
+    public DefectScores Add(DefectScores other) => new(MinSize, TrueDefects + other.TrueDefects, Found + other.Found, Predicted + other.Predicted,
+        PredictedMatched + other.PredictedMatched, Reported + other.Reported, ReportedMatched + other.ReportedMatched);
 }

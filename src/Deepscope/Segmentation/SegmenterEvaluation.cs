@@ -19,28 +19,39 @@ public sealed record SegmenterEvaluation(long[][] Confusion, DefectScores Defect
     public static SegmenterEvaluation Run(EncoderDecoder model, IReadOnlyList<string> classNames, string folder, string predictions, int tile,
         int minDefectSize, double micronsPerPixel, IProgressReporter? progress = null)
     {
-        var pairs = FilePairs.Match(Path.Combine(folder, "images"), Path.Combine(folder, "masks"));
         var predictor = new TiledPredictor(model, tile);
         Directory.CreateDirectory(predictions);
-        var confusion = new long[model.Classes, model.Classes];
-        var defects = new DefectScores(minDefectSize, 0, 0, 0, 0);
         double megapixels = 0, seconds = 0;
-        foreach (var (image, truth) in pairs)
+        foreach (var (image, _) in Pairs(folder))
         {
             var mask = PredictionPath(predictions, image);
             var watch = Stopwatch.StartNew();
             var (height, width) = predictor.PredictFile(image, mask, progress);
             seconds += watch.Elapsed.TotalSeconds;
             megapixels += height * (double)width / 1e6;
-            var comparison = MaskEvaluation.Compare(truth, mask, model.Classes, minDefectSize);
-            for (int t = 0; t < model.Classes; t++)
-                for (int p = 0; p < model.Classes; p++) confusion[t, p] += comparison.Confusion[t, p];
-            defects = defects.Add(comparison.Defects);
-            MaskEvaluation.WriteDefects(Path.ChangeExtension(mask, ".csv"), MaskEvaluation.Components(mask), classNames, micronsPerPixel);
+            MaskEvaluation.WriteDefects(Path.ChangeExtension(mask, ".csv"), MaskEvaluation.Components(mask, minDefectSize), classNames, micronsPerPixel);
         }
-        return new SegmenterEvaluation([.. Enumerable.Range(0, model.Classes).Select(t => Enumerable.Range(0, model.Classes).Select(p => confusion[t, p]).ToArray())],
-            defects, megapixels, seconds);
+        var (confusion, defects) = Score(folder, predictions, model.Classes, minDefectSize);
+        return new SegmenterEvaluation(confusion, defects, megapixels, seconds);
     }
+
+    /// <summary>The confusion matrix (rows: truth) and defect scores of the predicted masks in <paramref name="predictions"/>, summed over the folder.</summary>
+    public static (long[][] Confusion, DefectScores Defects) Score(string folder, string predictions, int classes, int minDefectSize)
+    {
+        var confusion = new long[classes][];
+        for (int t = 0; t < classes; t++) confusion[t] = new long[classes];
+        var defects = new DefectScores(minDefectSize, 0, 0, 0, 0, 0, 0);
+        foreach (var (image, truth) in Pairs(folder))
+        {
+            var comparison = MaskEvaluation.Compare(truth, PredictionPath(predictions, image), classes, minDefectSize);
+            for (int t = 0; t < classes; t++)
+                for (int p = 0; p < classes; p++) confusion[t][p] += comparison.Confusion[t, p];
+            defects = defects.Add(comparison.Defects);
+        }
+        return (confusion, defects);
+    }
+
+    static List<(string First, string Second)> Pairs(string folder) => FilePairs.Match(Path.Combine(folder, "images"), Path.Combine(folder, "masks"));
 
     /// <summary>Where the predicted mask of an image goes: its file name with a .tif extension.</summary>
     public static string PredictionPath(string predictions, string image) => Path.Combine(predictions, Path.GetFileNameWithoutExtension(image) + ".tif");

@@ -66,10 +66,13 @@ public sealed class ComponentTests
         Assert.Equal(1, comparison.Confusion[3, 3]);
         Assert.Equal(43, comparison.Confusion[0, 0]);
         // Defects of at least 2 pixels across: the scratch (found) and the pit (missed); the 1-pixel one is not counted.
-        Assert.Equal(new DefectScores(2, TrueDefects: 2, Found: 1, Predicted: 3, PredictedMatched: 2), comparison.Defects);
+        // Reported predictions are those at least 2 pixels across: only the chip, which overlaps nothing.
+        Assert.Equal(new DefectScores(2, TrueDefects: 2, Found: 1, Predicted: 3, PredictedMatched: 2, Reported: 1, ReportedMatched: 0), comparison.Defects);
         Assert.Equal(0.5, comparison.Defects.Recall);
-        Assert.Equal(2 / 3.0, comparison.Defects.Precision, 12);
+        Assert.Equal(0, comparison.Defects.Precision);
+        Assert.Equal(2 / 3.0, comparison.Defects.RawPrecision, 12);
 
+        Assert.Equal([4], MaskEvaluation.Components(dir.File("predicted.tif"), minSize: 2).Select(c => c.Class));
         MaskEvaluation.WriteDefects(dir.File("defects.csv"), MaskEvaluation.Components(dir.File("predicted.tif")), ["background", "scratch", "pit", "crack", "chip"], 0.5);
         Assert.Equal(
         [
