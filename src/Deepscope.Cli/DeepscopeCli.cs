@@ -16,6 +16,7 @@ public static class DeepscopeCli
         root.Subcommands.Add(ClassifyCommands.Create());
         root.Subcommands.Add(EmbedCommands.Create());
         root.Subcommands.Add(InspectCommands.Create());
+        root.Subcommands.Add(SegmentCommands.Create());
         root.Subcommands.Add(TextCommands.Create());
         foreach (var command in ExperimentCommands.Create()) root.Subcommands.Add(command);
         root.Subcommands.Add(RamCommands.Create());

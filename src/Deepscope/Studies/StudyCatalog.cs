@@ -6,6 +6,7 @@ using Deepscope.Studies.ClassicalDenoising;
 using Deepscope.Studies.FeatureComparison;
 using Deepscope.Studies.Inspection;
 using Deepscope.Studies.Generalization;
+using Deepscope.Studies.Glass;
 
 namespace Deepscope.Studies;
 
@@ -35,5 +36,7 @@ public static class StudyCatalog
         .Add("robustness", "robustness: FGSM/PGD accuracy-vs-eps and high-/low-pass noise for plain, adversarially trained, Parseval and DCF networks",
             () => new Robustness.RobustnessOptions(), o => new Robustness.RobustnessStudy(o))
         .Add("classical-denoising", "classical denoisers (BM3D, K-SVD, filters) on grey test sets, PSNR/SSIM under the DnCNN protocol",
-            () => new ClassicalDenoisingOptions(), o => new ClassicalDenoisingStudy(o));
+            () => new ClassicalDenoisingOptions(), o => new ClassicalDenoisingStudy(o))
+        .Add("glass", "pixel-wise defect segmentation of huge line-camera glass images: scattering, ResNet, VGG and DCF encoders by IoU, defect recall and MP/s",
+            () => new GlassStudyOptions(), o => new GlassStudy(o));
 }

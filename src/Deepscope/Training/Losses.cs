@@ -13,6 +13,34 @@ public static class Losses
     /// </summary>
     public static LossFunction CrossEntropy { get; } = (output, labels) => nn.functional.cross_entropy(output, labels);
 
+    /// <summary>
+    /// Cross-entropy with a weight per class (per pixel for (N, K, H, W) logits against a mask): the weighted mean, as
+    /// torch's <c>cross_entropy(weight=w)</c> (sum of w_y * loss over the sum of w_y).
+    /// </summary>
+    public static LossFunction WeightedCrossEntropy(IReadOnlyList<float> classWeights)
+    {
+        var weight = tensor(classWeights.ToArray()).DetachFromDisposeScope();
+        return (output, labels) => nn.functional.cross_entropy(output, labels, weight);
+    }
+
+    /// <summary>
+    /// Focal loss (Lin et al. 2017) of logits (N, K[, H, W]) against class indices: the mean over examples (pixels) of
+    /// -a_y (1 - p_y)^gamma log p_y, which lets the many easy pixels (clean glass) weigh little; a_y are optional class
+    /// weights (1 without them); gamma = 0 and no weights is plain cross-entropy.
+    /// </summary>
+    public static LossFunction Focal(double gamma = 2, IReadOnlyList<float>? classWeights = null)
+    {
+        var weight = classWeights is null ? null : tensor(classWeights.ToArray()).DetachFromDisposeScope();
+        return (output, labels) =>
+        {
+            using var scope = NewDisposeScope();
+            var logProbability = output.log_softmax(1).gather(1, labels.unsqueeze(1)).squeeze(1);
+            var loss = -(1 - logProbability.exp()).pow(gamma) * logProbability;
+            if (weight is not null) loss *= weight.to(output.device).index_select(0, labels.flatten()).view_as(labels);
+            return loss.mean().MoveToOuterDisposeScope();
+        };
+    }
+
     /// <summary>Mean squared error of the output against a target of the same shape.</summary>
     public static LossFunction MeanSquaredError { get; } = (output, target) => nn.functional.mse_loss(output, target);
 

@@ -15,10 +15,10 @@ namespace Deepscope.Data.Sources;
 public sealed class ImageTileSource : IDataSource
 {
     readonly long[]? _labels;
-    readonly int _tileSize, _stride, _cacheBound;
+    readonly int _tileSize, _stride;
     readonly long[] _firstTile;           // index of each image's first tile, and the total at the end
     readonly int[] _columns;              // tiles per row of each image
-    readonly List<(int Image, DecodedImage Pixels)> _cache = []; // most recently used last
+    readonly ImageBands _bands;
     readonly int _channels;
 
     public ImageTileSource(IReadOnlyList<string> files, int tileSize, int? stride = null, bool? grayscale = null,
@@ -26,13 +26,12 @@ public sealed class ImageTileSource : IDataSource
     {
         if (files.Count == 0) throw new DeepscopeException("a tile source needs at least one image");
         if (tileSize <= 0 || stride is <= 0) throw new DeepscopeException($"tile size and stride must be positive, got {tileSize} and {stride}");
-        if (cachedImages < 1) throw new DeepscopeException($"the decoded-image cache must hold at least one image, got {cachedImages}");
         if (labels != null && labels.Count != files.Count) throw new DeepscopeException($"{files.Count} images but {labels.Count} labels");
         Paths = files;
         _labels = labels?.ToArray();
         _tileSize = tileSize;
         _stride = stride ?? tileSize;
-        _cacheBound = cachedImages;
+        _bands = new ImageBands(files, cachedImages);
         Classes = classes ?? [];
         _firstTile = new long[files.Count + 1];
         _columns = new int[files.Count];
@@ -44,7 +43,7 @@ public sealed class ImageTileSource : IDataSource
             _columns[i] = (width - tileSize) / _stride + 1;
             _firstTile[i + 1] = _firstTile[i] + (long)((height - tileSize) / _stride + 1) * _columns[i];
         }
-        _channels = grayscale switch { true => 1, false => 3, null => Band(0, 0).Channels };
+        _channels = grayscale switch { true => 1, false => 3, null => _bands.Rows(0, 0, tileSize).Pixels.Channels };
         Fields =
         [
             new(Sources.Fields.Input, ScalarType.Float32, [_channels, tileSize, tileSize]),
@@ -66,7 +65,7 @@ public sealed class ImageTileSource : IDataSource
     public IReadOnlyList<string> Classes { get; }
 
     /// <summary>Decoded whole images held right now (never more than the bound given).</summary>
-    public int CachedImages { get { lock (_cache) return _cache.Count; } }
+    public int CachedImages => _bands.CachedImages;
 
     /// <summary>The image and top-left pixel of tile <paramref name="index"/>.</summary>
     public (int Image, int Top, int Left) Tile(long index)
@@ -94,43 +93,7 @@ public sealed class ImageTileSource : IDataSource
 
     Tensor ReadTile(int image, int top, int left)
     {
-        var band = Band(image, top);
-        int rowInBand = band.Height == _tileSize ? 0 : top, plane = _tileSize * _tileSize;
-        var pixels = new float[band.Channels * plane];
-        for (int c = 0; c < band.Channels; c++)
-            for (int y = 0; y < _tileSize; y++)
-                band.Pixels.AsSpan((c * band.Height + rowInBand + y) * band.Width + left, _tileSize)
-                    .CopyTo(pixels.AsSpan(c * plane + y * _tileSize));
-        return ImageFolder.ToChannels(band with { Pixels = pixels, Height = _tileSize, Width = _tileSize }, _channels);
-    }
-
-    /// <summary>The tile's rows at full width when the file can be read by rows, else the whole image (cached).</summary>
-    DecodedImage Band(int image, int top) =>
-        ImageFile.ReadTiffRows(Paths[image], top, _tileSize) ?? Cached(image);
-
-    DecodedImage Cached(int image)
-    {
-        lock (_cache)
-        {
-            int at = _cache.FindIndex(e => e.Image == image);
-            if (at >= 0)
-            {
-                var hit = _cache[at];
-                _cache.RemoveAt(at);
-                _cache.Add(hit);
-                return hit.Pixels;
-            }
-        }
-        // Decoded outside the lock so other threads' cached tiles are not held up; two threads may decode one image once each.
-        var decoded = ImageFile.Read(Paths[image]);
-        lock (_cache)
-        {
-            if (_cache.All(e => e.Image != image))
-            {
-                if (_cache.Count == _cacheBound) _cache.RemoveAt(0);
-                _cache.Add((image, decoded));
-            }
-        }
-        return decoded;
+        var pixels = _bands.Window(image, top, left, _tileSize, _tileSize, out int channels);
+        return ImageFolder.ToChannels(new DecodedImage(pixels, channels, _tileSize, _tileSize, 8), _channels);
     }
 }
