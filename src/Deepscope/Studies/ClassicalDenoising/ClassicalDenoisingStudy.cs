@@ -58,9 +58,7 @@ public sealed class ClassicalDenoisingStudy(ClassicalDenoisingOptions options) :
     DenoisedImage Denoise(Cell cell, long seed)
     {
         var clean = ReadGrey(cell.Image);
-        var noisy = clean.Copy();
-        var random = new RandomStream((ulong)seed, (ulong)cell.ImageIndex, BitConverter.DoubleToUInt64Bits(cell.Sigma));
-        for (int i = 0; i < noisy.Pixels.Length; i++) noisy.Pixels[i] += (float)(cell.Sigma * random.NextNormal());
+        var noisy = WithGaussianNoise(clean, cell.Sigma, seed, cell.ImageIndex);
         var denoiser = DenoiserCatalog.Catalog.Create(cell.Method);
         var clock = Stopwatch.StartNew();
         var denoised = ImageQuality.Quantised(denoiser.Denoise(noisy, options.KnownSigma ? cell.Sigma : null));
@@ -68,6 +66,18 @@ public sealed class ClassicalDenoisingStudy(ClassicalDenoisingOptions options) :
         return new DenoisedImage(cell.SetName, Path.GetFileName(cell.Image), cell.Sigma, cell.Method,
             ImageQuality.Psnr(clean, ImageQuality.Quantised(noisy), 255), ImageQuality.Psnr(clean, denoised, 255),
             ImageQuality.Ssim(clean, denoised, 255), seconds);
+    }
+
+    /// <summary>
+    /// The protocol's noisy image: Gaussian noise of standard deviation <paramref name="sigma"/> added, not clipped nor
+    /// quantised, drawn from its own stream (seed, image index, sigma), as MATLAB's demo re-seeds per image.
+    /// </summary>
+    public static Plane WithGaussianNoise(Plane clean, double sigma, long seed, int imageIndex)
+    {
+        var noisy = clean.Copy();
+        var random = new RandomStream((ulong)seed, (ulong)imageIndex, BitConverter.DoubleToUInt64Bits(sigma));
+        for (int i = 0; i < noisy.Pixels.Length; i++) noisy.Pixels[i] += (float)(sigma * random.NextNormal());
+        return noisy;
     }
 
     /// <summary>An 8-bit grey image on the 0..255 scale.</summary>
