@@ -49,8 +49,8 @@ public sealed record DenoiserTrainingOptions
     public void Validate()
     {
         if (!DenoiserMethods.All.Contains(Method)) throw new DeepscopeException($"unknown denoiser training method '{Method}' (known: {string.Join(", ", DenoiserMethods.All)})");
-        if (Method == DenoiserMethods.Pix2Pix && Patch % (1 << Levels) != 0)
-            throw new DeepscopeException($"pix2pix patches must be a multiple of 2^levels = {1 << Levels}, got {Patch}");
+        if (Method == DenoiserMethods.Pix2Pix && (Patch % (1 << Levels) != 0 || Patch < 32))
+            throw new DeepscopeException($"pix2pix patches must be at least 32 (the PatchGAN's input) and a multiple of 2^levels = {1 << Levels}, got {Patch}");
     }
 }
 

@@ -12,6 +12,7 @@ namespace Deepscope.Denoising.Networks;
 public sealed class DnCnn : nn.Module<Tensor, Tensor>
 {
     readonly nn.Module<Tensor, Tensor> layers;
+    readonly nn.Module<Tensor, Tensor> last;
 
     public DnCnn(int depth = 17, int width = 64, bool batchNorm = true, int channels = 1) : base(nameof(DnCnn))
     {
@@ -28,8 +29,8 @@ public sealed class DnCnn : nn.Module<Tensor, Tensor>
             if (batchNorm) modules.Add(nn.BatchNorm2d(width));
             modules.Add(nn.ReLU(inplace: true));
         }
-        modules.Add(nn.Conv2d(width, channels, 3, padding: 1, bias: !batchNorm));
         layers = nn.Sequential(modules);
+        last = nn.Conv2d(width, channels, 3, padding: 1, bias: !batchNorm);
         RegisterComponents();
     }
 
@@ -40,12 +41,12 @@ public sealed class DnCnn : nn.Module<Tensor, Tensor>
 
     /// <summary>The convolutions in order (for loading published weights).</summary>
     public IReadOnlyList<nn.Module<Tensor, Tensor>> Convolutions =>
-        layers.children().OfType<nn.Module<Tensor, Tensor>>().Where(m => m is TorchSharp.Modules.Conv2d).ToList();
+        [.. layers.children().OfType<TorchSharp.Modules.Conv2d>(), last];
 
     /// <summary>The noise the layers estimate, before the residual subtraction.</summary>
-    public Tensor Residual(Tensor noisy) => layers.forward(noisy);
+    public Tensor Residual(Tensor noisy) => last.forward(SmallOutputConvolution.Guard(layers.forward(noisy)));
 
-    public override Tensor forward(Tensor noisy) => noisy - layers.forward(noisy);
+    public override Tensor forward(Tensor noisy) => noisy - Residual(noisy);
 
     /// <summary>Each output pixel sees a square of this side of the input (3x3 convolutions: 2 depth + 1).</summary>
     public int ReceptiveField => 2 * Depth + 1;

@@ -117,25 +117,42 @@ public static class BlindSpots
         };
     }
 
-    /// <summary>The masked copy and the mask; at least one pixel is masked.</summary>
+    /// <summary>
+    /// The masked copy and the mask (at least one pixel). Replacements come from unmasked pixels only, so no blind
+    /// spot's own value is anywhere in the masked copy: the network's output there cannot depend on it.
+    /// </summary>
     public static (float[] Masked, float[] Mask) Mask(float[] noisy, int side, double fraction, RandomStream random)
     {
         var masked = (float[])noisy.Clone();
         var mask = new float[noisy.Length];
-        int count = Math.Max(1, (int)Math.Round(fraction * noisy.Length));
-        for (int k = 0; k < count; k++)
+        int count = Math.Clamp((int)Math.Round(fraction * noisy.Length), 1, noisy.Length / 2);
+        var spots = new List<int>(count);
+        while (spots.Count < count)
         {
             int index = (int)(random.NextBits() % (ulong)noisy.Length);
-            int y = index / side, x = index % side, dy, dx;
-            do
-            {
-                dy = (int)(random.NextBits() % (2 * Radius + 1)) - Radius;
-                dx = (int)(random.NextBits() % (2 * Radius + 1)) - Radius;
-            } while ((dy == 0 && dx == 0) || y + dy < 0 || y + dy >= side || x + dx < 0 || x + dx >= side);
+            if (mask[index] != 0) continue;
             mask[index] = 1;
-            masked[index] = noisy[(y + dy) * side + x + dx];
+            spots.Add(index);
         }
-        // A replacement may have come from a pixel masked later; read the originals only, so no masked pixel sees itself.
+        foreach (int index in spots)
+        {
+            int y = index / side, x = index % side;
+            for (int attempt = 0; ; attempt++)
+            {
+                int ny = y + (int)(random.NextBits() % (2 * Radius + 1)) - Radius, nx = x + (int)(random.NextBits() % (2 * Radius + 1)) - Radius;
+                if (ny >= 0 && ny < side && nx >= 0 && nx < side && mask[ny * side + nx] == 0)
+                {
+                    masked[index] = noisy[ny * side + nx];
+                    break;
+                }
+                // A neighbourhood all masked (possible only at absurd fractions): take the patch mean of the unmasked.
+                if (attempt == 100)
+                {
+                    masked[index] = (float)Enumerable.Range(0, noisy.Length).Where(i => mask[i] == 0).Average(i => noisy[i]);
+                    break;
+                }
+            }
+        }
         return (masked, mask);
     }
 

@@ -64,6 +64,7 @@ public sealed class UNetGenerator : nn.Module<Tensor, Tensor>
 public sealed class PatchDiscriminator : nn.Module<Tensor, Tensor>
 {
     readonly nn.Module<Tensor, Tensor> layers;
+    readonly nn.Module<Tensor, Tensor> last;
 
     public PatchDiscriminator(int channels = 2, int width = 64, int stridedLayers = 3) : base(nameof(PatchDiscriminator))
     {
@@ -77,10 +78,10 @@ public sealed class PatchDiscriminator : nn.Module<Tensor, Tensor>
             modules.Add(nn.LeakyReLU(0.2));
             current = next;
         }
-        modules.Add(nn.Conv2d(current, 1, 4, stride: 1, padding: 1));
         layers = nn.Sequential(modules);
+        last = nn.Conv2d(current, 1, 4, stride: 1, padding: 1);
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor pair) => layers.forward(pair);
+    public override Tensor forward(Tensor pair) => last.forward(SmallOutputConvolution.Guard(layers.forward(pair)));
 }
