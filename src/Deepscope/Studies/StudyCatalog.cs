@@ -3,6 +3,7 @@ using Deepscope.Studies.Authentication;
 using Deepscope.Studies.Attention;
 using Deepscope.Studies.EmoContext;
 using Deepscope.Studies.ClassicalDenoising;
+using Deepscope.Studies.DeepDenoising;
 using Deepscope.Studies.FeatureComparison;
 using Deepscope.Studies.Inspection;
 using Deepscope.Studies.Generalization;
@@ -33,5 +34,7 @@ public static class StudyCatalog
         .Add("dcfnet", "DCFNet: regular networks against their convolutions decomposed over Fourier-Bessel bases (accuracy, parameters, speed, stability)",
             () => new DcfNet.DcfNetOptions(), o => new DcfNet.DcfNetStudy(o))
         .Add("classical-denoising", "classical denoisers (BM3D, K-SVD, filters) on grey test sets, PSNR/SSIM under the DnCNN protocol",
-            () => new ClassicalDenoisingOptions(), o => new ClassicalDenoisingStudy(o));
+            () => new ClassicalDenoisingOptions(), o => new ClassicalDenoisingStudy(o))
+        .Add("deep-denoising", "DnCNN, Noise2Noise, Noise2Void and a pix2pix GAN against the classical denoisers on simulated cryo-EM particles by SNR; real particles by half-set FRC",
+            () => new DeepDenoisingOptions(), o => new DeepDenoisingStudy(o));
 }

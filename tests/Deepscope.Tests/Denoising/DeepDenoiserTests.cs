@@ -67,7 +67,7 @@ public class DeepDenoiserTests
     public void Noise2Noise_pairs_hold_independent_noise_of_the_same_level()
     {
         const double snr = 0.5;
-        var examples = new PatchExamples(Blobs(4), clean: true, snr, patch: 16);
+        var examples = new PatchExamples(Blobs(4), clean: true, [snr], patch: 16);
         var indices = Enumerable.Range(0, 256).Select(i => (long)i).ToArray();
         using var pairs = examples.Source(DenoiserMethods.Noise2Noise, 256, 5).Read(indices, 0);
         using var supervised = examples.Source(DenoiserMethods.DnCnn, 256, 5).Read(indices, 0);
@@ -123,7 +123,7 @@ public class DeepDenoiserTests
         using var folder = new TempDir();
         var options = new DenoiserTrainingOptions
         {
-            Method = method, Snr = 1, Patch = method == DenoiserMethods.Pix2Pix ? 32 : 16, PatchesPerEpoch = 256, Epochs = 6, BatchSize = 16, Depth = 5, Width = 16, Levels = 2,
+            Method = method, Snr = [1], Patch = method == DenoiserMethods.Pix2Pix ? 32 : 16, PatchesPerEpoch = 256, Epochs = 6, BatchSize = 16, Depth = 5, Width = 16, Levels = 2,
             LearningRate = method == DenoiserMethods.Pix2Pix ? 2e-3 : 3e-3,
         };
         DenoiserTraining.Train(options, new PatchExamples(Blobs(32), clean: true, options.Snr, options.Patch), folder.Path, seed: 0);

@@ -23,8 +23,8 @@ public sealed record DenoiserTrainingOptions
 {
     [Param(Description = "dncnn (clean targets), noise2noise (noisy pairs), noise2void (noisy images alone), pix2pix (GAN)")]
     public string Method { get; init; } = DenoiserMethods.DnCnn;
-    [Param(Min = 0, Description = "training SNR: Gaussian noise of variance (image variance / snr) per clean image")]
-    public double Snr { get; init; } = 0.1;
+    [Param(Min = 0, Description = "training SNRs: Gaussian noise of variance (image variance / snr) per clean patch, the SNR drawn from these (several: a blind model)")]
+    public double[] Snr { get; init; } = [0.1];
     [Param(Min = 8, Description = "side of the square training patches (DnCNN: 40; pix2pix: a multiple of 2^levels)")]
     public int Patch { get; init; } = 40;
     [Param(Min = 1, Description = "patches per epoch")]

@@ -14,29 +14,27 @@ public sealed class PatchExamples
 {
     readonly IReadOnlyList<Plane> _images;
     readonly bool _clean;
-    readonly double[] _means, _scales, _noise;
+    readonly double[] _means, _variances, _snrs;
     readonly int _patch;
 
     /// <summary>
-    /// <paramref name="clean"/> true: clean images, Gaussian noise of variance (image variance / <paramref name="snr"/>)
-    /// added per example; false: images already noisy (real data), only Noise2Void can use them.
+    /// <paramref name="clean"/> true: clean images, Gaussian noise of variance (image variance / SNR) added per example,
+    /// the SNR drawn per example from <paramref name="snrs"/> (one value: a fixed noise level; several: a blind
+    /// model); false: images already noisy (real data), only Noise2Void can use them.
     /// </summary>
-    public PatchExamples(IReadOnlyList<Plane> images, bool clean, double snr, int patch)
+    public PatchExamples(IReadOnlyList<Plane> images, bool clean, IReadOnlyList<double> snrs, int patch)
     {
         if (images.Count == 0) throw new DeepscopeException("no training images");
         if (images.Any(p => p.Height < patch || p.Width < patch)) throw new DeepscopeException($"training images must be at least {patch}x{patch} (the patch size)");
-        if (clean && !(snr > 0)) throw new DeepscopeException($"the training SNR must be > 0, got {snr}");
-        (_images, _clean, _patch) = (images, clean, patch);
+        if (clean && (snrs.Count == 0 || snrs.Any(s => !(s > 0)))) throw new DeepscopeException($"training SNRs must be > 0, got [{string.Join(", ", snrs)}]");
+        (_images, _clean, _patch, _snrs) = (images, clean, patch, clean ? [.. snrs] : [double.PositiveInfinity]);
         _means = new double[images.Count];
-        _scales = new double[images.Count];
-        _noise = new double[images.Count];
+        _variances = new double[images.Count];
         for (int i = 0; i < images.Count; i++)
         {
             double mean = images[i].Pixels.Average(v => (double)v);
-            double variance = images[i].Pixels.Average(v => (v - mean) * (v - mean));
-            _noise[i] = clean ? Math.Sqrt(variance / snr) : 0;
             _means[i] = mean;
-            _scales[i] = Math.Max(1e-12, Math.Sqrt(variance + _noise[i] * _noise[i]));
+            _variances[i] = Math.Max(1e-24, images[i].Pixels.Average(v => (v - mean) * (v - mean)));
         }
     }
 
@@ -61,14 +59,17 @@ public sealed class PatchExamples
         var source = _images[image];
         int top = (int)(random.NextBits() % (ulong)(source.Height - _patch + 1)), left = (int)(random.NextBits() % (ulong)(source.Width - _patch + 1));
         int orientation = (int)(random.NextBits() % 8);
+        double snr = _snrs[(int)(random.NextBits() % (ulong)_snrs.Length)];
+        double noiseVariance = _clean ? _variances[image] / snr : 0;
+        double scale = Math.Sqrt(_variances[image] + noiseVariance);
         var signal = new float[_patch * _patch];
         for (int y = 0; y < _patch; y++)
             for (int x = 0; x < _patch; x++)
             {
                 var (sy, sx) = Orient(y, x, orientation);
-                signal[y * _patch + x] = (float)((source[top + sy, left + sx] - _means[image]) / _scales[image]);
+                signal[y * _patch + x] = (float)((source[top + sy, left + sx] - _means[image]) / scale);
             }
-        float noise = (float)(_noise[image] / _scales[image]);
+        float noise = (float)(Math.Sqrt(noiseVariance) / scale);
         float[] Noisy()
         {
             var values = (float[])signal.Clone();
