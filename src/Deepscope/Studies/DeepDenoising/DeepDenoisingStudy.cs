@@ -124,10 +124,11 @@ public sealed class DeepDenoisingStudy(DeepDenoisingOptions options) : IStudy
             seconds);
     }
 
-    /// <summary>The first ring where the FRC falls below 0.5, in cycles per pixel (0.5: never).</summary>
+    /// <summary>The first ring past the centre where the FRC falls below 0.5, in cycles per pixel (0.5: never).</summary>
     public static double FrcResolution(double[] frc, int size)
     {
-        int ring = Array.FindIndex(frc, v => v < 0.5);
+        // Ring 0 is the mean alone, whose sign is arbitrary for zero-mean particles.
+        int ring = Array.FindIndex(frc, 1, v => v < 0.5);
         return ring < 0 ? 0.5 : (double)ring / size;
     }
 
