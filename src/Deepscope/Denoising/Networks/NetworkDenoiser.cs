@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Deepscope.Catalogs;
 using Deepscope.IO;
 using Deepscope.Training;
@@ -27,6 +28,7 @@ public sealed record DenoiserNetwork(string Method, string Architecture, int Dep
     };
 
     /// <summary>Image sides must be multiples of this (the U-Net halves them <see cref="Levels"/> times).</summary>
+    [JsonIgnore]
     public int SideMultiple => Architecture == UNetArchitecture ? 1 << Levels : 1;
 
     public void Write(string folder) => AtomicFile.WriteAllText(Path.Combine(folder, FileName), JsonSerializer.Serialize(this, JsonFormat.Options));
