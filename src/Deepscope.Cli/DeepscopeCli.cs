@@ -22,6 +22,7 @@ public static class DeepscopeCli
         root.Subcommands.Add(RamCommands.Create());
         root.Subcommands.Add(CryoEmCommands.Create());
         foreach (var command in DenoiseCommands.Create()) root.Subcommands.Add(command);
+        root.Subcommands.Add(DenoiseTrainCommand.Create());
         root.Subcommands.Add(ListCommand.Create());
         root.Subcommands.Add(DcfCommands.Create());
         root.Subcommands.Add(BenchCommands.Create());

@@ -3,6 +3,7 @@ using Deepscope.Studies.Authentication;
 using Deepscope.Studies.Attention;
 using Deepscope.Studies.EmoContext;
 using Deepscope.Studies.ClassicalDenoising;
+using Deepscope.Studies.DeepDenoising;
 using Deepscope.Studies.FeatureComparison;
 using Deepscope.Studies.Inspection;
 using Deepscope.Studies.Generalization;
@@ -38,5 +39,7 @@ public static class StudyCatalog
         .Add("classical-denoising", "classical denoisers (BM3D, K-SVD, filters) on grey test sets, PSNR/SSIM under the DnCNN protocol",
             () => new ClassicalDenoisingOptions(), o => new ClassicalDenoisingStudy(o))
         .Add("glass", "pixel-wise defect segmentation of huge line-camera glass images: scattering, ResNet, VGG and DCF encoders by IoU, defect recall and MP/s",
-            () => new GlassStudyOptions(), o => new GlassStudy(o));
+            () => new GlassStudyOptions(), o => new GlassStudy(o))
+        .Add("deep-denoising", "DnCNN, Noise2Noise, Noise2Void and a pix2pix GAN against the classical denoisers on simulated cryo-EM particles by SNR; real particles by half-set FRC",
+            () => new DeepDenoisingOptions(), o => new DeepDenoisingStudy(o));
 }

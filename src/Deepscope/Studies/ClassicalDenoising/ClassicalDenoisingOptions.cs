@@ -21,6 +21,9 @@ public sealed record ClassicalDenoisingOptions
     [Param(Min = 0, Description = "first N images of each set (0 = all)")]
     public int Images { get; init; }
 
+    [Param(Description = "folder of the published DnCNN-S models (sigma=N.mat, relative to the experiment file): method 'dncnn' takes the one of each sigma")]
+    public string DncnnModels { get; init; } = "../../shared/data/denoising/dncnn-matlab";
+
     [Param(Description = "give the denoisers the true sigma (else methods that need it estimate it)")]
     public bool KnownSigma { get; init; } = true;
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Deepscope.Data;
 using Deepscope.Denoising;
+using Deepscope.Denoising.Networks;
 using Deepscope.Numerics;
 using Deepscope.Reports;
 
@@ -20,6 +21,9 @@ public sealed class ClassicalDenoisingStudy(ClassicalDenoisingOptions options) :
     /// <summary>BM3D's mean PSNR on BSD68 as the DnCNN paper (Zhang et al. 2017, Table II) reports it.</summary>
     static readonly Dictionary<double, double> PublishedBm3dBsd68 = new() { [15] = 31.07, [25] = 28.57, [50] = 25.62 };
 
+    /// <summary>DnCNN-S's mean PSNR on BSD68 (Zhang et al. 2017, Table II; cszn/DnCNN's README).</summary>
+    static readonly Dictionary<double, double> PublishedDnCnnBsd68 = new() { [15] = 31.73, [25] = 29.23, [50] = 26.23 };
+
     sealed record Cell(string Set, string SetName, string Image, double Sigma, string Method, int ImageIndex);
 
     List<Cell> Cells(StudyContext context)
@@ -31,8 +35,9 @@ public sealed class ClassicalDenoisingStudy(ClassicalDenoisingOptions options) :
             if (!Directory.Exists(folder)) throw new DeepscopeException($"test set folder {folder} not found");
             var images = Directory.GetFiles(folder).Where(ImageFile.IsImage).Order(StringComparer.Ordinal).ToList();
             if (options.Images > 0) images = images.Take(options.Images).ToList();
-            for (int i = 0; i < images.Count; i++)
-                foreach (var sigma in options.Sigmas)
+            // Sigma outermost: a stopped run has whole noise levels done, in the order given.
+            foreach (var sigma in options.Sigmas)
+                for (int i = 0; i < images.Count; i++)
                     foreach (var method in options.Methods)
                         cells.Add(new Cell(folder, Path.GetFileName(folder), images[i], sigma, method, i));
         }
@@ -50,24 +55,38 @@ public sealed class ClassicalDenoisingStudy(ClassicalDenoisingOptions options) :
         foreach (var cell in cells)
         {
             context.Stage(Key(cell, context, options.KnownSigma), $"{cell.Method} on {cell.SetName}/{Path.GetFileName(cell.Image)} at sigma {cell.Sigma}",
-                () => Denoise(cell, context.Seed));
+                () => Denoise(cell, context));
             progress.Advance(1);
         }
     }
 
-    DenoisedImage Denoise(Cell cell, long seed)
+    DenoisedImage Denoise(Cell cell, StudyContext context)
     {
         var clean = ReadGrey(cell.Image);
-        var noisy = clean.Copy();
-        var random = new RandomStream((ulong)seed, (ulong)cell.ImageIndex, BitConverter.DoubleToUInt64Bits(cell.Sigma));
-        for (int i = 0; i < noisy.Pixels.Length; i++) noisy.Pixels[i] += (float)(cell.Sigma * random.NextNormal());
-        var denoiser = DenoiserCatalog.Catalog.Create(cell.Method);
+        var noisy = WithGaussianNoise(clean, cell.Sigma, context.Seed, cell.ImageIndex);
+        // The published DnCNN-S models are one per noise level: sigma=15.mat, sigma=25.mat, ...
+        var denoiser = cell.Method == DenoiserMethods.DnCnn
+            ? DenoiserCatalog.Catalog.Create(cell.Method, new Dictionary<string, string> { ["model"] = Path.Combine(context.ResolvePath(options.DncnnModels), $"sigma={cell.Sigma.ToString(CultureInfo.InvariantCulture)}.mat") })
+            : DenoiserCatalog.Catalog.Create(cell.Method);
         var clock = Stopwatch.StartNew();
         var denoised = ImageQuality.Quantised(denoiser.Denoise(noisy, options.KnownSigma ? cell.Sigma : null));
         double seconds = clock.Elapsed.TotalSeconds;
+        (denoiser as IDisposable)?.Dispose();
         return new DenoisedImage(cell.SetName, Path.GetFileName(cell.Image), cell.Sigma, cell.Method,
             ImageQuality.Psnr(clean, ImageQuality.Quantised(noisy), 255), ImageQuality.Psnr(clean, denoised, 255),
             ImageQuality.Ssim(clean, denoised, 255), seconds);
+    }
+
+    /// <summary>
+    /// The protocol's noisy image: Gaussian noise of standard deviation <paramref name="sigma"/> added, not clipped nor
+    /// quantised, drawn from its own stream (seed, image index, sigma), as MATLAB's demo re-seeds per image.
+    /// </summary>
+    public static Plane WithGaussianNoise(Plane clean, double sigma, long seed, int imageIndex)
+    {
+        var noisy = clean.Copy();
+        var random = new RandomStream((ulong)seed, (ulong)imageIndex, BitConverter.DoubleToUInt64Bits(sigma));
+        for (int i = 0; i < noisy.Pixels.Length; i++) noisy.Pixels[i] += (float)(sigma * random.NextNormal());
+        return noisy;
     }
 
     /// <summary>An 8-bit grey image on the 0..255 scale.</summary>
@@ -94,14 +113,15 @@ public sealed class ClassicalDenoisingStudy(ClassicalDenoisingOptions options) :
         foreach (var group in results.GroupBy(r => (r.Set, r.Sigma, r.Method)))
         {
             var list = group.ToList();
-            string published = group.Key.Method == "bm3d" && group.Key.Set == "BSD68" && PublishedBm3dBsd68.TryGetValue(group.Key.Sigma, out var p) ? F(p) : "";
+            var publishedTable = group.Key.Method switch { "bm3d" => PublishedBm3dBsd68, DenoiserMethods.DnCnn => PublishedDnCnnBsd68, _ => null };
+            string published = publishedTable != null && group.Key.Set == "BSD68" && publishedTable.TryGetValue(group.Key.Sigma, out var p) ? F(p) : "";
             rows.Add([group.Key.Set, F(group.Key.Sigma, "0.#"), group.Key.Method, list.Count.ToString(CultureInfo.InvariantCulture),
                 F(list.Average(r => r.NoisyPsnr)), F(list.Average(r => r.Psnr)), published, list.Average(r => r.Ssim).ToString("F4", CultureInfo.InvariantCulture),
                 F(list.Average(r => r.Seconds), "0.00")]);
         }
         blocks.Add(new Heading("Mean PSNR and SSIM"));
         blocks.Add(new Table(["set", "sigma", "method", "images", "noisy PSNR", "PSNR (dB)", "published", "SSIM", "s / image"], rows,
-            "Published: BM3D on BSD68 as reported by Zhang et al. 2017 (DnCNN), Table II.", new HashSet<int> { 1, 3, 4, 5, 6, 7, 8 }));
+            "Published: BM3D and DnCNN-S on BSD68 as reported by Zhang et al. 2017 (DnCNN), Table II.", new HashSet<int> { 1, 3, 4, 5, 6, 7, 8 }));
         foreach (var set in results.GroupBy(r => r.Set))
         {
             blocks.Add(new Heading($"{set.Key}: PSNR per image", 3));

@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Deepscope.Denoising.Networks;
+using Deepscope.Runtime;
+using Deepscope.Training;
+using static TorchSharp.torch;
+
+namespace Deepscope.Bench;
+
+/// <summary>
+/// DnCNN (17 layers, 64 channels, batch norm) throughput, as bench/peers/torch_dncnn.py measures the same model in
+/// PyTorch: training patches/s (40x40 patches, batch 16: zero_grad, forward, MSE against the clean patch, backward,
+/// Adam step; inputs channels-last as the trainer feeds them) and inference images/s (eval mode, no gradients, one
+/// 256x256 image at a time, as Set12's small images).
+/// </summary>
+public sealed class DnCnnBenchmark : IBenchmark
+{
+    public string Name => "dncnn";
+    public string Description => "DnCNN training patches/s and inference images/s: [--mode train|infer] [--batch 16] [--patch 40] [--size 256] [--steps 10] [--warmup 2] [--threads N]";
+
+    public int Run(string[] args)
+    {
+        string Arg(string name, string fallback) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() ?? fallback;
+        int Int(string name, string fallback) => int.Parse(Arg(name, fallback), CultureInfo.InvariantCulture);
+        string mode = Arg("--mode", "train");
+        int batch = Int("--batch", "16"), patch = Int("--patch", "40"), size = Int("--size", "256"), steps = Int("--steps", "10"), warmup = Int("--warmup", "2");
+        var threads = Arg("--threads", "");
+        TorchRuntime.Configure(threads == "" ? null : int.Parse(threads, CultureInfo.InvariantCulture));
+        NativeHeap.ReuseFreedMemory();  // as Trainer.Fit does
+        random.manual_seed(0);
+        using var model = new DnCnn();
+        double perSecond;
+        if (mode == "train")
+        {
+            model.train();
+            using var optimizer = new OptimizerOptions { Kind = OptimizerKind.Adam, LearningRate = 1e-3 }.Create([new ParameterGroup("all", model.parameters().ToList())]);
+            using var clean = rand(batch, 1, patch, patch);
+            using var noisy = MemoryFormat.ChannelsLast(clean + 0.1 * randn(batch, 1, patch, patch));
+            void Step()
+            {
+                using var scope = NewDisposeScope();
+                optimizer.zero_grad();
+                nn.functional.mse_loss(model.forward(noisy), clean).backward();
+                optimizer.step();
+            }
+            for (int i = 0; i < warmup; i++) Step();
+            var clock = Stopwatch.StartNew();
+            for (int i = 0; i < steps; i++) Step();
+            perSecond = batch * steps / clock.Elapsed.TotalSeconds;
+        }
+        else
+        {
+            model.eval();
+            using var noGrad = no_grad();
+            using var image = rand(1, 1, size, size);
+            void Infer()
+            {
+                using var scope = NewDisposeScope();
+                model.forward(image);
+            }
+            for (int i = 0; i < warmup; i++) Infer();
+            var clock = Stopwatch.StartNew();
+            for (int i = 0; i < steps; i++) Infer();
+            perSecond = steps / clock.Elapsed.TotalSeconds;
+        }
+        Console.WriteLine(JsonSerializer.Serialize(new
+        {
+            framework = "deepscope " + __version__, model = "dncnn-17x64", mode, batch = mode == "train" ? batch : 1, side = mode == "train" ? patch : size,
+            steps, threads = get_num_threads(), images_per_second = perSecond,
+        }));
+        return 0;
+    }
+}
