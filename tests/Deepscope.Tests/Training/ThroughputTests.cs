@@ -48,6 +48,16 @@ public class ThroughputTests
     }
 
     [Fact]
+    public void Plain_convolutions_count_the_same_multiply_adds()
+    {
+        var spec = ModelZoo.Get("lenet");
+        using var model = spec.Create(spec.DefaultShape);
+        var report = TrainingThroughput.Measure("lenet", model, [1, 28, 28], 10,
+            new ThroughputOptions { Batch = 4, Steps = 1, Warmup = 0, TopOperators = 0, PlainConvolutions = true }, new MachinePeak(1, 2.0, 8));
+        Assert.Equal(ModelZoo.MacsPerImage(spec, spec.DefaultShape), report.MacsPerImage);
+    }
+
+    [Fact]
     public void Bench_train_rejects_an_unknown_model_in_one_line()
     {
         var (exit, _, stderr) = CliRunner.Run("bench", "train", "--model", "no-such-net");
