@@ -35,7 +35,9 @@ public static class DeepscopeCli
     {
         try
         {
-            return Build().Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            var parsed = Build().Parse(args);
+            if (RunsACommand(parsed)) Runtime.Nnpack.Disable();
+            return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (Exception e) when (Unwrap(e) is DeepscopeException user)
         {
@@ -54,6 +56,10 @@ public static class DeepscopeCli
             return 2;
         }
     }
+
+    /// <summary>False for help, version and parse errors, which need no libtorch (loading it costs a second).</summary>
+    static bool RunsACommand(ParseResult parsed) => parsed.Errors.Count == 0
+        && parsed.Action is not (null or System.CommandLine.Help.HelpAction) && parsed.Action.GetType().DeclaringType != typeof(VersionOption);
 
     static Exception Unwrap(Exception e) => e is AggregateException { InnerExceptions.Count: 1 } a ? Unwrap(a.InnerExceptions[0]) : e;
 }

@@ -9,11 +9,12 @@ namespace Deepscope.Runtime;
 /// </summary>
 public static class TorchRuntime
 {
-    /// <summary>Sets libtorch's intra-op threads (default: all cores) and inter-op threads to 1.</summary>
+    /// <summary>Sets libtorch's intra-op threads (default: all cores) and switches NNPACK off (<see cref="Nnpack"/>).</summary>
     public static void Configure(int? threads = null)
     {
         int n = threads ?? Environment.ProcessorCount;
         if (n < 1) throw new DeepscopeException($"threads must be at least 1, got {n}");
+        Nnpack.Disable();
         if (get_num_threads() != n) set_num_threads(n);
     }
 
