@@ -60,9 +60,15 @@ static class DenoiseCommands
             Deepscope.Runtime.TorchRuntime.Configure(parse.GetValue(threads));
             var entry = DenoiserCatalog.Catalog.Get(parse.GetValue(method)!);
             var parameters = GenerateCommand.Parameters(parse.UnmatchedTokens);
-            // Thresholds published for 0..255 images: tell the method the data's range unless the user did.
+            // Thresholds and the published networks assume 0..255 (or 0..1) images: tell the method the data's range unless
+            // the user did. The clean reference gives it best: noise widens a noisy float image's range (by 40% at sigma 15).
             if (entry.Parameters.Any(p => p.Name == "data_range") && !parameters.ContainsKey("data_range"))
-                parameters["data_range"] = StackProcessing.DataRange(parse.GetValue(input)!).ToString("R", CultureInfo.InvariantCulture);
+            {
+                var source = parse.GetValue(reference) ?? parse.GetValue(input)!;
+                double range = StackProcessing.DataRange(source);
+                parameters["data_range"] = range.ToString("R", CultureInfo.InvariantCulture);
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"data range {range:G6} (from {source}; --data_range overrides)"));
+            }
             var denoiser = entry.Create(parameters);
             var summary = CliProgress.Run(p => StackProcessing.Denoise(parse.GetValue(input)!, parse.GetValue(output)!, denoiser, parse.GetValue(sigma),
                 parse.GetValue(reference), parse.GetValue(batch), p));

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Spectre.Console;
 
 namespace Deepscope.Cli.Terminal;
@@ -90,10 +91,14 @@ public static class CliProgress
         void Print(bool final = false)
         {
             double seconds = Math.Max(_clock.Elapsed.TotalSeconds, 1e-9), rate = _done / seconds;
-            var amount = unit == "bytes" ? $"{_done / 1e6:F1} MB ({rate / 1e6:F1} MB/s)" : $"{_done:F0} {unit} ({rate:F0} {unit}/s)";
+            var amount = unit == "bytes" ? $"{_done / 1e6:F1} MB ({rate / 1e6:F1} MB/s)" : $"{Figure(_done)} {unit} ({Figure(rate)} {unit}/s)";
             var percent = total > 0 ? $" {100 * _done / total:F0}%" : "";
             var eta = !final && total > 0 && rate > 0 ? $", ETA {TimeSpan.FromSeconds((total - _done) / rate):hh\\:mm\\:ss}" : "";
             Console.Error.WriteLine($"{description}:{percent} {amount}{eta}{(final ? $", done in {seconds:F1}s" : "")}");
         }
+
+        /// <summary>Whole numbers from 100 up, else three significant digits: a slow rate (0.05 images/s) is not "0".</summary>
+        static string Figure(double value) => value >= 100 || value == Math.Floor(value) ? value.ToString("F0", CultureInfo.InvariantCulture)
+            : value.ToString("G3", CultureInfo.InvariantCulture);
     }
 }

@@ -34,6 +34,28 @@ public sealed class DenoiseCommandTests
         Assert.Contains("frc", stdout);
     }
 
+    /// <summary>
+    /// Noise widens a float image's range (0..1 becomes about -0.3..1.3 at sigma 0.1), so a range read from the noisy input
+    /// would scale the published thresholds wrongly: with a reference, its range is the data's.
+    /// </summary>
+    [Fact]
+    public void Denoise_WithoutDataRange_TakesItFromTheReference()
+    {
+        using var dir = new TempDir();
+        var clean = Enumerable.Range(0, 32 * 32).Select(i => (float)(i % 32 / 31.0)).ToArray();
+        var random = new RandomStream(3);
+        var noisy = clean.Select(v => (float)(v + 0.1 * random.NextNormal())).ToArray();
+        using (var t = tensor(clean, [32, 32])) Npy.Write(dir.File("clean.npy"), t);
+        using (var t = tensor(noisy, [32, 32])) Npy.Write(dir.File("noisy.npy"), t);
+        var (exit, _, stderr) = CliRunner.Run("denoise", "--method", "bm3d", "--sigma", "0.1", "--input", dir.File("noisy.npy"), "--output", dir.File("out.npy"),
+            "--reference", dir.File("clean.npy"));
+        Assert.True(exit == 0, stderr);
+        Assert.Contains($"data range 1 (from {dir.File("clean.npy")}", stderr);
+        (exit, _, stderr) = CliRunner.Run("denoise", "--method", "bm3d", "--sigma", "0.1", "--input", dir.File("noisy.npy"), "--output", dir.File("out2.npy"));
+        Assert.True(exit == 0, stderr);
+        Assert.Contains($"(from {dir.File("noisy.npy")}", stderr);
+    }
+
     [Fact]
     public void Noise_OnMrcStack_AtSnr_KeepsHeader()
     {
