@@ -9,7 +9,7 @@ namespace Deepscope.Models;
 sealed class BasicBlock : Module<Tensor, Tensor>
 {
     readonly Module<Tensor, Tensor> conv1, conv2; // not Conv2d: DcfConversion puts DCF convolutions here
-    readonly BatchNorm2d bn1, bn2;
+    readonly Module<Tensor, Tensor> bn1, bn2; // not BatchNorm2d: inference folds it into the convolution (BatchNormFolding)
     readonly ReLU relu;
     readonly Sequential? downsample;
 
@@ -66,7 +66,7 @@ sealed class BasicBlock : Module<Tensor, Tensor>
 public sealed class CifarResNet : Module<Tensor, Tensor>, IClassifierWithHead
 {
     readonly Module<Tensor, Tensor> conv1;
-    readonly BatchNorm2d bn1;
+    readonly Module<Tensor, Tensor> bn1; // not BatchNorm2d: inference folds it into the convolution (BatchNormFolding)
     readonly Sequential layer1, layer2, layer3, layer4;
     readonly Linear fc;
 
