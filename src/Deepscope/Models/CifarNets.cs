@@ -148,9 +148,28 @@ public sealed class CifarVgg : Module<Tensor, Tensor>, IClassifierWithHead
 
 static class Initialization
 {
+    [ThreadStatic] static bool _weightsFollow;
+
+    /// <summary>
+    /// Until disposed, <see cref="HeNormalConvolutions"/> does nothing on this thread: for models whose weights are
+    /// loaded right after construction, which would overwrite the draws (a ResNet-18 draws 11 M normal numbers).
+    /// </summary>
+    public static IDisposable SkippedForLoadedWeights()
+    {
+        bool previous = _weightsFollow;
+        _weightsFollow = true;
+        return new Scope(() => _weightsFollow = previous);
+    }
+
+    sealed class Scope(Action end) : IDisposable
+    {
+        public void Dispose() => end();
+    }
+
     /// <summary>torchvision's CNN initialisation: Kaiming normal (fan_out, ReLU) convolutions, batch norm 1 and 0.</summary>
     public static void HeNormalConvolutions(Module module)
     {
+        if (_weightsFollow) return;
         using var _ = no_grad();
         foreach (var (_, m) in module.named_modules())
         {

@@ -34,7 +34,8 @@ public sealed record SegmenterRecord(string Encoder, int DcfK, IReadOnlyList<str
         var record = Read(folder);
         var weights = Path.Combine(folder, RunRecord.ModelFile);
         if (!File.Exists(weights)) throw new DeepscopeException($"{weights} not found: the run has not finished training");
-        var model = record.Create();
+        EncoderDecoder model;
+        using (Models.Initialization.SkippedForLoadedWeights()) model = record.Create();
         try { model.load(weights, strict: true); }
         catch (Exception e) when (e is not DeepscopeException) { model.Dispose(); throw new InvalidDataFileException(weights, $"cannot load {record.Encoder} weights: {e.Message}", e); }
         Models.Inference.InferencePreparation.Prepare(model);

@@ -31,7 +31,8 @@ public sealed class InspectionPredictor : IDisposable
         _spec = ModelZoo.Get(Record.Model);
         var weights = Path.Combine(runFolder, RunRecord.ModelFile);
         if (!File.Exists(weights)) throw new DeepscopeException($"{weights} not found: the run has not finished training");
-        _model = _spec.Create(new ModelShape(Record.Classes.Count, Record.Input.Channels, Record.Input.ImageSize));
+        using (Initialization.SkippedForLoadedWeights())
+            _model = _spec.Create(new ModelShape(Record.Classes.Count, Record.Input.Channels, Record.Input.ImageSize));
         try { _model.load(weights, strict: true); }
         catch (Exception e) when (e is not DeepscopeException) { _model.Dispose(); throw new InvalidDataFileException(weights, $"cannot load {Record.Model} weights: {e.Message}", e); }
         InferencePreparation.Prepare(_model);
