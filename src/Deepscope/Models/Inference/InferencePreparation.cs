@@ -13,14 +13,19 @@ namespace Deepscope.Models.Inference;
 /// </summary>
 public static class InferencePreparation
 {
-    /// <summary>Prepares <paramref name="model"/> in place; <paramref name="observed"/> names modules whose own outputs the caller reads. Returns the batch norms folded.</summary>
-    public static int Prepare(nn.Module model, IReadOnlySet<string>? observed = null)
+    /// <summary>
+    /// Prepares <paramref name="model"/> in place; <paramref name="observed"/> names modules whose own outputs the
+    /// caller reads. <paramref name="fold"/> and <paramref name="channelsLast"/> exist to measure each step alone
+    /// (<c>deepscope bench infer --no-fold --nchw</c>). Returns the batch norms folded.
+    /// </summary>
+    public static int Prepare(nn.Module model, IReadOnlySet<string>? observed = null, bool fold = true, bool channelsLast = true)
     {
         model.eval();
-        int folded = BatchNormFolding.Fold(model, observed);
-        using (no_grad())
-            foreach (var m in model.modules())
-                if (((m as TorchSharp.Modules.Conv2d)?.weight ?? (m as RoutedConv2d)?.Weight) is { } weight) weight.set_(MemoryFormat.ChannelsLast(weight));
+        int folded = fold ? BatchNormFolding.Fold(model, observed) : 0;
+        if (channelsLast)
+            using (no_grad())
+                foreach (var m in model.modules())
+                    if (((m as TorchSharp.Modules.Conv2d)?.weight ?? (m as RoutedConv2d)?.Weight) is { } weight) weight.set_(MemoryFormat.ChannelsLast(weight));
         NativeHeap.ReuseFreedMemory();
         return folded;
     }
