@@ -16,7 +16,7 @@ namespace Deepscope.Bench;
 public sealed class InspectionBenchmark : IBenchmark
 {
     public string Name => "inspection";
-    public string Description => "inspect predict: ResNet-18 2-class on a PNG folder, images/s after one warm-up batch; args: FOLDER [size=224] [limit=256] [tta=1]";
+    public string Description => "inspect predict: ResNet-18 2-class on a PNG folder, images/s after one warm-up batch; args: FOLDER [size=224] [limit=256] [tta=1] (threads: BENCH_THREADS, default all cores)";
 
     public int Run(string[] args)
     {
@@ -24,7 +24,7 @@ public sealed class InspectionBenchmark : IBenchmark
         int size = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 224;
         int limit = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 256;
         bool tta = args.Length <= 3 || args[3] != "0";
-        TorchRuntime.Configure();
+        TorchRuntime.Configure(Environment.GetEnvironmentVariable("BENCH_THREADS") is { } t ? int.Parse(t, CultureInfo.InvariantCulture) : null);
         var files = InspectionData.ListTest(args[0]).Take(limit).Select(f => f.Path).ToArray();
         var run = Directory.CreateTempSubdirectory("deepscope-bench-inspection-").FullName;
         try

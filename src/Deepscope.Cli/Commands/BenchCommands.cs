@@ -11,7 +11,7 @@ namespace Deepscope.Cli.Commands;
 /// <summary><c>deepscope bench train</c>: training speed of a zoo model, per phase, against the machine's peak.</summary>
 static class BenchCommands
 {
-    public static Command Create() => new("bench", "Measure Deepscope on this machine") { Train() };
+    public static Command Create() => new("bench", "Measure Deepscope on this machine") { Train(), BenchInferCommand.Create() };
 
     static Command Train()
     {
@@ -48,7 +48,7 @@ static class BenchCommands
         return command;
     }
 
-    static int Positive(int value, string option) =>
+    internal static int Positive(int value, string option) =>
         value >= 1 ? value : throw new DeepscopeException($"{option} must be at least 1, got {value}");
 
     static void Print(ThroughputReport r)

@@ -9,7 +9,7 @@ namespace Deepscope.Models;
 sealed class BasicBlock : Module<Tensor, Tensor>
 {
     readonly Module<Tensor, Tensor> conv1, conv2; // not Conv2d: DcfConversion puts DCF convolutions here
-    readonly BatchNorm2d bn1, bn2;
+    readonly Module<Tensor, Tensor> bn1, bn2; // not BatchNorm2d: inference folds it into the convolution (BatchNormFolding)
     readonly ReLU relu;
     readonly Sequential? downsample;
 
@@ -66,7 +66,7 @@ sealed class BasicBlock : Module<Tensor, Tensor>
 public sealed class CifarResNet : Module<Tensor, Tensor>, IClassifierWithHead
 {
     readonly Module<Tensor, Tensor> conv1;
-    readonly BatchNorm2d bn1;
+    readonly Module<Tensor, Tensor> bn1; // not BatchNorm2d: inference folds it into the convolution (BatchNormFolding)
     readonly Sequential layer1, layer2, layer3, layer4;
     readonly Linear fc;
 
@@ -148,9 +148,28 @@ public sealed class CifarVgg : Module<Tensor, Tensor>, IClassifierWithHead
 
 static class Initialization
 {
+    [ThreadStatic] static bool _weightsFollow;
+
+    /// <summary>
+    /// Until disposed, <see cref="HeNormalConvolutions"/> does nothing on this thread: for models whose weights are
+    /// loaded right after construction, which would overwrite the draws (a ResNet-18 draws 11 M normal numbers).
+    /// </summary>
+    public static IDisposable SkippedForLoadedWeights()
+    {
+        bool previous = _weightsFollow;
+        _weightsFollow = true;
+        return new Scope(() => _weightsFollow = previous);
+    }
+
+    sealed class Scope(Action end) : IDisposable
+    {
+        public void Dispose() => end();
+    }
+
     /// <summary>torchvision's CNN initialisation: Kaiming normal (fan_out, ReLU) convolutions, batch norm 1 and 0.</summary>
     public static void HeNormalConvolutions(Module module)
     {
+        if (_weightsFollow) return;
         using var _ = no_grad();
         foreach (var (_, m) in module.named_modules())
         {

@@ -69,7 +69,7 @@ public sealed class AlexNetSmall : Module<Tensor, Tensor>, IClassifierWithHead
 sealed class ConvModule : Module<Tensor, Tensor>
 {
     readonly Module<Tensor, Tensor> conv; // not Conv2d: the trainer routes convolutions (RoutedConv2d)
-    readonly BatchNorm2d? bn;
+    readonly Module<Tensor, Tensor>? bn; // not BatchNorm2d: inference folds it into the convolution (BatchNormFolding)
     readonly Parameter? shift;
 
     public ConvModule(long inChannels, long outChannels, long kernel, long stride, bool batchNorm) : base(nameof(ConvModule))

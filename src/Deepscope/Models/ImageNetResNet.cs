@@ -13,7 +13,7 @@ namespace Deepscope.Models;
 public sealed class ImageNetResNet : Module<Tensor, Tensor>, IClassifierWithHead
 {
     readonly Module<Tensor, Tensor> conv1; // not Conv2d: the trainer routes convolutions (RoutedConv2d)
-    readonly BatchNorm2d bn1;
+    readonly Module<Tensor, Tensor> bn1; // not BatchNorm2d: inference folds it into the convolution (BatchNormFolding)
     readonly ReLU relu;
     readonly MaxPool2d maxpool;
     readonly Sequential layer1, layer2, layer3, layer4;

@@ -67,9 +67,9 @@ public sealed class LeNet : Module<Tensor, Tensor>, IClassifierWithHead
 {
     // Declared in forward order: fine-tuning counts and freezes blocks in registration order.
     readonly Module<Tensor, Tensor> conv1;
-    readonly BatchNorm2d bn1;
+    readonly Module<Tensor, Tensor> bn1; // not BatchNorm2d: inference folds it into the convolution (BatchNormFolding)
     readonly Module<Tensor, Tensor> conv2;
-    readonly BatchNorm2d bn2;
+    readonly Module<Tensor, Tensor> bn2;
     readonly Linear fc1;
     readonly Dropout dropout;
     readonly Linear fc2;

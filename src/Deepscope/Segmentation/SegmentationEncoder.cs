@@ -80,7 +80,7 @@ public sealed class ReceptiveField
 public sealed class ResNet18Encoder : SegmentationEncoder
 {
     readonly Module<Tensor, Tensor> conv1; // not Conv2d: DcfConversion may replace it
-    readonly BatchNorm2d bn1;
+    readonly Module<Tensor, Tensor> bn1; // not BatchNorm2d: inference folds it into the convolution (BatchNormFolding)
     readonly ReLU relu;
     readonly MaxPool2d maxpool;
     readonly Sequential layer1, layer2, layer3;

@@ -28,16 +28,17 @@ public sealed record SegmenterRecord(string Encoder, int DcfK, IReadOnlyList<str
     /// <summary>A fresh (untrained) segmenter of this record's architecture.</summary>
     public EncoderDecoder Create() => Build(Encoder, DcfK, Classes.Count);
 
-    /// <summary>The trained segmenter of a run folder, in evaluation mode.</summary>
+    /// <summary>The trained segmenter of a run folder, readied for inference (evaluation mode, batch norms folded: <see cref="Models.Inference.InferencePreparation"/>).</summary>
     public static (SegmenterRecord Record, EncoderDecoder Model) Load(string folder)
     {
         var record = Read(folder);
         var weights = Path.Combine(folder, RunRecord.ModelFile);
         if (!File.Exists(weights)) throw new DeepscopeException($"{weights} not found: the run has not finished training");
-        var model = record.Create();
+        EncoderDecoder model;
+        using (Models.Initialization.SkippedForLoadedWeights()) model = record.Create();
         try { model.load(weights, strict: true); }
         catch (Exception e) when (e is not DeepscopeException) { model.Dispose(); throw new InvalidDataFileException(weights, $"cannot load {record.Encoder} weights: {e.Message}", e); }
-        model.eval();
+        Models.Inference.InferencePreparation.Prepare(model);
         return (record, model);
     }
 

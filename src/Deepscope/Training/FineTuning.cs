@@ -84,7 +84,7 @@ public static class FineTuning
     public static Tensor CacheFeatures(nn.Module<Tensor, Tensor> model, ModelSpec spec, Examples examples, InputTransform transform,
         int batchSize = 256, IProgressReporter? progress = null)
     {
-        var (features, release) = FeatureFunction(model, spec);
+        var (forward, release) = FeatureFunction(model, spec);
         bool wasTraining = model.training;
         model.eval();
         try
@@ -96,7 +96,7 @@ public static class FineTuning
             {
                 using var scope = NewDisposeScope();
                 long n = Math.Min(batchSize, examples.Count - start);
-                var f = features(transform.Apply(examples.Inputs.narrow(0, start, n)));
+                var f = forward(transform.Apply(examples.Inputs.narrow(0, start, n))).Features;
                 all ??= empty([examples.Count, f.shape[1]], ScalarType.Float32).MoveToOuterDisposeScope();
                 all.narrow(0, start, n).copy_(f);
                 task.Advance(n);
@@ -110,21 +110,27 @@ public static class FineTuning
         }
     }
 
-    internal static (Func<Tensor, Tensor> Features, Action? Release) FeatureFunction(nn.Module<Tensor, Tensor> model, ModelSpec spec)
+    /// <summary>
+    /// One forward pass in evaluation mode giving the input of the model's head (N, D) and the model's output: a
+    /// <see cref="IClassifierWithHead"/> runs its body then its head; other models (torchvision's) run whole while a
+    /// forward pre-hook keeps what enters the head. Call Release when done (it removes the hook).
+    /// </summary>
+    internal static (Func<Tensor, (Tensor Features, Tensor Output)> Forward, Action? Release) FeatureFunction(nn.Module<Tensor, Tensor> model, ModelSpec spec)
     {
-        if (model is IClassifierWithHead withHead) return (withHead.Features, null);
-        // Other models (torchvision's): run them whole and keep what enters the head, caught by a forward pre-hook.
-        var head = model.named_modules().Where(m => m.name == spec.HeadName).Select(m => m.module).OfType<nn.Module<Tensor, Tensor>>().FirstOrDefault()
-            ?? throw new DeepscopeException($"{spec.Name} has no layer '{spec.HeadName}' to take features from");
+        var head = model.named_modules().Where(m => m.name == spec.HeadName).Select(m => m.module).OfType<nn.Module<Tensor, Tensor>>().FirstOrDefault();
+        // In evaluation mode head(Features(x)) is the model's output (dropout before the head is the identity); a model
+        // built without its head (resnet18-cntk at 0 classes) outputs its features.
+        if (model is IClassifierWithHead withHead) return (x => { var f = withHead.Features(x); return (f, head is null ? f.alias() : head.call(f)); }, null);
+        if (head is null) throw new DeepscopeException($"{spec.Name} has no layer '{spec.HeadName}' to take features from");
         Tensor? caught = null;
         // The alias leaves the model's own dispose scope, which would free it when forward returns.
         var hook = head.register_forward_pre_hook((_, input) => { caught = input.alias().DetachFromDisposeScope(); return input; });
         return (x =>
         {
             caught = null;
-            using var output = model.call(x);
+            var output = model.call(x);
             using var features = caught ?? throw new InvalidOperationException($"{spec.Name}'s forward did not call its '{spec.HeadName}' layer through its hooks");
-            return features.flatten(1);
+            return (features.flatten(1), output);
         }, hook.remove);
     }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Deepscope.Models.Inference;
 using Deepscope.Models.Pretrained;
 using Deepscope.Runtime;
 using TorchSharp;
@@ -40,7 +41,7 @@ public sealed class CnnFeatureExtractor : IDisposable
     public CnnFeatureOptions Options { get; }
 
     /// <summary>
-    /// Wraps a network that already holds its weights (it is put in eval mode and owned from now on). Images are
+    /// Wraps a network that already holds its weights (readied for inference, <see cref="InferencePreparation"/>, and owned from now on). Images are
     /// normalised as the model's pretrained weights expect (<see cref="CnnModels.Normalization"/>).
     /// </summary>
     public CnnFeatureExtractor(nn.Module<Tensor, Tensor> model, CnnFeatureOptions options)
@@ -49,11 +50,9 @@ public sealed class CnnFeatureExtractor : IDisposable
         options = options with { Preprocessing = options.Preprocessing with { Normalization = CnnModels.Normalization(options.Model) } };
         LayerWalk.Validate(model, options.Model, options.Layers);
         _model = model;
-        _model.eval();
+        // A requested convolution's own output would change if its batch norm were folded into it.
+        InferencePreparation.Prepare(_model, observed: options.Layers.ToHashSet());
         if (options.BFloat16) _model.to(ScalarType.BFloat16);
-        using (no_grad())
-            foreach (var p in _model.parameters())
-                if (p.dim() == 4) p.set_(MemoryFormat.ChannelsLast(p));
         Options = options;
     }
 

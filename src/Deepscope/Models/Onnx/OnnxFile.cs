@@ -17,8 +17,32 @@ public sealed record OnnxNode(string Name, string OpType, IReadOnlyList<string> 
 
 public sealed record OnnxAttribute(long Int, float Float, long[] Ints, string Text);
 
-/// <summary>A constant tensor of the graph (an initializer), converted to float32.</summary>
-public sealed record OnnxTensor(string Name, long[] Dims, float[] Values);
+/// <summary>
+/// A constant tensor of the graph (an initializer), float32 or float64, read as float32. Its data stays a slice of
+/// the file's bytes until asked for, so a weight goes from the file into a torch tensor in one copy.
+/// </summary>
+public sealed class OnnxTensor(string name, long[] dims, ReadOnlyMemory<byte> data, bool isDouble)
+{
+    float[]? _values;
+
+    public string Name => name;
+    public long[] Dims => dims;
+    public long Count => data.Length / (isDouble ? sizeof(double) : sizeof(float));
+
+    /// <summary>The values as a float32 array (made on first use).</summary>
+    public float[] Values => _values ??= isDouble
+        ? [.. MemoryMarshal.Cast<byte, double>(data.Span).ToArray().Select(v => (float)v)]
+        : MemoryMarshal.Cast<byte, float>(data.Span).ToArray();
+
+    /// <summary>A new float32 tensor of shape <see cref="Dims"/> holding the values, copied straight from the file's bytes.</summary>
+    public TorchSharp.torch.Tensor ToTensor()
+    {
+        if (isDouble) return TorchSharp.torch.tensor(Values, dims);
+        var t = TorchSharp.torch.empty(dims, TorchSharp.torch.ScalarType.Float32);
+        data.Span.CopyTo(t.bytes);
+        return t;
+    }
+}
 
 /// <summary>
 /// The parts of an ONNX model file (a protobuf <c>ModelProto</c>) that weight import needs: the graph's nodes, its
@@ -133,13 +157,11 @@ public sealed class OnnxFile
         if (type is not (DataType.Float or DataType.Double)) return null;
         if (external) throw new InvalidDataFileException(path, $"initializer '{name}' is stored in an external data file, which is not supported; re-export with the weights inside the .onnx");
         var data = raw.Length > 0 ? raw : type == DataType.Float ? floats : doubles;
-        float[] values = type == DataType.Float
-            ? MemoryMarshal.Cast<byte, float>(data.Span).ToArray()
-            : [.. MemoryMarshal.Cast<byte, double>(data.Span).ToArray().Select(v => (float)v)];
+        var tensor = new OnnxTensor(name, [.. dims], data, type == DataType.Double);
         long expected = dims.Aggregate(1L, (a, b) => a * b);
-        if (values.Length != expected)
-            throw new InvalidDataFileException(path, $"initializer '{name}' holds {values.Length} values for shape ({string.Join(", ", dims)})");
-        return new OnnxTensor(name, [.. dims], values);
+        if (tensor.Count != expected)
+            throw new InvalidDataFileException(path, $"initializer '{name}' holds {tensor.Count} values for shape ({string.Join(", ", dims)})");
+        return tensor;
     }
 
     static string ValueName(ReadOnlyMemory<byte> message)

@@ -137,12 +137,12 @@ public static class OnnxImport
             var w = graph.Constant(node, 1);
             // Gemm with transB=1 stores (out, in) as torch.nn.Linear does; MatMul and transB=0 store (in, out).
             bool outByIn = node.OpType == "Gemm" && node.Int("transB", 0) == 1;
-            using (var stored = tensor(w.Values, w.Dims))
+            using (var stored = w.ToTensor())
                 state[$"{names[i]}.weight"] = outByIn ? stored.clone() : stored.t().contiguous();
             var bias = node.OpType == "Gemm" ? graph.OptionalConstant(node, 2)
                 : graph.Consumers(node.Outputs[0]) is [{ OpType: "Add" } add] ? graph.Constant(add, 1) : null;
             if (keys.Contains($"{names[i]}.bias"))
-                state[$"{names[i]}.bias"] = bias is null ? zeros(state[$"{names[i]}.weight"].shape[0]) : tensor(bias.Values);
+                state[$"{names[i]}.bias"] = bias is null ? zeros(state[$"{names[i]}.weight"].shape[0]) : bias.ToTensor();
         }
     }
 
@@ -153,24 +153,24 @@ public static class OnnxImport
         if (node.Int("group", 1) != 1 || node.Ints("dilations", [1, 1]).Any(d => d != 1))
             throw graph.Error($"{node.Label}: grouped or dilated convolutions do not fit {conv}");
         var w = graph.Constant(node, 1);
-        state[$"{conv}.weight"] = tensor(w.Values, w.Dims);
+        state[$"{conv}.weight"] = w.ToTensor();
         var convBias = graph.OptionalConstant(node, 2);
         bool modelHasBias = keys.Contains($"{conv}.bias");
-        if (modelHasBias) state[$"{conv}.bias"] = convBias is null ? zeros(w.Dims[0]) : tensor(convBias.Values);
+        if (modelHasBias) state[$"{conv}.bias"] = convBias is null ? zeros(w.Dims[0]) : convBias.ToTensor();
         if (bn is null)
         {
             if (unit.BatchNorm is { } extra) throw graph.Error($"{extra.Label} follows {node.Label}, but {conv} has no batch norm after it");
             return;
         }
         // The bias goes into the batch norm when the model's convolution has none: bn(conv(x) + b) has mean - b.
-        var shift = convBias is null || modelHasBias ? zeros(w.Dims[0]) : tensor(convBias.Values);
+        var shift = convBias is null || modelHasBias ? zeros(w.Dims[0]) : convBias.ToTensor();
         if (unit.BatchNorm is { } norm)
         {
             float epsilon = norm.Float("epsilon", 1e-5f);
-            state[$"{bn}.weight"] = tensor(graph.Constant(norm, 1).Values);
-            state[$"{bn}.bias"] = tensor(graph.Constant(norm, 2).Values);
-            state[$"{bn}.running_mean"] = tensor(graph.Constant(norm, 3).Values).sub_(shift);
-            state[$"{bn}.running_var"] = tensor(graph.Constant(norm, 4).Values).add_(epsilon - ModelEpsilon);
+            state[$"{bn}.weight"] = graph.Constant(norm, 1).ToTensor();
+            state[$"{bn}.bias"] = graph.Constant(norm, 2).ToTensor();
+            state[$"{bn}.running_mean"] = graph.Constant(norm, 3).ToTensor().sub_(shift);
+            state[$"{bn}.running_var"] = graph.Constant(norm, 4).ToTensor().add_(epsilon - ModelEpsilon);
             shift.Dispose();
         }
         else

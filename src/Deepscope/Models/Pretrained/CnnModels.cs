@@ -55,7 +55,7 @@ public static class CnnModels
         try
         {
             int classes = state.TryGetValue(HeadWeightKey(name), out var head) && head.dim() == 2 ? (int)head.shape[0] : 1000;
-            var model = Create(name, classes);
+            var model = CreateForLoading(name, classes);
             try { StateDictFile.Apply(model, state, weightsPath, name); }
             catch { model.Dispose(); throw; }
             return model;
@@ -77,6 +77,13 @@ public static class CnnModels
         else ApplyOnnx(model, spec, OnnxFile.Read(weightsPath ?? Located(spec)), bundled: weightsPath is null, skipPrefix);
     }
 
+    /// <summary><see cref="Create"/> without our random initialisation, for weights about to be loaded.</summary>
+    static nn.Module<Tensor, Tensor> CreateForLoading(string name, int numClasses)
+    {
+        using var _ = Initialization.SkippedForLoadedWeights();
+        return Create(name, numClasses);
+    }
+
     /// <summary>The name itself, or an error listing the models.</summary>
     public static string Check(string name) => All.Contains(name) ? name
         : throw new DeepscopeException($"unknown model '{name}'; models are: {string.Join(", ", All)}");
@@ -87,7 +94,7 @@ public static class CnnModels
     {
         var file = OnnxFile.Read(path ?? Located(spec));
         int classes = OnnxImport.ClassifierOutputs(file);
-        var model = Create(spec.Name, classes > 0 ? classes : spec.Bundled is not null ? 0 : 1000);
+        var model = CreateForLoading(spec.Name, classes > 0 ? classes : spec.Bundled is not null ? 0 : 1000);
         try { ApplyOnnx(model, spec, file, bundled: path is null); }
         catch { model.Dispose(); throw; }
         return model;

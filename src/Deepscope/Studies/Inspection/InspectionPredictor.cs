@@ -3,6 +3,7 @@ using System.Text;
 using Deepscope.Data.Sources;
 using Deepscope.IO;
 using Deepscope.Models;
+using Deepscope.Models.Inference;
 using Deepscope.Runtime;
 using Deepscope.Training;
 using static TorchSharp.torch;
@@ -13,7 +14,7 @@ namespace Deepscope.Studies.Inspection;
 public sealed record InspectionScores(double[] Probabilities, float[][] Features);
 
 /// <summary>
-/// A trained inspection classifier loaded from its run folder: scores image files in batches, in evaluation mode,
+/// A trained inspection classifier loaded from its run folder, readied for inference (<see cref="InferencePreparation"/>): scores image files in batches,
 /// averaging the softmax of the image and its horizontal and vertical flips when the run asks for test-time augmentation.
 /// </summary>
 public sealed class InspectionPredictor : IDisposable
@@ -30,30 +31,33 @@ public sealed class InspectionPredictor : IDisposable
         _spec = ModelZoo.Get(Record.Model);
         var weights = Path.Combine(runFolder, RunRecord.ModelFile);
         if (!File.Exists(weights)) throw new DeepscopeException($"{weights} not found: the run has not finished training");
-        _model = _spec.Create(new ModelShape(Record.Classes.Count, Record.Input.Channels, Record.Input.ImageSize));
+        using (Initialization.SkippedForLoadedWeights())
+            _model = _spec.Create(new ModelShape(Record.Classes.Count, Record.Input.Channels, Record.Input.ImageSize));
         try { _model.load(weights, strict: true); }
         catch (Exception e) when (e is not DeepscopeException) { _model.Dispose(); throw new InvalidDataFileException(weights, $"cannot load {Record.Model} weights: {e.Message}", e); }
-        _model.eval();
+        InferencePreparation.Prepare(_model);
     }
 
     /// <summary>Scores the files in order.</summary>
     public InspectionScores Score(IReadOnlyList<string> files, IProgressReporter? progress = null)
     {
         var decoder = new ImageDecoder(files[0], grayscale: null, resize: (int)Record.Input.ImageSize, decode: null);
-        var (features, release) = FineTuning.FeatureFunction(_model, _spec);
+        var (forward, release) = FineTuning.FeatureFunction(_model, _spec);
         var probabilities = new double[files.Count];
         var rows = new float[files.Count][];
         try
         {
-            using var _ = no_grad();
+            // Inference mode (no autograd bookkeeping at all): nothing computed here leaves as a tensor.
+            using var _ = inference_mode();
             using var task = (progress ?? NoProgress.Instance).Start("score", files.Count, "img");
             for (int start = 0; start < files.Count; start += BatchSize)
             {
                 using var scope = NewDisposeScope();
                 int n = Math.Min(BatchSize, files.Count - start);
                 var x = MemoryFormat.ChannelsLast(Record.Input.Apply(decoder.Stack(files.Skip(start).Take(n))));
-                var f = features(x);
-                var probability = _model.call(x).softmax(1);
+                // The features and the un-flipped prediction come from the same pass.
+                var (f, logits) = forward(x);
+                var probability = logits.softmax(1);
                 if (Record.Tta)
                     probability = (probability + _model.call(x.flip(3)).softmax(1) + _model.call(x.flip(2)).softmax(1)) / 3;
                 var p = probability.select(1, Record.PositiveIndex).to_type(ScalarType.Float64).data<double>().ToArray();
