@@ -6,9 +6,10 @@ namespace Deepscope.Models.Inference;
 /// <summary>
 /// Readies a network whose weights are loaded for inference, as every place that runs one does (<c>features cnn</c>,
 /// <c>inspect predict</c>, <c>segment predict</c>, the studies' extractors, <c>bench train --inference</c>):
-/// evaluation mode; batch norms folded into their convolutions (<see cref="BatchNormFolding"/>); convolution weights
-/// stored channels-last, the layout in which oneDNN takes its fast direct-convolution path (inputs are given the same
-/// layout by the callers); and freed heap memory kept for the next batch (<see cref="NativeHeap.ReuseFreedMemory"/>),
+/// evaluation mode; batch norms folded into their convolutions (<see cref="BatchNormFolding"/>); convolutions routed
+/// through <see cref="ConvolutionDispatch"/>, whose rules keep the shapes oneDNN computes wrongly on this CPU off its
+/// faulty paths; convolution weights stored channels-last, the layout in which oneDNN takes its fast
+/// direct-convolution path (inputs are given the same layout by the callers); and freed heap memory kept for the next batch (<see cref="NativeHeap.ReuseFreedMemory"/>),
 /// since every batch allocates the same activation sizes again.
 /// </summary>
 public static class InferencePreparation
@@ -22,6 +23,7 @@ public static class InferencePreparation
     {
         model.eval();
         int folded = fold ? BatchNormFolding.Fold(model, observed) : 0;
+        RoutedConv2d.RouteConvolutions(model);
         if (channelsLast)
             using (no_grad())
                 foreach (var m in model.modules())
