@@ -6,7 +6,7 @@ max over each turn's real tokens (turns cut to the batch's longest) -> dropout -
 Linear(4). One step = zero_grad, forward, cross-entropy, backward, clip_grad_norm_(5), Adam(lr 2e-3) step, on the
 same random dialogues (3 turns x 20 tokens, lengths 1 + geometric with mean 5.5, drawn with the same LCG).
 Usage: torch_bclstm_train.py [--batch 128] [--steps 20] [--warmup 3] [--threads N] [--vocabulary 12000] [--embedding 100] [--hidden 64]
-Prints one JSON line: {"framework": "pytorch ...", "sequences_per_second": ...}.
+Prints one JSON line: {"framework": "pytorch ...", "sequences_per_second": ..., "step_seconds": {forward, backward, clip, optimizer}}.
 """
 import argparse, json, math, time
 import torch
