@@ -6,7 +6,7 @@ max over each turn's real tokens (turns cut to the batch's longest) -> dropout -
 Linear(4). One step = zero_grad, forward, cross-entropy, backward, clip_grad_norm_(5), Adam(lr 2e-3) step, on the
 same random dialogues (3 turns x 20 tokens, lengths 1 + geometric with mean 5.5, drawn with the same LCG).
 Usage: torch_bclstm_train.py [--batch 128] [--steps 20] [--warmup 3] [--threads N] [--vocabulary 12000] [--embedding 100] [--hidden 64]
-Prints one JSON line: {"framework": "pytorch ...", "sequences_per_second": ...}.
+Prints one JSON line: {"framework": "pytorch ...", "sequences_per_second": ..., "step_seconds": {forward, backward, clip, optimizer}}.
 """
 import argparse, json, math, time
 import torch
@@ -62,23 +62,37 @@ def main():
     ids = dialogues(batches * a.batch, turn_tokens, a.vocabulary).view(batches * a.batch, 3 * turn_tokens)
     labels = torch.arange(batches * a.batch) % 4
 
+    phases = [0.0] * 4  # seconds per phase of the timed steps, as the Deepscope benchmark splits them
+
     def step(s):
+        t = time.perf_counter()
+        def lap(phase):
+            nonlocal t
+            now = time.perf_counter()
+            phases[phase] += now - t
+            t = now
         x = ids.narrow(0, s % batches * a.batch, a.batch)
         y = labels.narrow(0, s % batches * a.batch, a.batch)
         opt.zero_grad()
         loss = nn.functional.cross_entropy(model(x), y)
+        lap(0)
         loss.backward()
+        lap(1)
         nn.utils.clip_grad_norm_(model.parameters(), 5)
+        lap(2)
         opt.step()
+        lap(3)
 
     for i in range(a.warmup):
         step(i)
+    phases[:] = [0.0] * 4
     start = time.perf_counter()
     for i in range(a.steps):
         step(i)
     rate = a.batch * a.steps / (time.perf_counter() - start)
     print(json.dumps({"framework": "pytorch " + torch.__version__, "model": "bc-lstm", "batch": a.batch, "steps": a.steps,
-                      "threads": torch.get_num_threads(), "sequences_per_second": rate}))
+                      "threads": torch.get_num_threads(), "sequences_per_second": rate,
+                      "step_seconds": dict(zip(("forward", "backward", "clip", "optimizer"), (p / a.steps for p in phases)))}))
 
 
 if __name__ == "__main__":

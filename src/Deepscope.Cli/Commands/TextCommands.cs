@@ -77,7 +77,7 @@ static class TextCommands
     static Command Evaluate()
     {
         var run = new Option<string>("--run") { Description = "A 'text train' run folder", Required = true };
-        var input = new Option<string>("--input") { Description = "Labelled dialogues: id, turn1, turn2, turn3, label" };
+        var input = new Option<string>("--input") { Description = "Labelled dialogues: id, turn1, turn2, turn3, label", Required = true };
         var threads = CommonOptions.Threads();
         var command = new Command("evaluate", "The official metrics (micro/macro F1 over happy, sad, angry) of a run on a labelled file") { run, input, threads };
         command.SetAction(parse =>

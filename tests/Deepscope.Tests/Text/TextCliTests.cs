@@ -6,7 +6,11 @@ using Deepscope.Text;
 
 namespace Deepscope.Tests.Text;
 
-/// <summary>End to end on made-up dialogues whose last turn carries the emotion (mostly 'others' in dev, as in EmoContext).</summary>
+/// <summary>
+/// End to end on made-up dialogues whose last turn carries the emotion (mostly 'others' in dev, as in EmoContext). Alone
+/// in its collection: the same-seed check compares two trainings' predictions exactly.
+/// </summary>
+[Collection(TorchGlobalStateCollection.Name)]
 public class TextCliTests : IClassFixture<SingleThreaded>
 {
     static readonly string[][] Cues = [["ok", "sure", "fine", "what", "time"], ["yay", "love", "😂", "great"], ["cry", "miss", "😢", "alone"], ["hate", "stupid", "😡", "idiot"]];
@@ -64,6 +68,29 @@ public class TextCliTests : IClassFixture<SingleThreaded>
         (exit, stdout, stderr) = CliRunner.Run("text", "evaluate", "--run", dir.File("run"), "--input", dir.File("data/dev.txt"), "--threads", "1");
         Assert.True(exit == 0, stderr);
         Assert.Contains($"F1 {record.Summary.DevCalibrated.MicroF1.ToString("F4", CultureInfo.InvariantCulture)};", stdout);
+    }
+
+    [Fact]
+    public void TrainsFromAGloveFileTakingItsDimensionsAndNamesAMissingOne()
+    {
+        using var dir = new TempDir();
+        Directory.CreateDirectory(dir.File("data"));
+        WriteDialogues(dir.File("data/train.txt"), 320, 0.5, seed: 3, crlf: true);
+        WriteDialogues(dir.File("data/dev.txt"), 120, 0.8, seed: 4, crlf: false);
+        // Six dimensions (not the arguments' 16); each class's cue words near their class's axis; a word not in the data.
+        var glove = Cues.SelectMany((words, c) => words.Select((w, i) =>
+            w + " " + string.Join(' ', Enumerable.Range(0, 6).Select(j => (j == c ? 1.0 : 0.1 * i).ToString(CultureInfo.InvariantCulture)))));
+        File.WriteAllLines(dir.File("glove.txt"), [.. glove, "absent 0 0 0 0 0 1"]);
+        var (exit, stdout, stderr) = CliRunner.Run([.. TrainArgs(dir.File("data"), dir.File("run"), "bc-lstm"), "--embeddings", dir.File("glove.txt")]);
+        Assert.True(exit == 0, stderr + stdout);
+        using var run = TextRun.Load(dir.File("run"));
+        var record = run.Record;
+        Assert.Equal(6, record.Options.EmbeddingSize);
+        Assert.True(record.Summary.DevCalibrated.MicroF1 > 0.8, $"dev micro-F1 {record.Summary.DevCalibrated.MicroF1}");
+
+        (exit, _, stderr) = CliRunner.Run([.. TrainArgs(dir.File("data"), dir.File("again"), "bc-lstm"), "--embeddings", dir.File("nope.txt")]);
+        Assert.Equal(1, exit);
+        Assert.Contains("nope.txt: word-vector file not found", stderr);
     }
 
     [Fact]
