@@ -29,6 +29,7 @@ public sealed record Pgd(double Epsilon = 8.0 / 255, double StepSize = 2.0 / 255
     {
         if (Epsilon < 0 || StepSize <= 0 || Steps < 0 || Restarts < 1)
             throw new DeepscopeException($"PGD needs eps >= 0, alpha > 0, steps >= 0 and restarts >= 1, got {Epsilon}, {StepSize}, {Steps}, {Restarts}");
+        if (Epsilon == 0) return images.detach().clone();  // the ball is the image itself: an eps sweep's first point costs no gradients
         var best = Run(model, images, labels, random);
         for (int r = 1; r < Restarts; r++)
         {

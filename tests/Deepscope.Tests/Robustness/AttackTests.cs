@@ -150,6 +150,19 @@ public class AttackTests : IClassFixture<SingleThreaded>
         Assert.True(l2.Adversarial.eq(l2Again.Adversarial).all().item<bool>());
     }
 
+    /// <summary>At eps 0 the ball is the image: PGD returns it without running the model (an eps sweep's first point).</summary>
+    [Theory]
+    [InlineData(AttackNorm.LInf)]
+    [InlineData(AttackNorm.L2)]
+    public void PgdAtZeroEpsilonReturnsTheImagesWithoutGradients(AttackNorm norm)
+    {
+        var (images, labels) = Batch();
+        var untouchable = nn.Sequential(nn.Flatten(), nn.Linear(64, 4));
+        untouchable.register_forward_pre_hook((_, _) => throw new InvalidOperationException("the model ran"));
+        using var adversarial = new Pgd(0, 0.01, 10, norm).Perturb(untouchable, images, labels, new Generator(1));
+        Assert.True(adversarial.eq(images).all().item<bool>());
+    }
+
     [Fact]
     public void TorchattacksDefaults()
     {
