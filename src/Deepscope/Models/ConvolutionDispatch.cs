@@ -29,10 +29,20 @@ public static class ConvolutionDispatch
     /// <summary>The convolution by a given route (profiles compare routes; any route gives the same values where it applies).</summary>
     public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias, long[] stride, long[] padding, long[] dilation, long groups, ConvolutionRoute route)
     {
-        var output = Evaluate(input, weight, bias, stride, padding, dilation, groups, route);
+        var output = KeepChannelsLast(input, Evaluate(input, weight, bias, stride, padding, dilation, groups, route));
         _recording?.Add(new ConvolutionCall(input.shape, weight.shape, stride, padding, dilation, groups, route, output.shape));
         return output;
     }
+
+    /// <summary>
+    /// A single-channel image batch is the same memory in both layouts (the trainer's channels-last batches included),
+    /// and libtorch returns an NCHW output for it: the whole network after it (DnCNN: 16 layers of 64 channels) would run
+    /// NCHW, with oneDNN reordering every activation to its blocked layout and back. Such an output is returned
+    /// channels-last, the trainer's layout (the same values, one copy).
+    /// </summary>
+    static Tensor KeepChannelsLast(Tensor input, Tensor output) =>
+        input.dim() == 4 && input.shape[1] == 1 && output.shape[1] > 1 && output.shape[2] * output.shape[3] > 1 && output.stride(1) != 1
+            ? MemoryFormat.ChannelsLast(output) : output;
 
     static Tensor Evaluate(Tensor input, Tensor weight, Tensor? bias, long[] stride, long[] padding, long[] dilation, long groups, ConvolutionRoute route) =>
         route switch

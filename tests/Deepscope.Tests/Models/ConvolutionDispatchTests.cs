@@ -123,6 +123,37 @@ public class ConvolutionDispatchTests
     }
 
     [Fact]
+    public void A_single_channel_input_gives_a_channels_last_output_with_the_same_values()
+    {
+        using var scope = NewDisposeScope();
+        using var g = new Generator(2);
+        var x = MemoryFormat.ChannelsLast(randn([3, 1, 12, 12], generator: g));
+        var w = randn([16, 1, 3, 3], generator: g);
+        var output = ConvolutionDispatch.Conv2d(x, w, null, [1, 1], [1, 1], [1, 1], 1);
+        Assert.Equal(1, output.stride(1)); // the rest of the network stays channels-last
+        Assert.Equal(0, (output - nn.functional.conv2d(x, w, padding: [1, 1])).abs().max().ToDouble());
+    }
+
+    /// <summary>
+    /// The Zhang et al. Inception of the generalization study, routed as the trainer routes it, against its own float64
+    /// twin in training mode (batch statistics): its 48- and 80-channel branches on 13x13 and 6x6 maps were off by 20% of
+    /// the logits' range through libtorch's convolution of the trainer's channels-last batches.
+    /// </summary>
+    [Fact]
+    public void Routed_inception_small_computes_the_float64_forward()
+    {
+        using var scope = NewDisposeScope();
+        random.manual_seed(0);
+        var model = ModelZoo.Get("inception-small").Create(new ModelShape(10, 3, 28));
+        RoutedConv2d.RouteConvolutions(model);
+        model.train();
+        var x = MemoryFormat.ChannelsLast(randn(4, 3, 28, 28));
+        var output = model.forward(x);
+        model.to(ScalarType.Float64);
+        AssertClose(model.forward(x.to_type(ScalarType.Float64)), output.detach(), "inception-small logits");
+    }
+
+    [Fact]
     public void Channels_last_inputs_at_forward_risk_get_an_nchw_copy_and_strided_1x1_kernels_are_subsampled()
     {
         var channelsLast = MemoryFormat.ChannelsLast(zeros(2, 16, 8, 8));
