@@ -50,7 +50,8 @@ public static class ConvolutionDispatch
             ConvolutionRoute.Unrolled => Unrolled(input, weight, bias, stride, padding),
             ConvolutionRoute.Unfolded => Unfolded(input, weight, bias, stride, padding, dilation),
             ConvolutionRoute.ChannelsLast => functional.conv2d(MemoryFormat.ChannelsLast(input), weight, bias, stride, padding, dilation, groups),
-            ConvolutionRoute.Contiguous => functional.conv2d(input.contiguous(), weight.contiguous(), bias, stride, padding, dilation, groups),
+            // Back to channels-last, so that the layers after it stay on oneDNN's fast layout.
+            ConvolutionRoute.Contiguous => MemoryFormat.ChannelsLast(functional.conv2d(input.contiguous(), weight.contiguous(), bias, stride, padding, dilation, groups)),
             ConvolutionRoute.Subsampled => Subsampled(input, weight, bias, stride, dilation, groups),
             _ => functional.conv2d(input, weight, bias, stride, padding, dilation, groups),
         };
