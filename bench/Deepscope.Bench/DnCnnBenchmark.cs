@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Deepscope.Denoising.Networks;
+using Deepscope.Models;
 using Deepscope.Runtime;
 using Deepscope.Training;
 using static TorchSharp.torch;
@@ -12,12 +13,13 @@ namespace Deepscope.Bench;
 /// DnCNN (17 layers, 64 channels, batch norm) throughput, as bench/peers/torch_dncnn.py measures the same model in
 /// PyTorch: training patches/s (40x40 patches, batch 16: zero_grad, forward, MSE against the clean patch, backward,
 /// Adam step; inputs channels-last as the trainer feeds them) and inference images/s (eval mode, no gradients, one
-/// 256x256 image at a time, as Set12's small images).
+/// 256x256 image at a time, as Set12's small images). Its convolutions are routed as the trainer routes them
+/// (<see cref="RoutedConv2d"/>; --plain-convolutions: libtorch's own).
 /// </summary>
 public sealed class DnCnnBenchmark : IBenchmark
 {
     public string Name => "dncnn";
-    public string Description => "DnCNN training patches/s and inference images/s: [--mode train|infer] [--batch 16] [--patch 40] [--size 256] [--steps 10] [--warmup 2] [--threads N]";
+    public string Description => "DnCNN training patches/s and inference images/s: [--mode train|infer] [--batch 16] [--patch 40] [--size 256] [--steps 10] [--warmup 2] [--threads N] [--plain-convolutions]";
 
     public int Run(string[] args)
     {
@@ -30,6 +32,7 @@ public sealed class DnCnnBenchmark : IBenchmark
         NativeHeap.ReuseFreedMemory();  // as Trainer.Fit does
         random.manual_seed(0);
         using var model = new DnCnn();
+        if (!args.Contains("--plain-convolutions")) RoutedConv2d.RouteConvolutions(model); // as the trainer does
         double perSecond;
         if (mode == "train")
         {

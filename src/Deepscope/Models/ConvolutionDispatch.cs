@@ -24,34 +24,66 @@ public static class ConvolutionDispatch
     [ThreadStatic] static List<ConvolutionCall>? _recording;
 
     public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias, long[] stride, long[] padding, long[] dilation, long groups) =>
-        Conv2d(input, weight, bias, stride, padding, dilation, groups, Choose(input, weight, dilation, groups));
+        Conv2d(input, weight, bias, stride, padding, dilation, groups, Choose(input, weight, stride, padding, dilation, groups));
 
     /// <summary>The convolution by a given route (profiles compare routes; any route gives the same values where it applies).</summary>
     public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias, long[] stride, long[] padding, long[] dilation, long groups, ConvolutionRoute route)
     {
-        var output = route switch
-        {
-            ConvolutionRoute.Unrolled => Unrolled(input, weight, bias, stride, padding),
-            ConvolutionRoute.Unfolded => Unfolded(input, weight, bias, stride, padding, dilation),
-            ConvolutionRoute.ChannelsLast => functional.conv2d(MemoryFormat.ChannelsLast(input), weight, bias, stride, padding, dilation, groups),
-            _ => functional.conv2d(input, weight, bias, stride, padding, dilation, groups),
-        };
+        var output = KeepChannelsLast(input, Evaluate(input, weight, bias, stride, padding, dilation, groups, route));
         _recording?.Add(new ConvolutionCall(input.shape, weight.shape, stride, padding, dilation, groups, route, output.shape));
         return output;
     }
 
+    /// <summary>
+    /// A single-channel image batch is the same memory in both layouts (the trainer's channels-last batches included),
+    /// and libtorch returns an NCHW output for it: the whole network after it (DnCNN: 16 layers of 64 channels) would run
+    /// NCHW, with oneDNN reordering every activation to its blocked layout and back. Such an output is returned
+    /// channels-last, the trainer's layout (the same values, one copy).
+    /// </summary>
+    static Tensor KeepChannelsLast(Tensor input, Tensor output) =>
+        input.dim() == 4 && input.shape[1] == 1 && output.shape[1] > 1 && output.shape[2] * output.shape[3] > 1 && output.stride(1) != 1
+            ? MemoryFormat.ChannelsLast(output) : output;
+
+    static Tensor Evaluate(Tensor input, Tensor weight, Tensor? bias, long[] stride, long[] padding, long[] dilation, long groups, ConvolutionRoute route) =>
+        route switch
+        {
+            ConvolutionRoute.Unrolled => Unrolled(input, weight, bias, stride, padding),
+            ConvolutionRoute.Unfolded => Unfolded(input, weight, bias, stride, padding, dilation),
+            ConvolutionRoute.ChannelsLast => functional.conv2d(MemoryFormat.ChannelsLast(input), weight, bias, stride, padding, dilation, groups),
+            // Back to channels-last, so that the layers after it stay on oneDNN's fast layout.
+            ConvolutionRoute.Contiguous => MemoryFormat.ChannelsLast(functional.conv2d(input.contiguous(), weight.contiguous(), bias, stride, padding, dilation, groups)),
+            ConvolutionRoute.Subsampled => Subsampled(input, weight, bias, stride, dilation, groups),
+            _ => functional.conv2d(input, weight, bias, stride, padding, dilation, groups),
+        };
+
     /// <summary>The route <see cref="Conv2d(Tensor, Tensor, Tensor?, long[], long[], long[], long)"/> takes.</summary>
-    public static ConvolutionRoute Choose(Tensor input, Tensor weight, long[] dilation, long groups)
+    public static ConvolutionRoute Choose(Tensor input, Tensor weight, long[] stride, long[] padding, long[] dilation, long groups)
     {
+        if (StridedPointwise(weight.shape, stride, padding)) return ConvolutionRoute.Subsampled;
         if (Unrollable(input.shape, weight.shape, dilation, groups)) return ConvolutionRoute.Unrolled;
+        if (ForwardAtRisk(input, weight, groups))
+            return input.shape[1] > 1 && !NchwGradientAtRisk(input, weight) ? ConvolutionRoute.Contiguous : ConvolutionRoute.Unfolded;
         if (!GradientAtRisk(input, weight)) return ConvolutionRoute.Library;
         return input.shape[1] > 1 ? ConvolutionRoute.ChannelsLast : groups == 1 ? ConvolutionRoute.Unfolded : ConvolutionRoute.Library;
     }
 
+    /// <summary>
+    /// True when oneDNN's forward result would be wrong: libtorch 2.10's AVX2 convolution of a channels-last input (any
+    /// layer that gets one: the trainer feeds channels-last batches) with a kernel larger than 1x1 and an output channel
+    /// count above 32 that is not a multiple of 32 (40, 48, 80, 112, 176 ...; Inception's 48- and 80-channel branches)
+    /// returns values off by about 50% of their range on most small maps (2x2 to 15x15 outputs). NCHW inputs get the right
+    /// result (ConvolutionDispatchTests' sweep). A 1-channel input counts as channels-last.
+    /// </summary>
+    public static bool ForwardAtRisk(Tensor input, Tensor weight, long groups) =>
+        input.dim() == 4 && groups == 1 && weight.shape[0] > 32 && weight.shape[0] % 32 != 0 && weight.shape[2] * weight.shape[3] > 1
+        && (input.shape[1] == 1 || input.stride(1) == 1 || GradientAtRisk(input, weight));
+
     /// <summary>True when oneDNN's input gradient would be wrong (see the class remarks).</summary>
     public static bool GradientAtRisk(Tensor input, Tensor weight) =>
-        input.requires_grad && input.dim() == 4 && (input.shape[1] % 8 != 0 || weight.shape[0] % 8 != 0)
-        && !(input.shape[1] > 1 && input.stride(1) == 1); // channels-last inputs get the right gradient
+        NchwGradientAtRisk(input, weight) && !(input.shape[1] > 1 && input.stride(1) == 1); // channels-last inputs get the right gradient
+
+    static bool NchwGradientAtRisk(Tensor input, Tensor weight) =>
+        input.requires_grad && input.dim() == 4 && (input.shape[1] % 8 != 0 || weight.shape[0] % 8 != 0);
 
     /// <summary>Adds every convolution this thread runs to <paramref name="calls"/> until disposed (cost accounting, profiles).</summary>
     public static IDisposable Record(List<ConvolutionCall> calls)
@@ -78,6 +110,26 @@ public static class ConvolutionDispatch
         if (bias is not null) output = output + bias.view(1, outChannels, 1, 1);
         return output.MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// A 1x1 convolution with stride s and no padding reads every s-th position only: it is the stride-1 convolution of
+    /// those positions (a strided view), by whatever route that one takes.
+    /// </summary>
+    static Tensor Subsampled(Tensor input, Tensor weight, Tensor? bias, long[] stride, long[] dilation, long groups)
+    {
+        var positions = input.slice(2, 0, input.shape[2], stride[0]).slice(3, 0, input.shape[3], stride[1]);
+        long[] unit = [1, 1], none = [0, 0];
+        return Evaluate(positions, weight, bias, unit, none, dilation, groups, Choose(positions, weight, unit, none, dilation, groups));
+    }
+
+    /// <summary>
+    /// True for 1x1 kernels with a stride and no padding. libtorch 2.10's oneDNN computes them wrongly on this AMD CPU for
+    /// channels-last inputs (relative error about 0.5 at 160 -> 48 channels capped at AVX2; at 256 -> 512 with AVX-512 on
+    /// every map size, ResNet's layer4 downsample) and writes out of bounds, corrupting the native heap
+    /// (ConvolutionDispatchTests' sweep).
+    /// </summary>
+    public static bool StridedPointwise(long[] weightShape, long[] stride, long[] padding) =>
+        weightShape.Length == 4 && weightShape[2] == 1 && weightShape[3] == 1 && stride.Any(s => s > 1) && padding.All(p => p == 0);
 
     static Tensor Unrolled(Tensor input, Tensor weight, Tensor? bias, long[] stride, long[] padding)
     {
@@ -125,6 +177,10 @@ public enum ConvolutionRoute
     Unfolded,
     /// <summary>libtorch's convolution of a channels-last copy: other inputs whose oneDNN gradient would be wrong in NCHW.</summary>
     ChannelsLast,
+    /// <summary>libtorch's convolution of an NCHW copy: channels-last inputs whose oneDNN forward result would be wrong.</summary>
+    Contiguous,
+    /// <summary>The stride-1 convolution of every s-th position: 1x1 kernels with a stride, which oneDNN gets wrong.</summary>
+    Subsampled,
 }
 
 /// <summary>One convolution as the dispatch ran it.</summary>
