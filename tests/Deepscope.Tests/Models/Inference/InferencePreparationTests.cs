@@ -1,3 +1,4 @@
+using TorchSharp;
 using Deepscope.Models;
 using Deepscope.Models.Inference;
 using Deepscope.Runtime;
@@ -26,6 +27,29 @@ public class InferencePreparationTests
         using var _ = inference_mode();
         var after = model.call(MemoryFormat.ChannelsLast(x));
         Assert.True((before - after).abs().max().item<float>() <= 1e-5 * before.abs().max().item<float>());
+    }
+
+    /// <summary>
+    /// Inception-small's 48- and 80-channel convolutions are among the shapes whose channels-last forward oneDNN gets wrong
+    /// on this CPU (ConvolutionDispatch.ForwardAtRisk): prepared for inference, the network still computes its float64 logits.
+    /// </summary>
+    [Fact]
+    public void Prepared_inception_small_computes_the_float64_forward()
+    {
+        using var scope = NewDisposeScope();
+        random.manual_seed(3);
+        using var reference = ModelZoo.Get("inception-small").Create(new ModelShape(10, 3, 28));
+        random.manual_seed(3);
+        using var prepared = ModelZoo.Get("inception-small").Create(new ModelShape(10, 3, 28));
+        reference.eval();
+        reference.to(ScalarType.Float64);
+        InferencePreparation.Prepare(prepared);
+        var x = randn(8, 3, 28, 28, generator: new Generator(5));
+        Tensor expected, actual;
+        using (no_grad()) expected = reference.forward(x.to_type(ScalarType.Float64));
+        using (inference_mode()) actual = prepared.forward(MemoryFormat.ChannelsLast(x)).to_type(ScalarType.Float64);
+        double error = (actual - expected).abs().max().item<double>() / expected.abs().max().item<double>();
+        Assert.True(error < 1e-4, $"relative error {error:E2}");
     }
 
     [Fact]
