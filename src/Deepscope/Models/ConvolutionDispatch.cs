@@ -60,7 +60,7 @@ public static class ConvolutionDispatch
     public static ConvolutionRoute Choose(Tensor input, Tensor weight, long[] stride, long[] padding, long[] dilation, long groups)
     {
         if (StridedPointwise(weight.shape, stride, padding)) return ConvolutionRoute.Subsampled;
-        if (Unrollable(input.shape, weight.shape, dilation, groups)) return ConvolutionRoute.Unrolled;
+        if (Unrollable(input.shape, weight.shape, dilation, groups) && UnrollingPays(input.shape)) return ConvolutionRoute.Unrolled;
         if (ForwardAtRisk(input, weight, groups))
             return input.shape[1] > 1 && !NchwGradientAtRisk(input, weight) ? ConvolutionRoute.Contiguous : ConvolutionRoute.Unfolded;
         if (!GradientAtRisk(input, weight)) return ConvolutionRoute.Library;
@@ -159,6 +159,13 @@ public static class ConvolutionDispatch
         if (bias is not null) output = output + bias;
         return output.permute(0, 3, 1, 2).MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// Whether the unrolled product is faster where it applies: on maps of up to 4 positions (1x1, 2x2). Its operator,
+    /// (out x positions) by (in x positions), is built and its gradient scattered back into the kernel once per call, so
+    /// on 3x3 maps it ran 4.8x slower than oneDNN (ResNet-18 at 80x80, docs/benchmarks.md).
+    /// </summary>
+    public static bool UnrollingPays(long[] inputShape) => inputShape[2] * inputShape[3] <= 4;
 
     /// <summary>True when the unrolled-kernel product applies and costs no more multiply-adds than the convolution.</summary>
     public static bool Unrollable(long[] inputShape, long[] weightShape, long[] dilation, long groups) =>

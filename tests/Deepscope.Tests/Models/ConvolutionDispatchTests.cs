@@ -175,6 +175,13 @@ public class ConvolutionDispatchTests
         Assert.False(ConvolutionDispatch.Unrollable([1, 8, 2, 2], [8, 4, 3, 3], [1, 1], 2));   // grouped
         Assert.False(ConvolutionDispatch.Unrollable([1, 8, 2, 2], [8, 8, 3, 3], [2, 2], 1));   // dilated
         Assert.False(ConvolutionDispatch.Unrollable([1, 8, 2, 2], [8, 8, 1, 1], [1, 1], 1));   // 1x1 kernel on a 2x2 map
+        // Where it applies, it is chosen only where it pays: maps of 1x1 and 2x2.
+        Assert.True(ConvolutionDispatch.UnrollingPays([32, 512, 1, 1]));
+        Assert.True(ConvolutionDispatch.UnrollingPays([32, 256, 2, 2]));
+        Assert.False(ConvolutionDispatch.UnrollingPays([128, 512, 3, 3]));
+        long[] one = [1, 1];
+        Assert.Equal(ConvolutionRoute.Library, ConvolutionDispatch.Choose(zeros(32, 512, 3, 3), zeros(512, 512, 3, 3), one, one, one, 1));
+        Assert.Equal(ConvolutionRoute.Unrolled, ConvolutionDispatch.Choose(zeros(32, 512, 1, 1), zeros(512, 512, 3, 3), one, one, one, 1));
     }
 
     [Fact]
