@@ -16,6 +16,17 @@ public static class ClassifierTraining
         Schedule = new LearningRateSchedule { Kind = ScheduleKind.Cosine },
     };
 
+    /// <summary>The SGD defaults with a study's own epochs, batch size, learning rate and seed.</summary>
+    public static TrainingOptions Defaults(int epochs, int batchSize, double learningRate, long seed)
+    {
+        var defaults = Defaults();
+        return defaults with
+        {
+            Epochs = epochs, BatchSize = batchSize, Seed = seed,
+            Optimizer = defaults.Optimizer with { LearningRate = learningRate },
+        };
+    }
+
     /// <summary>The default hyper-parameters of one optimizer kind.</summary>
     public static OptimizerOptions Optimizer(OptimizerKind kind) => kind switch
     {

@@ -53,13 +53,8 @@ public sealed class DcfNetStudy(DcfNetOptions options) : IStudy
         var (fit, eval) = (Examples.From(train), Examples.From(test));
         var setup = ClassifierSetup.Build(spec, fit, train.ImageShape[1], context.Seed);
         using var model = setup.Model;
-        var defaults = ClassifierTraining.Defaults();
-        var training = defaults with
-        {
-            Epochs = options.Epochs, BatchSize = options.BatchSize, Seed = context.Seed,
-            Optimizer = defaults.Optimizer with { LearningRate = options.LearningRate },
-            Augmentation = color && options.AugmentColor ? new Augmentation(CropPadding: 4, HorizontalFlip: true) : defaults.Augmentation,
-        };
+        var training = ClassifierTraining.Defaults(options.Epochs, options.BatchSize, options.LearningRate, context.Seed);
+        if (color && options.AugmentColor) training = training with { Augmentation = new Augmentation(CropPadding: 4, HorizontalFlip: true) };
         var directory = context.Stages.ArtifactFolder(Key(cell, context), $"{cell.Dataset}-{(cell.Bases is null ? "regular" : "dcf-k" + cell.Bases)}");
         var outcome = setup.Fit(new Trainer(training) { OutputDirectory = directory, Resume = true, Progress = context.Progress }, fit, eval);
         RunRecord.SaveModel(directory, model);

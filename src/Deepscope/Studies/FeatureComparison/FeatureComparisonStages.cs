@@ -134,12 +134,7 @@ sealed class FeatureComparisonStages(FeatureComparisonOptions options, StudyCont
             var setup = ClassifierSetup.Build(Models.ModelZoo.Get(spec.Model), fit, spec.ImageSize ?? train.ImageShape[1], context.Seed, fineTune, weights);
             using var model = setup.Model;
             // The same defaults as `deepscope train` and `deepscope finetune`, with the file's epochs, batch size and rate.
-            var defaults = ClassifierTraining.Defaults();
-            var trainingOptions = defaults with
-            {
-                Epochs = spec.Epochs, BatchSize = spec.BatchSize, Seed = context.Seed,
-                Optimizer = defaults.Optimizer with { LearningRate = spec.LearningRate },
-            };
+            var trainingOptions = ClassifierTraining.Defaults(spec.Epochs, spec.BatchSize, spec.LearningRate, context.Seed);
             var trainer = new Trainer(trainingOptions) { OutputDirectory = directory, Resume = true, Progress = context.Progress };
             var outcome = setup.Fit(trainer, fit, eval);
             RunRecord.SaveModel(directory, model);

@@ -59,12 +59,7 @@ public sealed class RobustnessStudy(RobustnessOptions options) : IStudy
         var (fit, eval) = (Examples.From(train), Examples.From(test));
         var setup = ClassifierSetup.Build(spec, fit, train.ImageShape[1], context.Seed);
         using var model = setup.Model;
-        var defaults = ClassifierTraining.Defaults();
-        var training = defaults with
-        {
-            Epochs = options.Epochs, BatchSize = options.BatchSize, Seed = context.Seed,
-            Optimizer = defaults.Optimizer with { LearningRate = options.LearningRate },
-        };
+        var training = ClassifierTraining.Defaults(options.Epochs, options.BatchSize, options.LearningRate, context.Seed);
         var directory = context.Stages.ArtifactFolder(Key(variant, context), $"{options.Dataset}-{variant}");
         var outcome = setup.Fit(new Trainer(training) { Step = defence.Step(setup.Transform), OutputDirectory = directory, Resume = true, Progress = context.Progress }, fit, eval);
         RunRecord.SaveModel(directory, model);
