@@ -22,7 +22,7 @@ public sealed record InspectionOptions
 
     [Param(Description = "model-zoo architecture fine-tuned as the classifier")]
     public string Model { get; init; } = "resnet18";
-    [Param(Description = "pretrained weights (.pth/.safetensors, e.g. ImageNet's); without them the model trains from scratch")]
+    [Param(Description = "pretrained weights (.pth/.safetensors, e.g. ImageNet's); without them the model trains from scratch, unless it ships with its own (resnet18-cntk)")]
     public string? Weights { get; init; }
     [Param(Min = 16, Max = 1024, Description = "images are resized to this square size for the model")]
     public int ImageSize { get; init; } = 112;

@@ -48,7 +48,7 @@ public static class InspectionTraining
         var validation = new SubsetSource(images, validationRows);
         var trainLabels = trainRows.Select(r => data.Labels[r]).ToArray();
 
-        var fineTune = options.Weights is null ? null : new FineTuneOptions(FineTuneMode.Full, BodyLearningRateFactor: 0.1);
+        var fineTune = FineTuneFor(spec, options.Weights);
         Examples sample;
         using (var batch = train.Read(Enumerable.Range(0, Math.Min(StatisticsSample, trainRows.Length)).Select(i => (long)i).ToArray(), 0))
             sample = new Examples(batch[Fields.Input].alias().DetachFromDisposeScope(), batch[Fields.Label].alias().DetachFromDisposeScope(), data.Classes);
@@ -89,6 +89,13 @@ public static class InspectionTraining
         record.Write(folder);
         return record;
     }
+
+    /// <summary>
+    /// How the network starts: fine-tuned (the body at a tenth of the head's rate) from a weights file, or from the ImageNet
+    /// weights a model ships with (resnet18-cntk); from scratch otherwise.
+    /// </summary>
+    internal static FineTuneOptions? FineTuneFor(ModelSpec spec, string? weights) =>
+        weights is null && spec.Bundled is null ? null : new FineTuneOptions(FineTuneMode.Full, BodyLearningRateFactor: 0.1);
 
     /// <summary>Cross-entropy with class weights N / (2 N_c), so both classes weigh the same in the loss (scikit-learn's "balanced").</summary>
     static LossFunction WeightedCrossEntropy(int[] binaryLabels, int positiveIndex)
