@@ -40,7 +40,7 @@ public sealed class OnnxResNetBenchmark : IBenchmark
         for (int round = 0; round < rounds; round++)
         {
             var clock = Stopwatch.StartNew();
-            OnnxFile.Read(CntkResNet18.Locate(CntkResNet18.ModelFile));
+            OnnxFile.Read(CntkResNet18.Locate(CntkResNet18.ModelFile)).Dispose();
             parse.Add(clock.Elapsed.TotalSeconds);
             clock.Restart();
             CnnModels.Load("resnet18-cntk", weightsPath: null).Dispose();
