@@ -31,7 +31,7 @@ static class InspectCommands
             TorchRuntime.Configure(parse.GetValue(threads));
             long s = parse.GetValue(seed);
             var data = InspectionData.Load(options.Data, options.PositiveClass);
-            var (train, validation) = InspectionData.HoldOut(data.Labels, options.Validation > 0 ? options.Validation : 0.1, s);
+            var (train, validation) = InspectionData.HoldOut(data.Labels, options.HoldOutFraction, s);
             var folder = Path.GetFullPath(parse.GetValue(output)!);
             Directory.CreateDirectory(folder);
             Console.WriteLine($"{options.Model} at {options.ImageSize}px on {train.Length} images ({validation.Length} for validation), positive class '{options.PositiveClass}' -> {folder}");

@@ -48,9 +48,15 @@ static class SegmentCommands
         var input = new Option<string>("--input") { Description = "image to segment (8/16-bit grey TIFF, PNG, BMP; any size)", Required = true };
         var output = new Option<string>("--output", "-o") { Description = "predicted mask to write (8-bit TIFF of class indices), atomically", Required = true };
         var defects = new Option<string?>("--defects") { Description = "also write the predicted defects (connected components) to this CSV" };
-        var microns = new Option<double>("--microns-per-pixel") { Description = "pixel size for the defect areas", DefaultValueFactory = _ => 0.5 };
-        var tile = new Option<int>("--tile") { Description = "tile core side in pixels (a multiple of the model's stride); the margin is the receptive-field radius", DefaultValueFactory = _ => 512 };
-        var minSize = new Option<int>("--min-defect-size") { Description = "predicted components smaller than this many pixels across are not listed as defects", DefaultValueFactory = _ => 20 };
+        var microns = new Option<double>("--microns-per-pixel") { Description = "pixel size for the defect areas", DefaultValueFactory = _ => MaskEvaluation.DefaultMicronsPerPixel };
+        var tile = new Option<int>("--tile")
+        {
+            Description = "tile core side in pixels (a multiple of the model's stride); the margin is the receptive-field radius", DefaultValueFactory = _ => TiledPredictor.DefaultTile,
+        };
+        var minSize = new Option<int>("--min-defect-size")
+        {
+            Description = "predicted components smaller than this many pixels across are not listed as defects", DefaultValueFactory = _ => MaskEvaluation.DefaultMinDefectSize,
+        };
         var threads = CommonOptions.Threads();
         var command = new Command("predict", "Predict the class mask of an image of any size by overlapping tiles, and list its defects") { run, input, output, defects, microns, tile, minSize, threads };
         command.SetAction(parse =>
@@ -82,9 +88,9 @@ static class SegmentCommands
         var run = new Option<string>("--run") { Description = "run folder of 'deepscope segment train'", Required = true };
         var data = new Option<string>("--data") { Description = "labelled folder with images/ and masks/", Required = true };
         var output = new Option<string>("--output", "-o") { Description = "folder for the predicted masks and defect CSVs", Required = true };
-        var tile = new Option<int>("--tile") { Description = "tile core side in pixels", DefaultValueFactory = _ => 512 };
-        var minSize = new Option<int>("--min-defect-size") { Description = "defects at least this many pixels across count for recall", DefaultValueFactory = _ => 20 };
-        var microns = new Option<double>("--microns-per-pixel") { Description = "pixel size for the defect areas", DefaultValueFactory = _ => 0.5 };
+        var tile = new Option<int>("--tile") { Description = "tile core side in pixels", DefaultValueFactory = _ => TiledPredictor.DefaultTile };
+        var minSize = new Option<int>("--min-defect-size") { Description = "defects at least this many pixels across count for recall", DefaultValueFactory = _ => MaskEvaluation.DefaultMinDefectSize };
+        var microns = new Option<double>("--microns-per-pixel") { Description = "pixel size for the defect areas", DefaultValueFactory = _ => MaskEvaluation.DefaultMicronsPerPixel };
         var threads = CommonOptions.Threads();
         var command = new Command("evaluate", "Predict every image of a labelled folder and print per-class IoU, mean IoU, pixel accuracy, defect recall/precision and MP/s")
             { run, data, output, tile, minSize, microns, threads };

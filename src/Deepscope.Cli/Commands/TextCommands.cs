@@ -18,12 +18,16 @@ static class TextCommands
 
     static Command Train()
     {
+        var defaults = new TextTrainingOptions();
         var data = new Option<string>("--data") { Description = "Folder with train.txt and dev.txt (EmoContext's tab-separated format)", Required = true };
-        var model = new Option<string>("--model") { Description = $"Model: {string.Join(", ", TextModelKind.All.Select(k => k.Name))}", DefaultValueFactory = _ => "bc-lstm" };
+        var model = new Option<string>("--model") { Description = $"Model: {string.Join(", ", TextModelKind.All.Select(k => k.Name))}", DefaultValueFactory = _ => defaults.Model };
         var output = new Option<string>("--output") { Description = "Run folder to write", Required = true };
-        var epochs = new Option<int?>("--epochs") { Description = "Training epochs (default 4)" };
-        var embeddings = new Option<string?>("--embeddings") { Description = "Token vectors: skip-gram (default, trained here), random, or a GloVe/word2vec text file" };
-        var calibration = new Option<Calibration?>("--calibration") { Description = "Decision offsets fitted on dev for the test's prior shift: none, prior or tuned (default)" };
+        var epochs = new Option<int?>("--epochs") { Description = $"Training epochs (default {defaults.Epochs})" };
+        var embeddings = new Option<string?>("--embeddings") { Description = $"Token vectors: skip-gram (trained here), random, or a GloVe/word2vec text file (default {defaults.Embeddings})" };
+        var calibration = new Option<Calibration?>("--calibration")
+        {
+            Description = $"Decision offsets fitted on dev for the test's prior shift: none, prior or tuned (default {defaults.Calibration.ToString().ToLowerInvariant()})",
+        };
         var param = new Option<string[]>("--param") { Description = "Any training option name=value (repeatable), e.g. hidden=128, learning_rate=0.001, min_count=1" };
         var seed = CommonOptions.Seed("initial weights, shuffling, dropout and skip-gram");
         var threads = CommonOptions.Threads();

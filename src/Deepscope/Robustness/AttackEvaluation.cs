@@ -63,7 +63,8 @@ public static class AttackEvaluation
     static string ExamplesCsv(AttackResult result, Tensor labels)
     {
         var text = new StringBuilder("index,label,clean_correct,adversarial_correct,success,l2,linf\n");
-        var label = labels.to_type(ScalarType.Int64).data<long>().ToArray();
+        using var asLong = labels.to_type(ScalarType.Int64);
+        var label = asLong.data<long>().ToArray();
         for (int i = 0; i < result.Count; i++)
             text.AppendLine(string.Create(CultureInfo.InvariantCulture,
                 $"{i},{label[i]},{Flag(result.CleanCorrect[i])},{Flag(result.AdversarialCorrect[i])},{Flag(result.CleanCorrect[i] && result.Fooled(i))},{result.L2[i]:R},{result.LInf[i]:R}"));

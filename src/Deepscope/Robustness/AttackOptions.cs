@@ -11,6 +11,11 @@ public sealed record AttackOptions
 {
     public static readonly string[] Methods = ["fgsm", "pgd", "cw", "deepfool"];
 
+    // The attacks keep torchattacks' defaults; these options start from them.
+    static readonly CarliniWagnerL2 CwDefaults = new();
+    static readonly DeepFool DeepFoolDefaults = new();
+    static readonly Pgd PgdDefaults = new();
+
     [Param(Description = "fgsm, pgd, cw or deepfool")]
     public string Method { get; init; } = "pgd";
 
@@ -24,25 +29,25 @@ public sealed record AttackOptions
     public double StepSize { get; init; }
 
     [Param(Description = "PGD starts from a random point of the ball")]
-    public bool RandomStart { get; init; } = true;
+    public bool RandomStart { get; init; } = PgdDefaults.RandomStart;
 
     [Param(Min = 1, Description = "PGD restarts (each replaces the examples the earlier ones did not fool)")]
-    public int Restarts { get; init; } = 1;
+    public int Restarts { get; init; } = PgdDefaults.Restarts;
 
     [Param(Min = 0, Description = "CW: weight c of the classification term (first value of the binary search)")]
-    public double C { get; init; } = 1;
+    public double C { get; init; } = CwDefaults.C;
 
     [Param(Min = 0, Description = "CW: confidence margin kappa")]
-    public double Kappa { get; init; }
+    public double Kappa { get; init; } = CwDefaults.Kappa;
 
     [Param(Min = 0, Description = "CW: Adam learning rate")]
-    public double LearningRate { get; init; } = 0.01;
+    public double LearningRate { get; init; } = CwDefaults.LearningRate;
 
     [Param(Min = 1, Description = "CW: binary search steps over c (1: c fixed, as torchattacks)")]
-    public int SearchSteps { get; init; } = 1;
+    public int SearchSteps { get; init; } = CwDefaults.SearchSteps;
 
     [Param(Min = 0, Description = "DeepFool: overshoot")]
-    public double Overshoot { get; init; } = 0.02;
+    public double Overshoot { get; init; } = DeepFoolDefaults.Overshoot;
 
     /// <summary>Whether the method takes a budget eps (CW and DeepFool look for the smallest perturbation instead).</summary>
     public bool IsBudgeted => Method.ToLowerInvariant() is "fgsm" or "pgd";
@@ -50,10 +55,12 @@ public sealed record AttackOptions
     /// <summary>The torchattacks default eps of the method (8/255; 1.0 for PGD-L2), or null for unbudgeted methods.</summary>
     public double? DefaultEpsilon => Method.ToLowerInvariant() switch
     {
-        "fgsm" => 8.0 / 255,
-        "pgd" => ParsedNorm == AttackNorm.L2 ? 1.0 : 8.0 / 255,
+        "fgsm" => new Fgsm().Epsilon,
+        "pgd" => DefaultPgd.Epsilon,
         _ => null,
     };
+
+    Pgd DefaultPgd => ParsedNorm == AttackNorm.L2 ? Pgd.L2() : PgdDefaults;
 
     public AttackNorm ParsedNorm => Norm.ToLowerInvariant() switch
     {
@@ -69,9 +76,13 @@ public sealed record AttackOptions
         return Method.ToLowerInvariant() switch
         {
             "fgsm" => new Fgsm(eps),
-            "pgd" => new Pgd(eps, StepSize > 0 ? StepSize : ParsedNorm == AttackNorm.L2 ? 0.2 : 2.0 / 255, Steps > 0 ? Steps : 10, ParsedNorm, RandomStart, Restarts),
-            "cw" => new CarliniWagnerL2(C, Kappa, Steps > 0 ? Steps : 50, LearningRate, SearchSteps),
-            "deepfool" => new DeepFool(Steps > 0 ? Steps : 50, Overshoot),
+            "pgd" => DefaultPgd with
+            {
+                Epsilon = eps, StepSize = StepSize > 0 ? StepSize : DefaultPgd.StepSize, Steps = Steps > 0 ? Steps : DefaultPgd.Steps,
+                RandomStart = RandomStart, Restarts = Restarts,
+            },
+            "cw" => new CarliniWagnerL2(C, Kappa, Steps > 0 ? Steps : CwDefaults.Steps, LearningRate, SearchSteps),
+            "deepfool" => new DeepFool(Steps > 0 ? Steps : DeepFoolDefaults.Steps, Overshoot),
             var other => throw new DeepscopeException($"unknown attack '{other}'; use {string.Join(", ", Methods)}"),
         };
     }

@@ -37,7 +37,9 @@ public static class AttackRunner
         if (labels.shape[0] != images.shape[0]) throw new DeepscopeException($"{images.shape[0]} images but {labels.shape[0]} labels");
         if (batchSize < 1) throw new DeepscopeException($"batch size must be positive, got {batchSize}");
         using (no_grad())
-            if (images.min().item<float>() < 0 || images.max().item<float>() > 1)
+        using (var lowest = images.min())
+        using (var highest = images.max())
+            if (lowest.item<float>() < 0 || highest.item<float>() > 1)
                 throw new DeepscopeException("attacks work in pixel space: images must lie in [0, 1]");
         // Attacks live on input gradients, which oneDNN gets wrong for some layouts and channel counts (ConvolutionDispatch).
         Models.RoutedConv2d.RouteConvolutions(model);

@@ -15,12 +15,13 @@ namespace Deepscope.Robustness;
 public sealed record Pgd(double Epsilon = 8.0 / 255, double StepSize = 2.0 / 255, int Steps = 10, AttackNorm Norm = AttackNorm.LInf,
     bool RandomStart = true, int Restarts = 1) : IAttack
 {
-    /// <summary>torchattacks' PGDL2 defaults.</summary>
+    /// <summary>The box the adversarial input stays in: pixels [0, 1] by default; null bounds are open.</summary>
     public double? Lower { get; init; } = 0;
     public double? Upper { get; init; } = 1;
     /// <summary>The loss the attack ascends; the mean cross-entropy when null.</summary>
     public LossFunction? Loss { get; init; }
 
+    /// <summary>PGD in an L2 ball, with torchattacks' PGDL2 defaults.</summary>
     public static Pgd L2(double epsilon = 1.0, double stepSize = 0.2, int steps = 10) => new(epsilon, stepSize, steps, AttackNorm.L2);
 
     public string Name => $"pgd-{(Norm == AttackNorm.LInf ? "linf" : "l2")} eps={Epsilon:G4} alpha={StepSize:G4} steps={Steps}{(Restarts > 1 ? $" restarts={Restarts}" : "")}";

@@ -15,6 +15,10 @@ public static class MaskEvaluation
 {
     const int BandRows = 256;
 
+    /// <summary>The glass inspection's pixel size and smallest defect that counts: 10 microns, 20 pixels across.</summary>
+    public const double DefaultMicronsPerPixel = 0.5;
+    public const int DefaultMinDefectSize = 20;
+
     public sealed record Comparison(long[,] Confusion, DefectScores Defects);
 
     public static Comparison Compare(string truthPath, string predictedPath, int classes, int minSize)

@@ -30,16 +30,18 @@ public abstract class SegmentationEncoder(string name) : Module(name)
     public void LoadImageNet(string path)
     {
         var state = Models.Pretrained.StateDictFile.Read(path);
+        Tensor? grey = null;
         try
         {
             var mine = ImageNetKeys(state, path);
             using var _ = no_grad();
             var first = mine.First(kv => kv.Value.dim() == 4);
-            if (InputChannels == 1 && first.Value.shape[1] == 3) mine[first.Key] = first.Value.sum(1, keepdim: true);
+            if (InputChannels == 1 && first.Value.shape[1] == 3) mine[first.Key] = grey = first.Value.sum(1, keepdim: true);
             Models.Pretrained.StateDictFile.Apply(this, mine, path, GetName());
         }
         finally
         {
+            grey?.Dispose();
             foreach (var t in state.Values) t.Dispose();
         }
     }

@@ -21,8 +21,7 @@ public sealed record SegmenterRecord(string Encoder, int DcfK, IReadOnlyList<str
     {
         var path = Path.Combine(folder, FileName);
         if (!File.Exists(path)) throw new DeepscopeException($"{folder} is not a segmentation run (no {FileName}; train one with 'deepscope segment train')");
-        try { return JsonSerializer.Deserialize<SegmenterRecord>(File.ReadAllText(path), JsonFormat.Options) ?? throw new InvalidDataFileException(path, "empty"); }
-        catch (JsonException e) { throw new InvalidDataFileException(path, $"unreadable: {e.Message}", e); }
+        return JsonFormat.Read<SegmenterRecord>(path);
     }
 
     /// <summary>A fresh (untrained) segmenter of this record's architecture.</summary>

@@ -14,9 +14,12 @@ namespace Deepscope.Segmentation;
 /// </summary>
 public sealed class TiledPredictor
 {
+    /// <summary>Tile core side: large enough that the margins are a small share of each window, small enough for one window's activations.</summary>
+    public const int DefaultTile = 512;
+
     readonly EncoderDecoder _model;
 
-    public TiledPredictor(EncoderDecoder model, int tile = 512, int? margin = null)
+    public TiledPredictor(EncoderDecoder model, int tile = DefaultTile, int? margin = null)
     {
         int stride = model.Stride;
         if (tile < stride || tile % stride != 0) throw new DeepscopeException($"the tile must be a positive multiple of the model's stride {stride}, got {tile}");

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Deepscope.Data.Sources;
 using Deepscope.IO;
 using Deepscope.Learners;
@@ -40,12 +39,11 @@ public sealed class TextRun : IDisposable
     {
         var path = Path.Combine(folder, RecordFile);
         if (!File.Exists(path)) throw new InvalidDataFileException(path, "not found: is this a 'deepscope text train' output folder?");
-        var record = JsonSerializer.Deserialize<TextRunRecord>(File.ReadAllText(path), JsonFormat.Options)
-            ?? throw new InvalidDataFileException(path, "is empty");
+        var record = JsonFormat.Read<TextRunRecord>(path);
         var kind = TextModelKind.Get(record.Options.Model);
         if (!kind.IsNeural)
         {
-            var terms = JsonSerializer.Deserialize<TfIdfTerms>(File.ReadAllText(Path.Combine(folder, TfIdfFile)), JsonFormat.Options)!;
+            var terms = JsonFormat.Read<TfIdfTerms>(Path.Combine(folder, TfIdfFile));
             var arrays = Npy.ReadNpz(Path.Combine(folder, LinearFile));
             var linear = new LinearModel([0, 1, 2, 3], terms.Terms.Count, arrays["coef"], arrays["intercept"], probabilistic: true);
             return new TextRun(record, new TfIdf(terms.Terms, terms.Idf, terms.MaxNgram), linear);

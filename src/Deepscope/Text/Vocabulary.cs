@@ -50,6 +50,7 @@ public sealed class Vocabulary
     {
         if (!File.Exists(path)) throw new InvalidDataFileException(path, "vocabulary file not found");
         var lines = File.ReadAllText(path).Split('\n');
-        return new Vocabulary(lines[..^1]);
+        try { return new Vocabulary(lines[..^1]); }
+        catch (DeepscopeException e) { throw new InvalidDataFileException(path, e.Message, e); }
     }
 }

@@ -20,7 +20,7 @@ public sealed class CntkResNet18Tests
         // subtracts the mean image, ResNet18.onnx gives the pooled 512 features).
         var generator = new Random(14);
         var images = Enumerable.Range(0, 2).Select(_ => Enumerable.Range(0, 3 * 224 * 224).Select(_ => (float)generator.NextDouble()).ToArray()).ToList();
-        var graph = OnnxFile.Read(ModelPath);
+        using var graph = OnnxFile.Read(ModelPath);
         // layer3's output is the ReLU after the sixth residual Add (blocks 2 + 2 + 2), found by following the data flow.
         var layer3Relu = graph.Nodes.Where(n => n.OpType == "Add").Skip(5).First().Outputs[0] is var add
             ? graph.Nodes.Single(n => n.OpType == "Relu" && n.Inputs[0] == add).Outputs[0] : null!;
@@ -45,6 +45,21 @@ public sealed class CntkResNet18Tests
     }
 
     [Fact]
+    public void A_file_that_is_not_onnx_is_one_error_naming_it_and_a_closed_file_is_not_read()
+    {
+        using var dir = new Deepscope.Tests.Support.TempDir();
+        File.WriteAllText(dir.File("empty.onnx"), "");
+        File.WriteAllBytes(dir.File("text.onnx"), "not a model\n"u8.ToArray());
+        Assert.Equal($"{dir.File("empty.onnx")}: not an ONNX model: the file is empty", Assert.Throws<InvalidDataFileException>(() => OnnxFile.Read(dir.File("empty.onnx"))).Message);
+        Assert.StartsWith($"{dir.File("text.onnx")}: not a readable ONNX model", Assert.Throws<InvalidDataFileException>(() => OnnxFile.Read(dir.File("text.onnx"))).Message);
+
+        var file = OnnxFile.Read(ModelPath);
+        var weight = file.Initializers.Values.First();
+        file.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => weight.ToTensor());
+    }
+
+    [Fact]
     public void Normalization_IsThePreprocessingGraphsMeanImage_InRgbOrder()
     {
         var normalization = CntkResNet18.ReadNormalization(PreprocessPath);
@@ -59,14 +74,15 @@ public sealed class CntkResNet18Tests
     {
         // torchvision's resnet18 has two blocks in layer4; the CNTK graph has a third residual Add there.
         using var resnet18 = CnnModels.Create("resnet18");
-        var error = Assert.Throws<InvalidDataFileException>(() => OnnxImport.StateDict(OnnxFile.Read(ModelPath), resnet18));
+        using var file = OnnxFile.Read(ModelPath);
+        var error = Assert.Throws<InvalidDataFileException>(() => OnnxImport.StateDict(file, resnet18));
         Assert.Contains(ModelPath, error.Message);
         Assert.Contains("Add node 'Plus", error.Message);
         Assert.Contains("more blocks", error.Message);
 
         // Onto our ResNet with the CNTK block counts, every tensor lands; the graph has no classifier.
         using var cntk = new ImageNetResNet(CntkResNet18.BlocksPerStage, numClasses: 0);
-        var state = OnnxImport.StateDict(OnnxFile.Read(ModelPath), cntk);
+        var state = OnnxImport.StateDict(file, cntk);
         Assert.Equal(cntk.state_dict().Keys.Where(k => !k.EndsWith("num_batches_tracked")).Order(), state.Keys.Order());
         // layer2.0's shortcut is a 1x1 convolution, its main branch two 3x3 ones (the same shape as layer2.1's: matched by structure).
         Assert.Equal([128, 64, 1, 1], state["layer2.0.downsample.0.weight"].shape);

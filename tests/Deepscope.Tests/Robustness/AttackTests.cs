@@ -174,6 +174,19 @@ public class AttackTests : IClassFixture<SingleThreaded>
     }
 
     [Fact]
+    public void AttackOptionsLeftAtTheirDefaultsGiveEachAttacksDefaults()
+    {
+        Assert.Equal(new Fgsm(), new AttackOptions { Method = "fgsm" }.Create());
+        Assert.Equal(new Pgd(), new AttackOptions { Method = "pgd" }.Create());
+        Assert.Equal(Pgd.L2(), new AttackOptions { Method = "pgd", Norm = "l2" }.Create());
+        Assert.Equal(new CarliniWagnerL2(), new AttackOptions { Method = "cw" }.Create());
+        Assert.Equal(new DeepFool(), new AttackOptions { Method = "deepfool" }.Create());
+        Assert.Equal(new Pgd(0.1, 0.01, 7, RandomStart: false, Restarts: 2),
+            new AttackOptions { Method = "pgd", Steps = 7, StepSize = 0.01, RandomStart = false, Restarts = 2 }.Create(0.1));
+        Assert.Equal(new double?[] { 8.0 / 255, 1.0, null }, new[] { "linf", "l2" }.Select(n => new AttackOptions { Norm = n }.DefaultEpsilon).Append(new AttackOptions { Method = "cw" }.DefaultEpsilon));
+    }
+
+    [Fact]
     public void PixelSpaceClassifierNormalisesLikeTheRunTransform()
     {
         var model = SmallCnn();

@@ -15,6 +15,13 @@ public sealed record PageCheck(int Images, int BrokenImages, IReadOnlyList<strin
 /// </summary>
 public static class HeadlessChromium
 {
+    /// <summary>
+    /// How long one step (the browser's start, a call, the page's load) may take before the browser counts as hung. Not a
+    /// speed target: on the shared 2-core machine Chromium took 50-74 s for a whole check at a thirtieth of a core, with
+    /// single steps near the 60 s this once was; loads of 30-80 (session 7) give it less still.
+    /// </summary>
+    static readonly TimeSpan HungAfter = TimeSpan.FromMinutes(10);
+
     public static string? Executable { get; } = new[] { "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome" }.FirstOrDefault(File.Exists);
 
     public static async Task<PageCheck> CheckAsync(string htmlFile, CancellationToken cancel)
@@ -41,8 +48,10 @@ public static class HeadlessChromium
             var attached = await cdp.Call("Target.attachToTarget", new JsonObject { ["targetId"] = target["targetId"]!.GetValue<string>(), ["flatten"] = true }, cancel: cancel);
             var session = attached["sessionId"]!.GetValue<string>();
             foreach (var domain in new[] { "Runtime.enable", "Log.enable", "Page.enable" }) await cdp.Call(domain, null, session, cancel);
+            // Waited for from before the navigation, so neither a load that comes quickly nor an earlier one (about:blank's) is taken for it.
+            var loaded = cdp.WaitForEvent("Page.loadEventFired", cancel);
             await cdp.Call("Page.navigate", new JsonObject { ["url"] = new Uri(Path.GetFullPath(htmlFile)).AbsoluteUri }, session, cancel);
-            await cdp.WaitForEvent("Page.loadEventFired", cancel);
+            await loaded;
             var images = await Evaluate(cdp, session, "JSON.stringify([document.images.length, Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).length, document.title])", cancel);
             var parsed = JsonNode.Parse(images)!.AsArray();
             var shot = await cdp.Call("Page.captureScreenshot", new JsonObject { ["format"] = "png", ["captureBeyondViewport"] = true }, session, cancel);
@@ -64,7 +73,7 @@ public static class HeadlessChromium
     static async Task<string> ReadDevToolsEndpoint(Process browser, CancellationToken cancel)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-        timeout.CancelAfter(TimeSpan.FromSeconds(60));
+        timeout.CancelAfter(HungAfter);
         while (await browser.StandardError.ReadLineAsync(timeout.Token) is { } line)
             if (line.StartsWith("DevTools listening on ", StringComparison.Ordinal)) return line["DevTools listening on ".Length..].Trim();
         throw new InvalidOperationException("Chromium exited without opening its DevTools endpoint");
@@ -76,7 +85,6 @@ public static class HeadlessChromium
         readonly ClientWebSocket _socket = new();
         readonly Dictionary<int, TaskCompletionSource<JsonNode>> _pending = new();
         readonly List<(string Method, TaskCompletionSource Seen)> _waits = new();
-        readonly HashSet<string> _events = new();
         int _next;
         Task? _reader;
         public List<string> Errors { get; } = new();
@@ -98,18 +106,15 @@ public static class HeadlessChromium
             var message = new JsonObject { ["id"] = id, ["method"] = method, ["params"] = parameters ?? new JsonObject() };
             if (session != null) message["sessionId"] = session;
             await _socket.SendAsync(Encoding.UTF8.GetBytes(message.ToJsonString()), WebSocketMessageType.Text, true, cancel);
-            return await done.Task.WaitAsync(TimeSpan.FromSeconds(60), cancel);
+            return await done.Task.WaitAsync(HungAfter, cancel);
         }
 
+        /// <summary>The next <paramref name="method"/> event from now on.</summary>
         public Task WaitForEvent(string method, CancellationToken cancel)
         {
             var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            lock (_waits)
-            {
-                if (_events.Contains(method)) return Task.CompletedTask;
-                _waits.Add((method, seen));
-            }
-            return seen.Task.WaitAsync(TimeSpan.FromSeconds(60), cancel);
+            lock (_waits) _waits.Add((method, seen));
+            return seen.Task.WaitAsync(HungAfter, cancel);
         }
 
         async Task Read(CancellationToken cancel)
@@ -136,10 +141,7 @@ public static class HeadlessChromium
                 var method = node["method"]?.GetValue<string>() ?? "";
                 Record(method, node["params"]);
                 lock (_waits)
-                {
-                    _events.Add(method);
                     foreach (var w in _waits.Where(w => w.Method == method).ToList()) { w.Seen.TrySetResult(); _waits.Remove(w); }
-                }
             }
         }
 

@@ -104,4 +104,17 @@ public class TextCliTests : IClassFixture<SingleThreaded>
         Assert.Equal(1, exit);
         Assert.Contains("train.txt: line 2 has 3 tab-separated columns", stderr);
     }
+
+    [Fact]
+    public void ATruncatedRunRecordIsOneLineNamingIt()
+    {
+        using var dir = new TempDir();
+        WriteDialogues(dir.File("test.txt"), 4, othersShare: 0.5, seed: 3, crlf: false);
+        Directory.CreateDirectory(dir.File("run"));
+        File.WriteAllText(dir.File($"run/{TextRun.RecordFile}"), "{\"options\": {\"model\": \"bc-l");
+        var (exit, _, stderr) = CliRunner.Run("text", "predict", "--run", dir.File("run"), "--input", dir.File("test.txt"), "--output", dir.File("out.txt"));
+        Assert.Equal(1, exit);
+        Assert.Contains($"{dir.File($"run/{TextRun.RecordFile}")}: unreadable", stderr);
+        Assert.False(File.Exists(dir.File("out.txt")));
+    }
 }

@@ -25,5 +25,15 @@ public class VocabularyTests
     }
 
     [Fact]
+    public void AFileWithoutTheSpecialTokensIsAnErrorNamingIt()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("v.txt"), "<pad>\nhello\n");
+        var error = Assert.Throws<InvalidDataFileException>(() => Vocabulary.Load(dir.File("v.txt")));
+        Assert.Equal(dir.File("v.txt"), error.FilePath);
+        Assert.Contains("starts with <pad>, <unk>, <eot>", error.Message);
+    }
+
+    [Fact]
     public void RefusesAMinimumCountBelowOne() => Assert.Throws<DeepscopeException>(() => Vocabulary.Build([["a"]], minCount: 0));
 }

@@ -40,7 +40,7 @@ public static class CntkResNet18
     /// </summary>
     public static InputNormalization ReadNormalization(string path)
     {
-        var file = OnnxFile.Read(path);
+        using var file = OnnxFile.Read(path);
         var graph = new OnnxGraph(file);
         var sub = file.Nodes.SingleOrDefault(n => n.OpType == "Sub") ?? throw graph.Error("no Sub node subtracting the mean image");
         var mean = graph.Constant(sub, 1);

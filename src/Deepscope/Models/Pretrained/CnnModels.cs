@@ -74,7 +74,9 @@ public static class CnnModels
     public static void LoadInto(nn.Module model, ModelSpec spec, string? weightsPath, string? skipPrefix = null)
     {
         if (!IsOnnx(weightsPath) && weightsPath is not null) StateDictFile.Load(model, weightsPath, spec.Name, skipPrefix);
-        else ApplyOnnx(model, spec, OnnxFile.Read(weightsPath ?? Located(spec)), bundled: weightsPath is null, skipPrefix);
+        else
+            using (var file = OnnxFile.Read(weightsPath ?? Located(spec)))
+                ApplyOnnx(model, spec, file, bundled: weightsPath is null, skipPrefix);
     }
 
     /// <summary><see cref="Create"/> without our random initialisation, for weights about to be loaded.</summary>
@@ -92,7 +94,7 @@ public static class CnnModels
 
     static nn.Module<Tensor, Tensor> LoadOnnx(ModelSpec spec, string? path)
     {
-        var file = OnnxFile.Read(path ?? Located(spec));
+        using var file = OnnxFile.Read(path ?? Located(spec));
         int classes = OnnxImport.ClassifierOutputs(file);
         var model = CreateForLoading(spec.Name, classes > 0 ? classes : spec.Bundled is not null ? 0 : 1000);
         try { ApplyOnnx(model, spec, file, bundled: path is null); }

@@ -31,10 +31,10 @@ public sealed record GlassStudyOptions
     [Param(Min = 0)] public double LearningRate { get; init; } = 2e-3;
     [Param(Description = "loss: ce, weighted_ce, dice, focal, weighted_ce_dice")] public SegmentationLoss Loss { get; init; } = SegmentationLoss.WeightedCeDice;
 
-    [Param(Min = 16, Description = "tile core side for prediction (a multiple of every encoder's stride)")] public int Tile { get; init; } = 512;
+    [Param(Min = 16, Description = "tile core side for prediction (a multiple of every encoder's stride)")] public int Tile { get; init; } = TiledPredictor.DefaultTile;
     [Param(Min = 1, Description = "defects at least this many pixels across count for defect-level recall (10 microns at 0.5 micron/pixel)")]
-    public int MinDefectSize { get; init; } = 20;
-    [Param(Min = 0)] public double MicronsPerPixel { get; init; } = 0.5;
+    public int MinDefectSize { get; init; } = MaskEvaluation.DefaultMinDefectSize;
+    [Param(Min = 0)] public double MicronsPerPixel { get; init; } = MaskEvaluation.DefaultMicronsPerPixel;
     [Param(Min = 0, Max = 64, Description = "image crops shown with each encoder's predictions")] public int Crops { get; init; } = 6;
 
     /// <summary>The training options of one encoder's segmenter.</summary>

@@ -42,11 +42,14 @@ public sealed record InspectionData(string Source, IReadOnlyList<string> Files, 
     }
 
     /// <summary>Rows of (train, validation) for a stratified hold-out of about <paramref name="fraction"/>.</summary>
-    public static (long[] Train, long[] Validation) HoldOut(IReadOnlyList<int> labels, double fraction, long seed)
+    public static (long[] Train, long[] Validation) HoldOut(IReadOnlyList<int> labels, double fraction, long seed) =>
+        Split(HoldOutFolds(labels, fraction, seed), 0);
+
+    /// <summary>Stratified folds of about <paramref name="fraction"/> of the examples each; fold 0 is the hold-out.</summary>
+    public static int[] HoldOutFolds(IReadOnlyList<int> labels, double fraction, long seed)
     {
         if (fraction is <= 0 or >= 1) throw new DeepscopeException($"the validation fraction must be in (0, 1), got {fraction}");
-        var folds = StratifiedFolds(labels, Math.Max(2, (int)Math.Round(1 / fraction)), seed);
-        return Split(folds, 0);
+        return StratifiedFolds(labels, Math.Max(2, (int)Math.Round(1 / fraction)), seed);
     }
 
     /// <summary>Rows outside and inside fold <paramref name="fold"/>.</summary>

@@ -42,6 +42,9 @@ public sealed record InspectionOptions
     [Param(Min = 0, Max = 20, Description = "stratified k-fold cross-validation: k models, test probabilities averaged (0 or 1: one hold-out split)")]
     public int Folds { get; init; }
 
+    /// <summary>The hold-out fraction in use: a validation of 0 falls back to the default, since a model picks its best epoch on held-out images.</summary>
+    public double HoldOutFraction => Validation > 0 ? Validation : new InspectionOptions().Validation;
+
     [Param(Description = "classical learner trained on the CNN's features (logreg, svm-linear, rf, ...); none to skip")]
     public string? Learner { get; init; } = "logreg";
     [Param(Description = "outlier scores fitted on good training images only: mahalanobis, knn, autoencoder")]

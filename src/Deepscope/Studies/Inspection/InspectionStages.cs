@@ -28,7 +28,7 @@ sealed class InspectionStages(InspectionOptions options, StudyContext context)
 
     /// <summary>The fold of each training image (k folds), or the hold-out as fold 0 of about 1/validation folds.</summary>
     int[] Folds => options.Folds >= 2 ? InspectionData.StratifiedFolds(Data.Labels, options.Folds, context.Seed)
-        : InspectionData.StratifiedFolds(Data.Labels, Math.Max(2, (int)Math.Round(1 / (options.Validation > 0 ? options.Validation : 0.1))), context.Seed);
+        : InspectionData.HoldOutFolds(Data.Labels, options.HoldOutFraction, context.Seed);
 
     public int ModelCount => options.Folds >= 2 ? options.Folds : 1;
 

@@ -24,8 +24,7 @@ public sealed record InspectionModel(string Model, IReadOnlyList<string> Classes
     {
         var path = Path.Combine(folder, FileName);
         if (!File.Exists(path)) throw new DeepscopeException($"{folder} is not an inspection run (no {FileName}; train one with 'deepscope inspect train')");
-        try { return JsonSerializer.Deserialize<InspectionModel>(File.ReadAllText(path), JsonFormat.Options) ?? throw new InvalidDataFileException(path, "empty"); }
-        catch (JsonException e) { throw new InvalidDataFileException(path, $"unreadable: {e.Message}", e); }
+        return JsonFormat.Read<InspectionModel>(path);
     }
 }
 
