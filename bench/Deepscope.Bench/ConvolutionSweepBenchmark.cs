@@ -15,7 +15,7 @@ namespace Deepscope.Bench;
 public sealed class ConvolutionSweepBenchmark : IBenchmark
 {
     public string Name => "convolution-sweep";
-    public string Description => "convolutions of the zoo and the studies (and oneDNN's bug families) against float64 at this process's oneDNN ISA: [--direct] [--largest-side 16] [--threads 1]";
+    public string Description => "convolutions of the zoo and the studies (and oneDNN's bug families) against float64 at this process's oneDNN ISA: [--direct] [--trace] [--largest-side 16] [--cases 'in,out,h,w,k,s,p[,g];...'] [--threads 1]";
 
     public int Run(string[] args)
     {
@@ -23,12 +23,28 @@ public sealed class ConvolutionSweepBenchmark : IBenchmark
         TorchRuntime.Configure(int.Parse(Arg("--threads", "1"), CultureInfo.InvariantCulture));
         bool direct = args.Contains("--direct");
         var clock = Stopwatch.StartNew();
-        var cases = ConvolutionDispatchSweep.ZooAndStudyCases(long.Parse(Arg("--largest-side", "16"), CultureInfo.InvariantCulture))
-            .Concat(ConvolutionDispatchSweep.Families()).Distinct().ToList();
-        var failures = ConvolutionDispatchSweep.Failures(cases, throughDispatch: !direct);
-        foreach (var failure in failures) Console.WriteLine(failure);
+        var cases = args.Contains("--cases") ? Parse(Arg("--cases", ""))
+            : ConvolutionDispatchSweep.ZooAndStudyCases(long.Parse(Arg("--largest-side", "16"), CultureInfo.InvariantCulture))
+                .Concat(ConvolutionDispatchSweep.Families()).Distinct().ToList();
+        var failures = new List<string>();
+        foreach (var c in cases)
+        {
+            if (args.Contains("--trace")) Console.Error.WriteLine(c);
+            foreach (var failure in ConvolutionDispatchSweep.Failures([c], throughDispatch: !direct))
+            {
+                Console.WriteLine(failure);  // as found: a direct call may crash the process
+                failures.Add(failure);
+            }
+        }
         Console.WriteLine($"{failures.Count} failures in {cases.Count} cases x 2 layouts, {(direct ? "libtorch's convolution called directly" : "through the dispatch")}, " +
             $"oneDNN ISA {TorchRuntime.Versions()["onednn_isa"]}, {clock.Elapsed.TotalSeconds:F1} s");
         return failures.Count == 0 ? 0 : 1;
     }
+
+    /// <summary>Cases written as <c>in,out,height,width,kernel,stride,padding[,groups]</c>, separated by semicolons.</summary>
+    static List<ConvolutionCase> Parse(string text) => text.Split(';', StringSplitOptions.RemoveEmptyEntries).Select(c =>
+    {
+        var v = c.Split(',').Select(x => long.Parse(x, CultureInfo.InvariantCulture)).ToArray();
+        return new ConvolutionCase(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v.Length > 7 ? v[7] : 1);
+    }).ToList();
 }

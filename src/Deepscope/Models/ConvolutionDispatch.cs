@@ -62,7 +62,7 @@ public static class ConvolutionDispatch
         if (StridedPointwise(weight.shape, stride, padding)) return ConvolutionRoute.Subsampled;
         if (Unrollable(input.shape, weight.shape, dilation, groups) && UnrollingPays(input.shape)) return ConvolutionRoute.Unrolled;
         if (ForwardAtRisk(input, weight, groups))
-            return input.shape[1] > 1 && !NchwGradientAtRisk(input, weight) ? ConvolutionRoute.Contiguous : ConvolutionRoute.Unfolded;
+            return input.shape[1] > 1 && !NchwAtRisk(input, weight) ? ConvolutionRoute.Contiguous : ConvolutionRoute.Unfolded;
         if (!GradientAtRisk(input, weight)) return ConvolutionRoute.Library;
         return input.shape[1] > 1 ? ConvolutionRoute.ChannelsLast : groups == 1 ? ConvolutionRoute.Unfolded : ConvolutionRoute.Library;
     }
@@ -78,12 +78,31 @@ public static class ConvolutionDispatch
         input.dim() == 4 && groups == 1 && weight.shape[0] > 32 && weight.shape[0] % 32 != 0 && weight.shape[2] * weight.shape[3] > 1
         && (input.shape[1] == 1 || input.stride(1) == 1 || GradientAtRisk(input, weight));
 
-    /// <summary>True when oneDNN's input gradient would be wrong (see the class remarks).</summary>
+    /// <summary>
+    /// True when oneDNN's result for this input would be wrong because it is stored NCHW (see <see cref="NchwAtRisk"/>;
+    /// channels-last inputs of more than one channel get the right result).
+    /// </summary>
     public static bool GradientAtRisk(Tensor input, Tensor weight) =>
-        NchwGradientAtRisk(input, weight) && !(input.shape[1] > 1 && input.stride(1) == 1); // channels-last inputs get the right gradient
+        NchwAtRisk(input, weight) && !(input.shape[1] > 1 && input.stride(1) == 1);
 
-    static bool NchwGradientAtRisk(Tensor input, Tensor weight) =>
-        input.requires_grad && input.dim() == 4 && (input.shape[1] % 8 != 0 || weight.shape[0] % 8 != 0);
+    /// <summary>
+    /// True when oneDNN computes this convolution wrongly, or may, for an NCHW input on this AMD CPU
+    /// (ConvolutionDispatchSweep; `Deepscope.Bench convolution-sweep --direct --cases ...`): the input gradient for channel
+    /// counts that are not multiples of 8 (at every ISA); with kernels above 1x1, the forward result for more than 8 input
+    /// channels that are not a multiple of 8 at AVX2 (9-20) or of 16 at AVX512_CORE (18-24, 40, 56, 72, 100), and the
+    /// input gradient of strided kernels for more than 32 input channels that are not a multiple of 32 (48, 80, 144 ...:
+    /// Inception's downsampling modules) and, at AVX512_CORE, for output channels that are not a multiple of 16 (40).
+    /// Channels-last inputs were right in all of these.
+    /// </summary>
+    static bool NchwAtRisk(Tensor input, Tensor weight)
+    {
+        if (input.dim() != 4) return false;
+        long inChannels = input.shape[1], outChannels = weight.shape[0];
+        bool gradient = input.requires_grad, wideKernel = weight.shape[2] * weight.shape[3] > 1;
+        return gradient && (inChannels % 8 != 0 || outChannels % 8 != 0)
+            || inChannels > 1 && wideKernel && (gradient && outChannels % 16 != 0
+                || inChannels > 8 && (inChannels % 16 != 0 || inChannels > 32 && inChannels % 32 != 0));
+    }
 
     /// <summary>Adds every convolution this thread runs to <paramref name="calls"/> until disposed (cost accounting, profiles).</summary>
     public static IDisposable Record(List<ConvolutionCall> calls)

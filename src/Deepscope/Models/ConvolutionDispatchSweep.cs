@@ -102,26 +102,18 @@ public static class ConvolutionDispatchSweep
     /// libtorch's convolution as called directly), differs from the float64 one by more than 1e-5 of its largest value,
     /// each with what differed. Direct calls skip strided 1x1 kernels of channels-last inputs, which write out of bounds.
     /// </summary>
-    public static IReadOnlyList<string> Failures(IEnumerable<ConvolutionCase> cases, bool throughDispatch = true)
+    public static IEnumerable<string> Failures(IEnumerable<ConvolutionCase> cases, bool throughDispatch = true)
     {
-        var failures = new List<string>();
         foreach (var c in cases)
-            foreach (var channelsLast in new[] { true, false })
-            {
-                if (!throughDispatch && channelsLast && !c.Transposed && ConvolutionDispatch.StridedPointwise([c.OutChannels, c.InChannels, c.Kernel, c.Kernel], [c.Stride, c.Stride], [c.Padding, c.Padding]))
-                    continue;
-                foreach (var problem in Check(c, channelsLast, throughDispatch))
-                    failures.Add($"{c}, {(channelsLast ? "channels-last" : "NCHW")}: {problem}");
-            }
-        return failures;
+            foreach (var problem in Check(c, throughDispatch).ToList())
+                yield return $"{c}, {problem}";
     }
 
-    static IEnumerable<string> Check(ConvolutionCase c, bool channelsLast, bool throughDispatch)
+    static IEnumerable<string> Check(ConvolutionCase c, bool throughDispatch)
     {
         using var scope = NewDisposeScope();
         using var generator = new Generator(17);
         var input = randn([Batch, c.InChannels, c.Height, c.Width], generator: generator);
-        if (channelsLast) input = MemoryFormat.ChannelsLast(input);
         long[] weightShape = c.Transposed ? [c.InChannels, c.OutChannels / c.Groups, c.Kernel, c.Kernel] : [c.OutChannels, c.InChannels / c.Groups, c.Kernel, c.Kernel];
         var weight = randn(weightShape, generator: generator) / Math.Sqrt(weightShape[1] * c.Kernel * c.Kernel);
         var bias = randn([c.OutChannels], generator: generator);
@@ -129,19 +121,27 @@ public static class ConvolutionDispatchSweep
         var reference = Convolve(c, input64, weight64, bias64, dispatch: false);
         var upstream = randn(reference.shape, dtype: ScalarType.Float64, generator: generator);
         (reference * upstream).sum().backward();
+        var upstream32 = upstream.to_type(ScalarType.Float32);
 
-        Tensor inferred;
-        // Inference stores convolution weights channels-last, as its inputs (InferencePreparation).
-        using (no_grad()) inferred = Convolve(c, input, channelsLast && !c.Transposed ? MemoryFormat.ChannelsLast(weight) : weight, bias, throughDispatch);
-        if (Differs(reference, inferred) is { } forward) yield return $"forward without gradients {forward}";
+        foreach (var channelsLast in new[] { true, false })
+        {
+            if (!throughDispatch && !c.Transposed && ConvolutionDispatch.StridedPointwise(weightShape, [c.Stride, c.Stride], [c.Padding, c.Padding]))
+                continue;
+            var layout = channelsLast ? "channels-last" : "NCHW";
+            var laid = channelsLast ? MemoryFormat.ChannelsLast(input) : input;
+            Tensor inferred;
+            // Inference stores convolution weights channels-last, as its inputs (InferencePreparation).
+            using (no_grad()) inferred = Convolve(c, laid, channelsLast && !c.Transposed ? MemoryFormat.ChannelsLast(weight) : weight, bias, throughDispatch);
+            if (Differs(reference, inferred) is { } forward) yield return $"{layout}: forward without gradients {forward}";
 
-        var (x, w, b) = (Leaf(input, ScalarType.Float32), Leaf(weight, ScalarType.Float32), Leaf(bias, ScalarType.Float32));
-        var output = Convolve(c, x, w, b, throughDispatch);
-        (output * upstream.to_type(ScalarType.Float32)).sum().backward();
-        if (Differs(reference, output) is { } trained) yield return $"forward {trained}";
-        if (Differs(input64.grad!, x.grad!) is { } inputGradient) yield return $"input gradient {inputGradient}";
-        if (Differs(weight64.grad!, w.grad!) is { } weightGradient) yield return $"weight gradient {weightGradient}";
-        if (Differs(bias64.grad!, b.grad!) is { } biasGradient) yield return $"bias gradient {biasGradient}";
+            var (x, w, b) = (Leaf(laid, ScalarType.Float32), Leaf(weight, ScalarType.Float32), Leaf(bias, ScalarType.Float32));
+            var output = Convolve(c, x, w, b, throughDispatch);
+            (output * upstream32).sum().backward();
+            if (Differs(reference, output) is { } trained) yield return $"{layout}: forward {trained}";
+            if (Differs(input64.grad!, x.grad!) is { } inputGradient) yield return $"{layout}: input gradient {inputGradient}";
+            if (Differs(weight64.grad!, w.grad!) is { } weightGradient) yield return $"{layout}: weight gradient {weightGradient}";
+            if (Differs(bias64.grad!, b.grad!) is { } biasGradient) yield return $"{layout}: bias gradient {biasGradient}";
+        }
     }
 
     static Tensor Leaf(Tensor values, ScalarType type)
