@@ -14,9 +14,10 @@ namespace Deepscope.Models;
 /// <para>libtorch 2.10's oneDNN returns a wrong input gradient on this AMD CPU (garbage or NaN, run to run different)
 /// for layers with a channel count that is not a multiple of 8 (LeNet's 6, a 1-channel output, DCF's bases-then-mix
 /// maps) when their input is stored NCHW; it is right for channels-last inputs, with oneDNN capped at SSE4.1 and in
-/// float64 (tests/Deepscope.Tests/Models/ConvolutionDispatchTests). When such a layer's input needs a gradient it is
-/// given a channels-last copy, or, for a single input channel (both layouts at once), it becomes a matrix product over
-/// the unfolded input, whose gradient libtorch computes without oneDNN.</para>
+/// float64 (tests/Deepscope.Tests/Models/ConvolutionDispatchTests); more NCHW forwards and gradients are wrong at both
+/// AVX2 and AVX-512 (<see cref="NchwAtRisk"/>, found by <see cref="ConvolutionDispatchSweep"/>). Such an NCHW input is
+/// given a channels-last copy, or, for a single input channel (both layouts at once), the convolution becomes a matrix
+/// product over the unfolded input, whose gradient libtorch computes without oneDNN.</para>
 /// Every other shape goes to libtorch's convolution.
 /// </summary>
 public static class ConvolutionDispatch
@@ -53,6 +54,7 @@ public static class ConvolutionDispatch
             // Back to channels-last, so that the layers after it stay on oneDNN's fast layout.
             ConvolutionRoute.Contiguous => MemoryFormat.ChannelsLast(functional.conv2d(input.contiguous(), weight.contiguous(), bias, stride, padding, dilation, groups)),
             ConvolutionRoute.Subsampled => Subsampled(input, weight, bias, stride, dilation, groups),
+            ConvolutionRoute.Pointwise => PointwiseProduct(input, weight, bias),
             _ => functional.conv2d(input, weight, bias, stride, padding, dilation, groups),
         };
 
@@ -60,6 +62,7 @@ public static class ConvolutionDispatch
     public static ConvolutionRoute Choose(Tensor input, Tensor weight, long[] stride, long[] padding, long[] dilation, long groups)
     {
         if (StridedPointwise(weight.shape, stride, padding)) return ConvolutionRoute.Subsampled;
+        if (Pointwise(weight.shape, stride, padding, groups)) return ConvolutionRoute.Pointwise;
         if (Unrollable(input.shape, weight.shape, dilation, groups) && UnrollingPays(input.shape)) return ConvolutionRoute.Unrolled;
         if (ForwardAtRisk(input, weight, groups))
             return input.shape[1] > 1 && !NchwAtRisk(input, weight) ? ConvolutionRoute.Contiguous : ConvolutionRoute.Unfolded;
@@ -150,6 +153,29 @@ public static class ConvolutionDispatch
     public static bool StridedPointwise(long[] weightShape, long[] stride, long[] padding) =>
         weightShape.Length == 4 && weightShape[2] == 1 && weightShape[3] == 1 && stride.Any(s => s > 1) && padding.All(p => p == 0);
 
+    /// <summary>
+    /// True for 1x1 kernels with stride 1, no padding and no groups. libtorch 2.10's oneDNN computes their forward
+    /// wrongly on this AMD CPU when it runs on two threads: at AVX512_CORE on every map size and channel count swept (3-256
+    /// -> 40-512, both layouts; off by 30-80%), at AVX2 a few (ConvolutionDispatchSweep at --threads 2). One thread was right.
+    /// </summary>
+    public static bool Pointwise(long[] weightShape, long[] stride, long[] padding, long groups) =>
+        weightShape.Length == 4 && weightShape[2] == 1 && weightShape[3] == 1 && groups == 1 && stride.All(s => s == 1) && padding.All(p => p == 0);
+
+    /// <summary>
+    /// A 1x1 convolution is a matrix product at every position: (positions, in) by (in, out), read from a channels-last
+    /// view (a copy for NCHW inputs); the output is channels-last. libtorch's matrix product and its gradients do not go
+    /// through oneDNN's convolutions.
+    /// </summary>
+    static Tensor PointwiseProduct(Tensor input, Tensor weight, Tensor? bias)
+    {
+        using var scope = NewDisposeScope();
+        long n = input.shape[0], channels = input.shape[1], height = input.shape[2], width = input.shape[3], outChannels = weight.shape[0];
+        var positions = input.permute(0, 2, 3, 1).reshape(n * height * width, channels);
+        var mix = weight.reshape(outChannels, channels).t();
+        var output = bias is null ? positions.matmul(mix) : addmm(bias, positions, mix, 1, 1);
+        return output.view(n, height, width, outChannels).permute(0, 3, 1, 2).MoveToOuterDisposeScope();
+    }
+
     static Tensor Unrolled(Tensor input, Tensor weight, Tensor? bias, long[] stride, long[] padding)
     {
         using var scope = NewDisposeScope();
@@ -207,6 +233,8 @@ public enum ConvolutionRoute
     Contiguous,
     /// <summary>The stride-1 convolution of every s-th position: 1x1 kernels with a stride, which oneDNN gets wrong.</summary>
     Subsampled,
+    /// <summary>A matrix product over channels at every position: 1x1 kernels, whose multi-threaded oneDNN forward is wrong.</summary>
+    Pointwise,
 }
 
 /// <summary>One convolution as the dispatch ran it.</summary>
