@@ -1,5 +1,6 @@
 using Deepscope.Models;
 using Deepscope.Runtime;
+using Deepscope.Tests.Support;
 
 namespace Deepscope.Tests.Models;
 
@@ -10,10 +11,17 @@ namespace Deepscope.Tests.Models;
 /// </summary>
 public class ConvolutionDispatchSweepTests
 {
+    /// <summary>Maps cut to 8x8 so that the default suite stays quick; the Long test below sweeps them at up to 16x16.</summary>
     [Fact]
-    public void Every_convolution_of_the_zoo_and_the_studies_equals_the_float64_convolution()
+    public void Every_convolution_of_the_zoo_and_the_studies_equals_the_float64_convolution() => SweepZooAndStudies(8);
+
+    [Fact]
+    [Trait(Category.Name, Category.Long)]
+    public void Every_convolution_of_the_zoo_and_the_studies_on_maps_up_to_16x16_equals_the_float64_convolution() => SweepZooAndStudies(16);
+
+    static void SweepZooAndStudies(long largestSide)
     {
-        var cases = ConvolutionDispatchSweep.ZooAndStudyCases(largestSide: 16);
+        var cases = ConvolutionDispatchSweep.ZooAndStudyCases(largestSide);
         Assert.True(cases.Count > 100, $"only {cases.Count} distinct convolutions found");
         Assert.Empty(ConvolutionDispatchSweep.Failures(cases).Select(f => $"{f} (oneDNN ISA {TorchRuntime.Versions()["onednn_isa"]})"));
     }
