@@ -6,32 +6,34 @@ namespace Deepscope.Runtime;
 
 /// <summary>
 /// The instruction set libtorch 2.10's oneDNN may use, fixed for the process before libtorch creates its first oneDNN
-/// primitive. oneDNN computes some float32 convolutions wrongly on AMD EPYC CPUs (Zen 4/5) at every ISA, AVX2 included:
-/// channels-last forwards with some output-channel counts, strided 1x1 kernels (which also write out of bounds), some
-/// NCHW input gradients. <see cref="Models.ConvolutionDispatch"/> routes every convolution Deepscope runs around them,
-/// and <see cref="Models.ConvolutionDispatchSweep"/> checks every convolution of the zoo's and the studies' networks
-/// against float64 at the ISA of the test process. On such CPUs this pins oneDNN to <see cref="Ceiling"/>, the ISA that
-/// sweep covers (AVX-512 kernels: up to twice AVX2's speed), unless the user has set <c>DNNL_MAX_CPU_ISA</c> (or
-/// <c>ONEDNN_MAX_CPU_ISA</c>), which is then left as it is. Other CPUs keep oneDNN's own choice.
+/// primitive. oneDNN computes some float32 convolutions wrongly on AMD EPYC CPUs (Zen 4/5) at every ISA, and far more at
+/// AVX-512: strided 1x1 kernels (out-of-bounds writes), every 1x1 forward on two threads, NCHW forwards and gradients
+/// for many channel counts (docs/benchmarks.md, "Session 8"). <see cref="Models.ConvolutionDispatch"/> routes every
+/// convolution Deepscope's trainer and inference preparation run around them, and
+/// <see cref="Models.ConvolutionDispatchSweep"/> finds none left at AVX2 or AVX512_CORE, on one thread or two. But a
+/// convolution outside the dispatch (a model's plain forward, as <c>evaluate</c> and a user's own code run it) is wrong
+/// at AVX-512, so on such CPUs this caps oneDNN at <see cref="Ceiling"/>, AVX2, unless the user has set
+/// <c>DNNL_MAX_CPU_ISA</c> (or <c>ONEDNN_MAX_CPU_ISA</c>): <c>DNNL_MAX_CPU_ISA=AVX512_CORE</c> trains ResNet-18 about
+/// 1.5x faster through the dispatch. Other CPUs keep oneDNN's own choice.
 /// </summary>
 public static partial class OneDnnIsa
 {
     public const string Variable = "DNNL_MAX_CPU_ISA";
 
-    /// <summary>The ISA Deepscope pins oneDNN to on AMD CPUs with AVX-512.</summary>
-    public const string Ceiling = "AVX512_CORE";
+    /// <summary>The ISA Deepscope caps oneDNN at on AMD CPUs with AVX-512.</summary>
+    public const string Ceiling = "AVX2";
 
-    /// <summary>Whether this process pinned oneDNN to <see cref="Ceiling"/>.</summary>
+    /// <summary>Whether this process capped oneDNN at <see cref="Ceiling"/>.</summary>
     public static bool Capped { get; private set; }
 
     /// <summary>The ISA limit in effect, as a run record states it: Deepscope's, the user's, or oneDNN's own choice.</summary>
     public static string Description =>
-        Capped ? $"{Ceiling} (set by Deepscope on an AMD CPU with AVX-512: the ISA its convolution sweep checks)"
+        Capped ? $"{Ceiling} (capped by Deepscope: oneDNN's AVX-512 convolutions are wrong on AMD outside its dispatch)"
         : UserSetting() is { } user ? $"{user} (set by the user)"
         : "default (oneDNN's choice)";
 
     /// <summary>Whether oneDNN may use 16-lane (AVX-512) float32 kernels in this process on this CPU.</summary>
-    public static bool WideVectors => HasAvx512() && (Capped || UserSetting() is not { } user || user.StartsWith("AVX512", StringComparison.OrdinalIgnoreCase)
+    public static bool WideVectors => HasAvx512() && !Capped && (UserSetting() is not { } user || user.StartsWith("AVX512", StringComparison.OrdinalIgnoreCase)
         || user.StartsWith("AVX10", StringComparison.OrdinalIgnoreCase));
 
     static string? UserSetting() =>

@@ -15,10 +15,8 @@ public static class RuntimeSetup
 public class OneDnnIsaTests
 {
     /// <summary>
-    /// ResNet-18's layer4 shapes on 32x32 images, where oneDNN's AVX-512 kernels are wrong on AMD (the strided 1x1
-    /// downsample also writes out of bounds): convolutions as Deepscope runs them, through the dispatch, at the ISA
-    /// <see cref="OneDnnIsa"/> pins, against the same product done by unfold (im2col) and a matrix product, which do not
-    /// go through oneDNN's convolutions.
+    /// ResNet-18's layer4 shapes on 32x32 images, where oneDNN's AVX-512 kernels were wrong on AMD: convolutions against
+    /// the same product done by unfold (im2col) and a matrix product, which do not go through oneDNN's convolutions.
     /// </summary>
     [Theory]
     [InlineData(256, 2, 3, 2, 1, false)]  // layer4.0.conv1: 2x2 -> 1x1, stride 2
@@ -35,7 +33,7 @@ public class OneDnnIsaTests
         var x = randn([16, inChannels, size, size], generator: g);
         if (channelsLast) x = MemoryFormat.ChannelsLast(x);
         var weight = randn([512, inChannels, kernel, kernel], generator: g) * 0.05;
-        var convolved = Deepscope.Models.ConvolutionDispatch.Conv2d(x, weight, null, [stride, stride], [padding, padding], [1, 1], 1);
+        var convolved = nn.functional.conv2d(x, weight, strides: [stride, stride], padding: [padding, padding]);
         long outSize = (size + 2 * padding - kernel) / stride + 1;
         var columns = nn.functional.unfold(x, kernel, padding: padding, stride: stride);   // (N, C*k*k, L)
         var expected = weight.reshape(512, -1).matmul(columns).reshape(16, 512, outSize, outSize);
@@ -48,7 +46,7 @@ public class OneDnnIsaTests
     {
         var isa = TorchRuntime.Versions()["onednn_isa"];
         var user = Environment.GetEnvironmentVariable(OneDnnIsa.Variable);
-        if (OneDnnIsa.Capped) Assert.StartsWith($"{OneDnnIsa.Ceiling} (set by Deepscope", isa);
+        if (OneDnnIsa.Capped) Assert.StartsWith($"{OneDnnIsa.Ceiling} (capped by Deepscope", isa);
         else if (user is { Length: > 0 }) Assert.Equal($"{user} (set by the user)", isa);
         else Assert.StartsWith("default", isa);
         Assert.Equal(OneDnnIsa.WideVectors ? 16 : 8, MachinePeak.Detect(1).Lanes);
