@@ -14,7 +14,8 @@ namespace Deepscope.Bench;
 /// PyTorch: training patches/s (40x40 patches, batch 16: zero_grad, forward, MSE against the clean patch, backward,
 /// Adam step; inputs channels-last as the trainer feeds them) and inference images/s (eval mode, no gradients, one
 /// 256x256 image at a time, as Set12's small images). Its convolutions are routed as the trainer routes them
-/// (<see cref="RoutedConv2d"/>; --plain-convolutions: libtorch's own).
+/// (<see cref="RoutedConv2d"/>), for inference readied as the denoiser readies it (<c>InferencePreparation</c>);
+/// --plain-convolutions: libtorch's own.
 /// </summary>
 public sealed class DnCnnBenchmark : IBenchmark
 {
@@ -54,7 +55,9 @@ public sealed class DnCnnBenchmark : IBenchmark
         }
         else
         {
-            model.eval();
+            // As NetworkDenoiser readies it: batch norms folded, routed, channels-last weights.
+            if (args.Contains("--plain-convolutions")) model.eval();
+            else Models.Inference.InferencePreparation.Prepare(model);
             using var noGrad = no_grad();
             using var image = rand(1, 1, size, size);
             void Infer()

@@ -14,9 +14,10 @@ namespace Deepscope.Models;
 /// <para>libtorch 2.10's oneDNN returns a wrong input gradient on this AMD CPU (garbage or NaN, run to run different)
 /// for layers with a channel count that is not a multiple of 8 (LeNet's 6, a 1-channel output, DCF's bases-then-mix
 /// maps) when their input is stored NCHW; it is right for channels-last inputs, with oneDNN capped at SSE4.1 and in
-/// float64 (tests/Deepscope.Tests/Models/ConvolutionDispatchTests). When such a layer's input needs a gradient it is
-/// given a channels-last copy, or, for a single input channel (both layouts at once), it becomes a matrix product over
-/// the unfolded input, whose gradient libtorch computes without oneDNN.</para>
+/// float64 (tests/Deepscope.Tests/Models/ConvolutionDispatchTests); more NCHW forwards and gradients are wrong at both
+/// AVX2 and AVX-512 (<see cref="NchwAtRisk"/>, found by <see cref="ConvolutionDispatchSweep"/>). Such an NCHW input is
+/// given a channels-last copy, or, for a single input channel (both layouts at once), the convolution becomes a matrix
+/// product over the unfolded input, whose gradient libtorch computes without oneDNN.</para>
 /// Every other shape goes to libtorch's convolution.
 /// </summary>
 public static class ConvolutionDispatch
@@ -53,6 +54,7 @@ public static class ConvolutionDispatch
             // Back to channels-last, so that the layers after it stay on oneDNN's fast layout.
             ConvolutionRoute.Contiguous => MemoryFormat.ChannelsLast(functional.conv2d(input.contiguous(), weight.contiguous(), bias, stride, padding, dilation, groups)),
             ConvolutionRoute.Subsampled => Subsampled(input, weight, bias, stride, dilation, groups),
+            ConvolutionRoute.Pointwise => PointwiseProduct(input, weight, bias),
             _ => functional.conv2d(input, weight, bias, stride, padding, dilation, groups),
         };
 
@@ -60,9 +62,10 @@ public static class ConvolutionDispatch
     public static ConvolutionRoute Choose(Tensor input, Tensor weight, long[] stride, long[] padding, long[] dilation, long groups)
     {
         if (StridedPointwise(weight.shape, stride, padding)) return ConvolutionRoute.Subsampled;
+        if (Pointwise(weight.shape, stride, padding, groups)) return ConvolutionRoute.Pointwise;
         if (Unrollable(input.shape, weight.shape, dilation, groups) && UnrollingPays(input.shape)) return ConvolutionRoute.Unrolled;
         if (ForwardAtRisk(input, weight, groups))
-            return input.shape[1] > 1 && !NchwGradientAtRisk(input, weight) ? ConvolutionRoute.Contiguous : ConvolutionRoute.Unfolded;
+            return input.shape[1] > 1 && !NchwAtRisk(input, weight) ? ConvolutionRoute.Contiguous : ConvolutionRoute.Unfolded;
         if (!GradientAtRisk(input, weight)) return ConvolutionRoute.Library;
         return input.shape[1] > 1 ? ConvolutionRoute.ChannelsLast : groups == 1 ? ConvolutionRoute.Unfolded : ConvolutionRoute.Library;
     }
@@ -78,12 +81,31 @@ public static class ConvolutionDispatch
         input.dim() == 4 && groups == 1 && weight.shape[0] > 32 && weight.shape[0] % 32 != 0 && weight.shape[2] * weight.shape[3] > 1
         && (input.shape[1] == 1 || input.stride(1) == 1 || GradientAtRisk(input, weight));
 
-    /// <summary>True when oneDNN's input gradient would be wrong (see the class remarks).</summary>
+    /// <summary>
+    /// True when oneDNN's result for this input would be wrong because it is stored NCHW (see <see cref="NchwAtRisk"/>;
+    /// channels-last inputs of more than one channel get the right result).
+    /// </summary>
     public static bool GradientAtRisk(Tensor input, Tensor weight) =>
-        NchwGradientAtRisk(input, weight) && !(input.shape[1] > 1 && input.stride(1) == 1); // channels-last inputs get the right gradient
+        NchwAtRisk(input, weight) && !(input.shape[1] > 1 && input.stride(1) == 1);
 
-    static bool NchwGradientAtRisk(Tensor input, Tensor weight) =>
-        input.requires_grad && input.dim() == 4 && (input.shape[1] % 8 != 0 || weight.shape[0] % 8 != 0);
+    /// <summary>
+    /// True when oneDNN computes this convolution wrongly, or may, for an NCHW input on this AMD CPU
+    /// (ConvolutionDispatchSweep; `Deepscope.Bench convolution-sweep --direct --cases ...`): the input gradient for channel
+    /// counts that are not multiples of 8 (at every ISA); with kernels above 1x1, the forward result for more than 8 input
+    /// channels that are not a multiple of 8 at AVX2 (9-20) or of 16 at AVX512_CORE (18-24, 40, 56, 72, 100), and the
+    /// input gradient of strided kernels for more than 32 input channels that are not a multiple of 32 (48, 80, 144 ...:
+    /// Inception's downsampling modules) and, at AVX512_CORE, for output channels that are not a multiple of 16 (40).
+    /// Channels-last inputs were right in all of these.
+    /// </summary>
+    static bool NchwAtRisk(Tensor input, Tensor weight)
+    {
+        if (input.dim() != 4) return false;
+        long inChannels = input.shape[1], outChannels = weight.shape[0];
+        bool gradient = input.requires_grad, wideKernel = weight.shape[2] * weight.shape[3] > 1;
+        return gradient && (inChannels % 8 != 0 || outChannels % 8 != 0)
+            || inChannels > 1 && wideKernel && (gradient && outChannels % 16 != 0
+                || inChannels > 8 && (inChannels % 16 != 0 || inChannels > 32 && inChannels % 32 != 0));
+    }
 
     /// <summary>Adds every convolution this thread runs to <paramref name="calls"/> until disposed (cost accounting, profiles).</summary>
     public static IDisposable Record(List<ConvolutionCall> calls)
@@ -130,6 +152,29 @@ public static class ConvolutionDispatch
     /// </summary>
     public static bool StridedPointwise(long[] weightShape, long[] stride, long[] padding) =>
         weightShape.Length == 4 && weightShape[2] == 1 && weightShape[3] == 1 && stride.Any(s => s > 1) && padding.All(p => p == 0);
+
+    /// <summary>
+    /// True for 1x1 kernels with stride 1, no padding and no groups. libtorch 2.10's oneDNN computes their forward
+    /// wrongly on this AMD CPU when it runs on two threads: at AVX512_CORE on every map size and channel count swept (3-256
+    /// -> 40-512, both layouts; off by 30-80%), at AVX2 a few (ConvolutionDispatchSweep at --threads 2). One thread was right.
+    /// </summary>
+    public static bool Pointwise(long[] weightShape, long[] stride, long[] padding, long groups) =>
+        weightShape.Length == 4 && weightShape[2] == 1 && weightShape[3] == 1 && groups == 1 && stride.All(s => s == 1) && padding.All(p => p == 0);
+
+    /// <summary>
+    /// A 1x1 convolution is a matrix product at every position: (positions, in) by (in, out), read from a channels-last
+    /// view (a copy for NCHW inputs); the output is channels-last. libtorch's matrix product and its gradients do not go
+    /// through oneDNN's convolutions.
+    /// </summary>
+    static Tensor PointwiseProduct(Tensor input, Tensor weight, Tensor? bias)
+    {
+        using var scope = NewDisposeScope();
+        long n = input.shape[0], channels = input.shape[1], height = input.shape[2], width = input.shape[3], outChannels = weight.shape[0];
+        var positions = input.permute(0, 2, 3, 1).reshape(n * height * width, channels);
+        var mix = weight.reshape(outChannels, channels).t();
+        var output = bias is null ? positions.matmul(mix) : addmm(bias, positions, mix, 1, 1);
+        return output.view(n, height, width, outChannels).permute(0, 3, 1, 2).MoveToOuterDisposeScope();
+    }
 
     static Tensor Unrolled(Tensor input, Tensor weight, Tensor? bias, long[] stride, long[] padding)
     {
@@ -188,6 +233,8 @@ public enum ConvolutionRoute
     Contiguous,
     /// <summary>The stride-1 convolution of every s-th position: 1x1 kernels with a stride, which oneDNN gets wrong.</summary>
     Subsampled,
+    /// <summary>A matrix product over channels at every position: 1x1 kernels, whose multi-threaded oneDNN forward is wrong.</summary>
+    Pointwise,
 }
 
 /// <summary>One convolution as the dispatch ran it.</summary>

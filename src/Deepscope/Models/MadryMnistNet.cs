@@ -11,8 +11,8 @@ namespace Deepscope.Models;
 /// </summary>
 public sealed class MadryMnistNet : Module<Tensor, Tensor>, IClassifierWithHead
 {
-    readonly Conv2d conv1;
-    readonly Conv2d conv2;
+    readonly Module<Tensor, Tensor> conv1; // not Conv2d: the trainer puts a RoutedConv2d in its place
+    readonly Module<Tensor, Tensor> conv2;
     readonly Linear fc1;
     readonly Linear fc2;
 

@@ -6,7 +6,7 @@ namespace Deepscope.Runtime;
 
 /// <summary>
 /// The float32 multiply-add peak of the cores libtorch uses: cores x clock x vector lanes x 2 FMA units x 2 FLOPs. Lanes
-/// follow the ISA oneDNN may use (8 for AVX2, also when <see cref="OneDnnIsa"/> caps an AVX-512 CPU; 16 for AVX-512);
+/// follow the ISA oneDNN may use (<see cref="OneDnnIsa"/>: 16 for AVX-512, else 8);
 /// the clock is /proc/cpuinfo's (the base clock on a VM, where boost is not visible) unless the user gives one.
 /// </summary>
 public sealed record MachinePeak(int Cores, double GigaHertz, int Lanes)
@@ -33,21 +33,12 @@ public sealed record MachinePeak(int Cores, double GigaHertz, int Lanes)
     }
 
     public static MachinePeak Detect(int cores, double? gigaHertz = null) =>
-        new(cores, gigaHertz ?? CpuInfoGigaHertz() ?? 2.0, WideVectors() ? 16 : 8);
+        new(cores, gigaHertz ?? CpuInfoGigaHertz() ?? 2.0, OneDnnIsa.WideVectors ? 16 : 8);
 
     static double? CpuInfoGigaHertz()
     {
         if (!File.Exists("/proc/cpuinfo")) return null;
         var line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("cpu MHz", StringComparison.Ordinal));
         return line is not null && double.TryParse(line[(line.IndexOf(':') + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out var mhz) ? mhz / 1000 : null;
-    }
-
-    static bool WideVectors()
-    {
-        if (OneDnnIsa.Capped || !File.Exists("/proc/cpuinfo")) return false;
-        var isa = Environment.GetEnvironmentVariable(OneDnnIsa.Variable);
-        if (isa is { Length: > 0 } && !isa.StartsWith("AVX512", StringComparison.OrdinalIgnoreCase)) return false;
-        var flags = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("flags", StringComparison.Ordinal));
-        return flags?.Contains(" avx512f", StringComparison.Ordinal) == true;
     }
 }

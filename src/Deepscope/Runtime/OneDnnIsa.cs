@@ -5,49 +5,61 @@ using System.Runtime.InteropServices;
 namespace Deepscope.Runtime;
 
 /// <summary>
-/// libtorch 2.10's oneDNN computes some float32 convolutions wrongly with its AVX-512 kernels on AMD EPYC CPUs that have
-/// AVX-512: on a Zen 4/5 machine a 1x1, stride-2 convolution of a channels-last 2x2 map (ResNet's layer4 downsample on
-/// 32x32 images) came out with a relative error of 0.49, at every ISA cap from AVX512_CORE up; capped at AVX2 it is
-/// right (tests/Deepscope.Tests/Runtime/OneDnnIsaTests). Before libtorch creates its first oneDNN primitive, this caps
-/// oneDNN at AVX2 on such CPUs, unless the user has set <c>DNNL_MAX_CPU_ISA</c> (or <c>ONEDNN_MAX_CPU_ISA</c>).
+/// The instruction set libtorch 2.10's oneDNN may use, fixed for the process before libtorch creates its first oneDNN
+/// primitive. oneDNN computes some float32 convolutions wrongly on AMD EPYC CPUs (Zen 4/5) at every ISA, and far more at
+/// AVX-512: strided 1x1 kernels (out-of-bounds writes), every 1x1 forward on two threads, NCHW forwards and gradients
+/// for many channel counts (docs/benchmarks.md, "Session 8"). <see cref="Models.ConvolutionDispatch"/> routes every
+/// convolution Deepscope's trainer and inference preparation run around them, and
+/// <see cref="Models.ConvolutionDispatchSweep"/> finds none left at AVX2 or AVX512_CORE, on one thread or two. But a
+/// convolution outside the dispatch (a model's plain forward, as <c>evaluate</c> and a user's own code run it) is wrong
+/// at AVX-512, so on such CPUs this caps oneDNN at <see cref="Ceiling"/>, AVX2, unless the user has set
+/// <c>DNNL_MAX_CPU_ISA</c> (or <c>ONEDNN_MAX_CPU_ISA</c>): <c>DNNL_MAX_CPU_ISA=AVX512_CORE</c> trains ResNet-18 about
+/// 1.5x faster through the dispatch. Other CPUs keep oneDNN's own choice.
 /// </summary>
 public static partial class OneDnnIsa
 {
     public const string Variable = "DNNL_MAX_CPU_ISA";
 
-    /// <summary>Whether this process capped oneDNN (for run records).</summary>
+    /// <summary>The ISA Deepscope caps oneDNN at on AMD CPUs with AVX-512.</summary>
+    public const string Ceiling = "AVX2";
+
+    /// <summary>Whether this process capped oneDNN at <see cref="Ceiling"/>.</summary>
     public static bool Capped { get; private set; }
+
+    /// <summary>The ISA limit in effect, as a run record states it: Deepscope's, the user's, or oneDNN's own choice.</summary>
+    public static string Description =>
+        Capped ? $"{Ceiling} (capped by Deepscope: oneDNN's AVX-512 convolutions are wrong on AMD outside its dispatch)"
+        : UserSetting() is { } user ? $"{user} (set by the user)"
+        : "default (oneDNN's choice)";
+
+    /// <summary>Whether oneDNN may use 16-lane (AVX-512) float32 kernels in this process on this CPU.</summary>
+    public static bool WideVectors => HasAvx512() && !Capped && (UserSetting() is not { } user || user.StartsWith("AVX512", StringComparison.OrdinalIgnoreCase)
+        || user.StartsWith("AVX10", StringComparison.OrdinalIgnoreCase));
+
+    static string? UserSetting() =>
+        Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } dnnl ? dnnl
+        : Environment.GetEnvironmentVariable("ONEDNN_MAX_CPU_ISA") is { Length: > 0 } onednn ? onednn : null;
 
     [ModuleInitializer]
     [SuppressMessage("Usage", "CA2255", Justification = "must run before the first oneDNN primitive, whoever calls libtorch first")]
     internal static void CapOnAffectedCpus()
     {
-        if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable(Variable) is { Length: > 0 }
-            || Environment.GetEnvironmentVariable("ONEDNN_MAX_CPU_ISA") is { Length: > 0 } || !IsAmdWithAvx512()) return;
+        if (!OperatingSystem.IsLinux() || UserSetting() is not null || !IsAmd() || !HasAvx512()) return;
         try
         {
             // The native environment, where oneDNN's getenv looks (Environment.SetEnvironmentVariable does not reach it).
-            Capped = setenv(Variable, "AVX2", 0) == 0;
+            Capped = setenv(Variable, Ceiling, 0) == 0;
         }
         catch (EntryPointNotFoundException) { }
         catch (DllNotFoundException) { }
     }
 
-    static bool IsAmdWithAvx512()
-    {
-        if (!File.Exists("/proc/cpuinfo")) return false;
-        bool amd = false, avx512 = false;
-        foreach (var line in File.ReadLines("/proc/cpuinfo"))
-        {
-            if (line.StartsWith("vendor_id", StringComparison.Ordinal)) amd = line.Contains("AuthenticAMD", StringComparison.Ordinal);
-            else if (line.StartsWith("flags", StringComparison.Ordinal))
-            {
-                avx512 = line.Contains(" avx512f", StringComparison.Ordinal);
-                break;
-            }
-        }
-        return amd && avx512;
-    }
+    static bool IsAmd() => CpuInfo("vendor_id")?.Contains("AuthenticAMD", StringComparison.Ordinal) == true;
+
+    static bool HasAvx512() => CpuInfo("flags")?.Contains(" avx512f", StringComparison.Ordinal) == true;
+
+    static string? CpuInfo(string field) =>
+        File.Exists("/proc/cpuinfo") ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith(field, StringComparison.Ordinal)) : null;
 
     [LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]
     private static partial int setenv(string name, string value, int overwrite);

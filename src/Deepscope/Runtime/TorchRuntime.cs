@@ -27,7 +27,6 @@ public static class TorchRuntime
         ["dotnet"] = Environment.Version.ToString(),
         ["os"] = System.Runtime.InteropServices.RuntimeInformation.OSDescription,
         ["cpu_threads"] = get_num_threads().ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["onednn_isa"] = OneDnnIsa.Capped ? "AVX2 (capped: oneDNN's AVX-512 convolutions are wrong on AMD)"
-            : Environment.GetEnvironmentVariable(OneDnnIsa.Variable) ?? "default",
+        ["onednn_isa"] = OneDnnIsa.Description,
     };
 }

@@ -44,7 +44,7 @@ public sealed class ScatteringEncoder : SegmentationEncoder
         Tensor f0;
         using (var scope = NewDisposeScope())
         {
-            var responses = nn.functional.conv2d(input, filters, padding: [KernelSize / 2, KernelSize / 2]);
+            var responses = Models.ConvolutionDispatch.Conv2d(input, filters, null, [1, 1], [KernelSize / 2, KernelSize / 2], [1, 1], 1);
             var waves = Scales * Orientations;
             var real = responses.narrow(1, 1, waves);
             var imaginary = responses.narrow(1, 1 + waves, waves);

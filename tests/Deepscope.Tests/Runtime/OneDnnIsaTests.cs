@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using TorchSharp;
 using Deepscope.Runtime;
 using static TorchSharp.torch;
 
@@ -38,5 +39,45 @@ public class OneDnnIsaTests
         var expected = weight.reshape(512, -1).matmul(columns).reshape(16, 512, outSize, outSize);
         double error = (convolved - expected).abs().max().item<float>() / expected.abs().max().item<float>();
         Assert.True(error < 1e-5, $"relative error {error:E2} (oneDNN ISA: {TorchRuntime.Versions()["onednn_isa"]})");
+    }
+
+    [Fact]
+    public void The_run_record_states_the_isa_limit_and_who_set_it()
+    {
+        var isa = TorchRuntime.Versions()["onednn_isa"];
+        var user = Environment.GetEnvironmentVariable(OneDnnIsa.Variable);
+        if (OneDnnIsa.Capped) Assert.StartsWith($"{OneDnnIsa.Ceiling} (capped by Deepscope", isa);
+        else if (user is { Length: > 0 }) Assert.Equal($"{user} (set by the user)", isa);
+        else Assert.StartsWith("default", isa);
+        Assert.Equal(OneDnnIsa.WideVectors ? 16 : 8, MachinePeak.Detect(1).Lanes);
+    }
+
+    /// <summary>
+    /// libtorch runs float32 LSTMs (the dialogue models) through oneDNN too, so its ISA decides their kernels: forward
+    /// and gradients against the float64 twin, whose LSTM does not go through oneDNN.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void An_lstm_equals_its_float64_twin(bool bidirectional)
+    {
+        using var scope = NewDisposeScope();
+        random.manual_seed(3);
+        using var lstm = nn.LSTM(100, 64, batchFirst: true, bidirectional: bidirectional);
+        using var twin = nn.LSTM(100, 64, batchFirst: true, bidirectional: bidirectional);
+        twin.load_state_dict(lstm.state_dict());
+        twin.to(ScalarType.Float64);
+        var x = randn(8, 30, 100).requires_grad_();
+        var x64 = x.detach().to_type(ScalarType.Float64).requires_grad_();
+        var (output, _, _) = lstm.forward(x);
+        var (output64, _, _) = twin.forward(x64);
+        var upstream = randn(output64.shape, dtype: ScalarType.Float64);
+        (output * upstream.to_type(ScalarType.Float32)).sum().backward();
+        (output64 * upstream).sum().backward();
+        double Error(Tensor actual, Tensor expected) => (actual.to_type(ScalarType.Float64) - expected).abs().max().ToDouble() / Math.Max(1, expected.abs().max().ToDouble());
+        Assert.True(Error(output, output64) < 1e-5, $"output off by {Error(output, output64):E2}");
+        Assert.True(Error(x.grad!, x64.grad!) < 1e-5, $"input gradient off by {Error(x.grad!, x64.grad!):E2}");
+        foreach (var ((name, p), (_, p64)) in lstm.named_parameters().Zip(twin.named_parameters()))
+            Assert.True(Error(p.grad!, p64.grad!) < 1e-5, $"{name} gradient off by {Error(p.grad!, p64.grad!):E2}");
     }
 }

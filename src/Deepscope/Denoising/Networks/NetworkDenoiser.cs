@@ -71,7 +71,7 @@ public sealed class NetworkDenoiser : IDenoiser, IDisposable
     public NetworkDenoiser(nn.Module<Tensor, Tensor> network, NetworkScaling scaling, double dataRange = 1, int sideMultiple = 1, int batch = 8)
     {
         (_network, _scaling, _dataRange, _sideMultiple, _batch) = (network, scaling, dataRange, sideMultiple, batch);
-        _network.eval();
+        Models.Inference.InferencePreparation.Prepare(_network);
     }
 
     /// <summary>Loads a published .mat model or a trained run, checking the run was trained by <paramref name="method"/> when given.</summary>

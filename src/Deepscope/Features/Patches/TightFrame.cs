@@ -60,7 +60,7 @@ public static class TightFrame
         long n = images.shape[0], c = images.shape[1];
         using var weight = Weight(images.dtype);
         var flat = images.reshape(n * c, 1, images.shape[2], images.shape[3]);
-        return nn.functional.conv2d(flat, weight, padding: [1L, 1L]).reshape(n, c * FilterCount, images.shape[2], images.shape[3]).MoveToOuterDisposeScope();
+        return Models.ConvolutionDispatch.Conv2d(flat, weight, null, [1, 1], [1, 1], [1, 1], 1).reshape(n, c * FilterCount, images.shape[2], images.shape[3]).MoveToOuterDisposeScope();
     }
 
     /// <summary>Features of images (N, C, H, W): (N, C * 54), per channel the 18 means, then 18 deviations, then 18 tail fractions.</summary>

@@ -100,7 +100,7 @@ public sealed class DcfConv2d : Module<Tensor, Tensor>
             var responses = ConvolutionDispatch.Conv2d(x.contiguous().reshape(n * c, 1, h, w), filters, null, g.Stride, padding, g.Dilation, 1);
             responses = responses.reshape(n, c * BasisCount, responses.shape[2], responses.shape[3]);
             using var mix = coefficients.reshape(g.OutChannels, c / g.Groups * BasisCount, 1, 1);
-            output = functional.conv2d(responses, mix, bias, groups: g.Groups);
+            output = ConvolutionDispatch.Conv2d(responses, mix, bias, [1, 1], [0, 0], [1, 1], g.Groups);
         }
         else
         {

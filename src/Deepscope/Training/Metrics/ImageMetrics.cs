@@ -65,7 +65,7 @@ public sealed class SsimMetric(double dataRange = 1, string field = Fields.Targe
         long channels = output.shape[1];
         var line = gaussianWeights ? GaussianLine(radius, 1.5) : full(2 * radius + 1, 1.0 / (2 * radius + 1), dtype: ScalarType.Float64);
         var window = line.outer(line).expand(channels, 1, 2 * radius + 1, 2 * radius + 1).contiguous();
-        Tensor Filter(Tensor x) => nn.functional.conv2d(x, window, groups: channels);
+        Tensor Filter(Tensor x) => Models.ConvolutionDispatch.Conv2d(x, window, null, [1, 1], [0, 0], [1, 1], channels);
         int points = (2 * radius + 1) * (2 * radius + 1);
         double covarianceNorm = gaussianWeights ? 1 : points / (points - 1.0);
         double c1 = Math.Pow(0.01 * dataRange, 2), c2 = Math.Pow(0.03 * dataRange, 2);
