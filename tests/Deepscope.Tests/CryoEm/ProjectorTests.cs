@@ -45,6 +45,68 @@ public sealed class ProjectorTests(ITestOutputHelper output)
         Assert.True(fourierError < 1e-3, $"Fourier-slice projector: max error {fourierError:E2} of the peak");
     }
 
+    /// <summary>
+    /// Narrow Gaussian "atoms" (s voxels) at random positions within radius n/3 of the centre: a volume with content up to
+    /// Nyquist whose exact projections are known: atom (x, y, z) lands at (u, v) = the first two rows of A (x, y, z).
+    /// </summary>
+    static (Tensor Volume, Func<double[], Tensor> Projection) Atoms(int n, double s, int count, ulong seed)
+    {
+        var random = new RandomStream(seed);
+        var atoms = new List<(double X, double Y, double Z, double Weight)>();
+        while (atoms.Count < count)
+        {
+            double x = (2 * random.NextDouble() - 1) * n / 3, y = (2 * random.NextDouble() - 1) * n / 3, z = (2 * random.NextDouble() - 1) * n / 3;
+            if (x * x + y * y + z * z <= n * n / 9.0) atoms.Add((x, y, z, 0.5 + random.NextDouble()));
+        }
+        var r = arange(n, dtype: ScalarType.Float64) - n / 2;
+        Tensor Blob(double[] centre, Func<Tensor, Tensor> shape)
+        {
+            var d = Enumerable.Range(0, centre.Length).Select(i => shape(r - centre[i]).square()).ToArray();
+            return d.Length == 3 ? d[2].reshape(-1, 1, 1) + d[1].reshape(1, -1, 1) + d[0].reshape(1, 1, -1) : d[1].reshape(-1, 1) + d[0].reshape(1, -1);
+        }
+        var volume = zeros(n, n, n, dtype: ScalarType.Float64);
+        foreach (var a in atoms) volume += a.Weight * (-Blob([a.X, a.Y, a.Z], t => t) / (2 * s * s)).exp();
+        Tensor Project(double[] m)
+        {
+            var image = zeros(n, n, dtype: ScalarType.Float64);
+            foreach (var a in atoms)
+            {
+                double u = m[0] * a.X + m[1] * a.Y + m[2] * a.Z, v = m[3] * a.X + m[4] * a.Y + m[5] * a.Z;
+                image += a.Weight * Math.Sqrt(2 * Math.PI) * s * (-Blob([u, v], t => t) / (2 * s * s)).exp();
+            }
+            return image;
+        }
+        return (volume.to_type(ScalarType.Float32), Project);
+    }
+
+    static double Correlation(Tensor a, Tensor b) =>
+        corrcoef(stack([a.flatten().to_type(ScalarType.Float64), b.flatten().to_type(ScalarType.Float64)]))[0, 1].item<double>();
+
+    [Fact]
+    public void Projectors_MatchTheExactProjectionsOfGaussianAtoms()
+    {
+        using var scope = NewDisposeScope();
+        // Atoms of s = 0.8 voxel reach Nyquist (their spectrum there is exp(-2 pi^2 s^2 / 4) = 0.04 of its peak). Measured
+        // before the Nyquist sphere, the 2x upsampling and the gridding correction: real space 0.9917-0.9931 against the
+        // exact projections at s = 0.8, Fourier slice 0.9991-0.9994; after: 0.9988 and 0.9991 at worst.
+        foreach (double s in new[] { 0.8, 1.5 })
+        {
+            var (volume, exact) = Atoms(64, s, 60, 3);
+            var rotations = RandomRotations(4, 5);
+            var real = new RealSpaceProjector(volume).Project(rotations);
+            var fourier = new FourierSliceProjector(volume).Project(rotations);
+            for (int i = 0; i < rotations.Count; i++)
+            {
+                var truth = exact(rotations[i]);
+                double withReal = Correlation(real[i], truth), withFourier = Correlation(fourier[i], truth), between = Correlation(real[i], fourier[i]);
+                output.WriteLine($"s {s}, rotation {i}: real-space {withReal:F5}, Fourier slice {withFourier:F5}, between {between:F5}");
+                Assert.True(withReal >= 0.998, $"s {s}, rotation {i}: real-space projection correlates {withReal:F5} with the exact one");
+                Assert.True(withFourier >= 0.999, $"s {s}, rotation {i}: Fourier-slice projection correlates {withFourier:F5} with the exact one");
+                Assert.True(between >= 0.999, $"s {s}, rotation {i}: the projectors correlate {between:F5}");
+            }
+        }
+    }
+
     [Fact]
     public void Projectors_Agree_OnARealMap()
     {
@@ -54,8 +116,9 @@ public sealed class ProjectorTests(ITestOutputHelper output)
         var rotations = RandomRotations(4, 11);
         var real = new RealSpaceProjector(volume).Project(rotations);
         var fourier = new FourierSliceProjector(volume).Project(rotations);
-        // Both interpolate trilinearly, which attenuates the top of the band differently (in real space every rotated
-        // sample is a local average); compared below half Nyquist, where the map's content is, they must agree.
+        // The hand map holds noise up to the spectrum's corners (28% of its energy beyond the Nyquist sphere): both
+        // projectors limit it to the sphere, the real-space one interpolates on a 2x sinc-upsampled grid and the Fourier
+        // one corrects its trilinear gridding; without these the full band agreed at 0.976-0.996 (session 8).
         var k = fft.fftfreq(64);
         var lowPass = ((k.unsqueeze(1).square() + k.unsqueeze(0).square()).sqrt() < 0.25).to_type(ScalarType.Float32);
         Tensor Band(Tensor image) => fft.ifft2(fft.fft2(image) * lowPass).real;
@@ -65,11 +128,13 @@ public sealed class ProjectorTests(ITestOutputHelper output)
             double correlation = corrcoef(stack([Band(real[i]).flatten(), Band(fourier[i]).flatten()]))[0, 1].item<float>();
             output.WriteLine($"rotation {i}: correlation {raw:F5} (full band), {correlation:F5} (below half Nyquist)");
             Assert.True(correlation >= 0.99, $"rotation {i}: correlation {correlation:F4} below half Nyquist");
-            Assert.True(raw >= 0.95, $"rotation {i}: correlation {raw:F4} over the full band");
+            Assert.True(raw >= 0.99, $"rotation {i}: correlation {raw:F4} over the full band");
         }
-        // The identity view of the real-space projector is the plain sum along Z.
-        var identity = new RealSpaceProjector(volume).Project([[1, 0, 0, 0, 1, 0, 0, 0, 1]]);
-        var sum = volume.sum([0]);
+        // The identity view of the real-space projector is the plain sum along Z (of a band-limited volume: the projector
+        // limits it to the Nyquist sphere; two blobs, so the axes' order shows).
+        var blobs = Gaussian(64, 4) + roll(Gaussian(64, 3), [5, -7, 3], [0, 1, 2]);
+        var identity = new RealSpaceProjector(blobs).Project([[1, 0, 0, 0, 1, 0, 0, 0, 1]]);
+        var sum = blobs.sum([0]);
         float difference = (identity[0] - sum).abs().max().item<float>(), peak = sum.abs().max().item<float>();
         Assert.True(difference < 1e-5f * peak, $"identity view differs from the sum along Z by {difference} (peak {peak})");
     }
@@ -125,6 +190,10 @@ public sealed class ProjectorTests(ITestOutputHelper output)
         Assert.Equal((32, 32, 7, true, 2f), (a.Header.Nx, a.Header.Ny, a.Header.Nz, a.Header.IsImageStack, a.Header.VoxelSize.X));
         var b = MrcFile.Read(dir.File("b.mrcs"));
         for (int i = 0; i < a.Data.Length; i++) Assert.Equal(a.Data[i], b.Data[i], 4);
+        // Particle i depends on the seed and i alone: a shorter stack is the longer one's beginning.
+        ParticleSimulator.Run(dir.File("map.mrc"), dir.File("c.mrcs"), 5, options with { Count = 4 });
+        var c = MrcFile.Read(dir.File("c.mrcs"));
+        for (int i = 0; i < c.Data.Length; i++) Assert.Equal(a.Data[i], c.Data[i], 4);
         var particles = StarFile.Block(StarFile.Read(star), "particles", star);
         Assert.Equal(7, particles.Rows.Count);
         Assert.All(particles.Numbers("rlnDefocusU"), d => Assert.InRange(d, 10000, 25500));

@@ -35,6 +35,8 @@ public sealed record DenoiserTrainingOptions
     public int BatchSize { get; init; } = 16;
     [Param(Min = 0, Description = "Adam learning rate (DnCNN: 1e-3; pix2pix: 2e-4)")]
     public double LearningRate { get; init; } = 1e-3;
+    [Param(Min = 0, Max = 1, Description = "cosine decay of the learning rate over the run down to this fraction of it (1: constant)")]
+    public double LearningRateFloor { get; init; } = 1;
     [Param(Min = 2, Description = "DnCNN convolution layers (17 in the paper)")]
     public int Depth { get; init; } = 17;
     [Param(Min = 1, Description = "channels of the hidden layers (64)")]
@@ -68,9 +70,10 @@ public static class DenoiserTraining
         using var network = spec.Build();
         using var discriminator = gan ? new PatchDiscriminator(width: options.Width) : null;
         var adam = new OptimizerOptions { Kind = OptimizerKind.Adam, LearningRate = options.LearningRate, Beta1 = gan ? 0.5 : 0.9 };
+        var schedule = new LearningRateSchedule { Kind = ScheduleKind.Cosine, MinFactor = options.LearningRateFloor };
         var models = gan
-            ? new ModelSet(TrainedModel.Whole(ModelNames.Generator, network, adam), TrainedModel.Whole(ModelNames.Discriminator, discriminator!, adam))
-            : new ModelSet(TrainedModel.Whole(ModelNames.Model, network, adam));
+            ? new ModelSet(TrainedModel.Whole(ModelNames.Generator, network, adam, schedule), TrainedModel.Whole(ModelNames.Discriminator, discriminator!, adam, schedule))
+            : new ModelSet(TrainedModel.Whole(ModelNames.Model, network, adam, schedule));
         ITrainingStep step = options.Method switch
         {
             DenoiserMethods.Pix2Pix => new GanStep(L1Weight: options.L1Weight),

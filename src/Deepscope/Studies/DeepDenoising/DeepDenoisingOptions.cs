@@ -17,6 +17,8 @@ public sealed record DeepDenoisingOptions
     public int TrainParticles { get; init; } = 200;
     [Param(Min = 1, Description = "test particles per map (scored at every SNR)")]
     public int TestParticles { get; init; } = 6;
+    [Param(Min = 0, Description = "index of the first test particle in each map's simulated stack (at most train_particles; the others train), so more training particles keep the same test set")]
+    public int TestStart { get; init; } = 200;
     [Param(Min = 0, Description = "SNRs (signal variance / noise variance over the whole image)")]
     public double[] Snrs { get; init; } = [1, 0.5, 0.1, 0.05, 0.01];
     [Param(Description = "classical denoisers from the catalog (noise sigma given: the true one)")]
@@ -40,6 +42,8 @@ public sealed record DeepDenoisingOptions
     public int Epochs { get; init; } = 10;
     [Param(Min = 1, Description = "patches per batch")]
     public int BatchSize { get; init; } = 16;
+    [Param(Min = 0, Max = 1, Description = "cosine decay of the learning rate over each deep training run down to this fraction of it (1: constant)")]
+    public double LearningRateFloor { get; init; } = 1;
 
     [Param(Description = "real noisy particles (.mrcs/.mrc) for the self-supervised methods; empty: none")]
     public string Real { get; init; } = "../../shared/data/cryoem/cryodrgn-testdata/empiar_10076_7.mrc";

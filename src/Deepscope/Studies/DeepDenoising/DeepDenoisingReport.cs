@@ -21,12 +21,14 @@ static class DeepDenoisingReport
         var blocks = new List<ReportBlock>
         {
             new Paragraphs([
-                $"{options.TrainParticles} training and {options.TestParticles} test particles of {options.Size}x{options.Size} per map " +
+                $"{options.TrainParticles} training and {options.TestParticles} test particles (from index {Math.Min(options.TestStart, options.TrainParticles)}) of {options.Size}x{options.Size} per map " +
                 $"({string.Join(", ", options.Maps.Select(Path.GetFileName))}; Fourier-slice projections at uniformly random orientations, no CTF). " +
                 "Gaussian noise of variance (particle variance / SNR); PSNR and SSIM against the clean particle with its max - min as data range; " +
                 "FRC resolution: the first ring where the FRC of denoised and clean falls below 0.5, in cycles per pixel (0.5 = never). " +
-                "The classical methods are given the true noise sigma. Each deep method is one blind model trained on all the SNRs " +
-                $"({options.Epochs} epochs x {options.PatchesPerEpoch} patches, batch {options.BatchSize}; DnCNN {options.Depth} layers x {options.Width} channels; " +
+                "The classical methods are given the true noise sigma. Each deep method is one model trained on " +
+                (options.Snrs.Length == 1 ? $"SNR {F(options.Snrs[0], "0.###")} alone " : "all the SNRs (blind) ") +
+                $"({options.Epochs} epochs x {options.PatchesPerEpoch} patches of {options.Patch}x{options.Patch}, batch {options.BatchSize}, Adam" +
+                (options.LearningRateFloor < 1 ? $" with cosine decay to {F(options.LearningRateFloor, "0.###")} of the rate" : "") + $"; DnCNN {options.Depth} layers x {options.Width} channels; " +
                 $"pix2pix U-Net of {options.Levels} levels on {options.GanPatch}x{options.GanPatch} patches). Times: wall seconds on the shared 2-core machine, one libtorch thread."]),
             new Heading("Mean over the test particles"),
         };

@@ -26,18 +26,20 @@ public sealed class DeepDenoisingStudy(DeepDenoisingOptions options) : IStudy
 
     StageKey ModelKey(string method, StudyContext context) => new("trained-denoiser", new
     {
-        method, maps = options.Maps.Select(Path.GetFileName), options.Size, options.TrainParticles, options.Snrs, options.Depth, options.Width, options.Patch,
+        method, maps = options.Maps.Select(Path.GetFileName), options.Size, options.TrainParticles, TestStart, options.Snrs, options.LearningRateFloor, options.Depth, options.Width, options.Patch,
         options.GanPatch, options.Levels, options.PatchesPerEpoch, options.Epochs, options.BatchSize, context.Seed,
     });
 
     StageKey ScoresKey(double snr, string method, StudyContext context) => new("denoised-particles", new
     {
         snr, method, deep = options.Deep.Contains(method) ? ModelKey(method, context).Canonical : null,
-        maps = options.Maps.Select(Path.GetFileName), options.Size, options.TestParticles, context.Seed,
+        maps = options.Maps.Select(Path.GetFileName), options.Size, options.TestParticles, TestStart, context.Seed,
     });
 
+    int TestStart => Math.Min(options.TestStart, options.TrainParticles);
+
     StageKey HalfSetKey(string method, StudyContext context) =>
-        new("real-half-sets", new { method, real = Path.GetFileName(options.Real), options.Depth, options.Width, options.Patch, options.PatchesPerEpoch, options.RealEpochs, options.BatchSize, context.Seed });
+        new("real-half-sets", new { method, real = Path.GetFileName(options.Real), options.Depth, options.Width, options.Patch, options.PatchesPerEpoch, options.RealEpochs, options.BatchSize, options.LearningRateFloor, context.Seed });
 
     IEnumerable<(double Snr, string Method)> ScoreCells() => options.Snrs.SelectMany(s => options.Classical.Concat(options.Deep).Select(m => (s, m)));
 
@@ -61,10 +63,13 @@ public sealed class DeepDenoisingStudy(DeepDenoisingOptions options) : IStudy
     {
         Method = method, Snr = options.Snrs, Patch = method == DenoiserMethods.Pix2Pix ? options.GanPatch : options.Patch, PatchesPerEpoch = options.PatchesPerEpoch,
         Epochs = epochs, BatchSize = options.BatchSize, Depth = options.Depth, Width = options.Width, Levels = options.Levels,
-        LearningRate = method == DenoiserMethods.Pix2Pix ? 2e-4 : 1e-3,
+        LearningRate = method == DenoiserMethods.Pix2Pix ? 2e-4 : 1e-3, LearningRateFloor = options.LearningRateFloor,
     };
 
-    /// <summary>Each map's particles, simulated once; the first <c>TrainParticles</c> of each train, the rest test.</summary>
+    /// <summary>
+    /// Each map's particles, simulated once (particle i depends on the seed and i alone): the <c>TestParticles</c> from
+    /// index <see cref="TestStart"/> test, the others train.
+    /// </summary>
     (List<Plane> Train, List<Plane> Test) Particles(StudyContext context)
     {
         var train = new List<Plane>();
@@ -79,12 +84,16 @@ public sealed class DeepDenoisingStudy(DeepDenoisingOptions options) : IStudy
                 ParticleSimulator.Run(path, output, context.Seed, new ParticleSimulationOptions { Count = options.TrainParticles + options.TestParticles, Size = options.Size });
                 return output;
             });
-            var planes = ImageStackReader.Open(stack).Batches(256).SelectMany(b => b).ToList();
-            train.AddRange(planes.Take(options.TrainParticles));
-            test.AddRange(planes.Skip(options.TrainParticles));
+            var (mapTrain, mapTest) = Split(ImageStackReader.Open(stack).Batches(256).SelectMany(b => b).ToList(), TestStart, options.TestParticles);
+            train.AddRange(mapTrain);
+            test.AddRange(mapTest);
         }
         return (train, test);
     }
+
+    /// <summary>The <paramref name="testCount"/> items from <paramref name="testStart"/> test; all the others train.</summary>
+    public static (List<T> Train, List<T> Test) Split<T>(IReadOnlyList<T> stack, int testStart, int testCount) =>
+        ([.. stack.Where((_, i) => i < testStart || i >= testStart + testCount)], [.. stack.Skip(testStart).Take(testCount)]);
 
     /// <summary>Test particle i at an SNR: its own noise stream (seed, i, SNR), the same for every method.</summary>
     static Plane Noisy(Plane clean, double snr, long seed, int index)

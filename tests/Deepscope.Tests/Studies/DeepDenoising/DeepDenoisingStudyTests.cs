@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Deepscope.Experiments;
 using Deepscope.Studies;
+using Deepscope.Studies.DeepDenoising;
 using Deepscope.Tests.Support;
 
 namespace Deepscope.Tests.Studies.DeepDenoising;
@@ -51,5 +52,19 @@ public class DeepDenoisingStudyTests
         foreach (var figure in new[] { "psnr-vs-snr.png", "panels.png", "real-noise2void.png" })
             Assert.True(File.Exists(Path.Combine(dir.File("run"), "figures", figure)), figure);
         Assert.Contains("Real particles (no clean reference)", File.ReadAllText(report));
+    }
+
+    [Fact]
+    public void Test_particles_stay_the_same_when_the_training_set_grows()
+    {
+        // Particle i of a simulated stack depends on the seed and i alone, so a longer stack holds the shorter one's test
+        // particles at the same indices; only the training set grows (the SNR-0.1 run trains on 2,000 instead of 200).
+        var (train, test) = DeepDenoisingStudy.Split(Enumerable.Range(0, 206).ToList(), 200, 6);
+        var (moreTrain, sameTest) = DeepDenoisingStudy.Split(Enumerable.Range(0, 2006).ToList(), 200, 6);
+        Assert.Equal([200, 201, 202, 203, 204, 205], test);
+        Assert.Equal(test, sameTest);
+        Assert.Equal(Enumerable.Range(0, 200), train);
+        Assert.Equal(2000, moreTrain.Count);
+        Assert.DoesNotContain(moreTrain, test.Contains);
     }
 }
