@@ -140,7 +140,7 @@ public sealed class InspectionStudyTests
         var synthetic = StudyFile.Load(RepoFile("experiments/nexperia-synthetic.yaml"));
         var options = (InspectionOptions)synthetic.Options;
         Assert.Equal("inspection", synthetic.StudyName);
-        Assert.Equal(("resnet18", 80, 5, "bad_1"), (options.Model, options.ImageSize, options.Epochs, options.PositiveClass));
+        Assert.Equal(("resnet18-cntk", 112, 4, "bad_1"), (options.Model, options.ImageSize, options.Epochs, options.PositiveClass));
         Assert.Equal(["mahalanobis", "knn", "autoencoder"], options.Outliers);
         var contest = (InspectionOptions)StudyFile.Load(RepoFile("experiments/nexperia.yaml")).Options;
         Assert.Equal((5, 224, ImbalanceHandling.Weights), (contest.Folds, contest.ImageSize, contest.Imbalance));
