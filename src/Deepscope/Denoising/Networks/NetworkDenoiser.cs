@@ -37,8 +37,7 @@ public sealed record DenoiserNetwork(string Method, string Architecture, int Dep
     {
         var path = Path.Combine(folder, FileName);
         if (!File.Exists(path)) throw new DeepscopeException($"{folder}: not a trained denoiser run (no {FileName}; train one with 'deepscope denoise-train')");
-        try { return JsonSerializer.Deserialize<DenoiserNetwork>(File.ReadAllText(path), JsonFormat.Options) ?? throw new InvalidDataFileException(path, "empty"); }
-        catch (JsonException e) { throw new InvalidDataFileException(path, $"unreadable: {e.Message}", e); }
+        return JsonFormat.Read<DenoiserNetwork>(path);
     }
 }
 
