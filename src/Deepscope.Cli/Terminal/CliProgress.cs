@@ -6,7 +6,9 @@ namespace Deepscope.Cli.Terminal;
 
 /// <summary>
 /// Renders library progress: live Spectre bars (with rate and ETA) on a terminal, plain lines on stderr otherwise
-/// (at most one per task every few seconds, so logs stay readable).
+/// (at most one per task every few seconds, so logs stay readable). Bars redraw on the reporting thread, at most every
+/// <see cref="RedrawInterval"/>: Spectre's own refresh thread would allocate while the work is inside libtorch, which
+/// TorchSharp's temporary Scalars do not survive (<see cref="Runtime.CollectorMode"/>).
 /// </summary>
 public static class CliProgress
 {
@@ -17,6 +19,7 @@ public static class CliProgress
     {
         if (!Interactive) return work(new PlainLines());
         return AnsiConsole.Progress()
+            .AutoRefresh(false)
             .AutoClear(false)
             .HideCompleted(false)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new TransferSpeedLikeColumn(),
@@ -28,25 +31,41 @@ public static class CliProgress
 
     public static void Run(Action<IProgressReporter> work) => Run(p => { work(p); return 0; });
 
+    static readonly TimeSpan RedrawInterval = TimeSpan.FromMilliseconds(200);
+
     sealed class SpectreReporter(ProgressContext context) : IProgressReporter
     {
+        readonly Stopwatch _sinceRedraw = Stopwatch.StartNew();
+
         public IProgressTask Start(string description, double total, string unit = "items")
         {
             var task = context.AddTask(Markup.Escape(description), maxValue: total > 0 ? total : 1);
             task.IsIndeterminate = total <= 0;
             Units.AddOrUpdate(task, unit);
-            return new SpectreTask(task);
+            Redraw(force: true);
+            return new SpectreTask(task, this);
+        }
+
+        public void Redraw(bool force = false)
+        {
+            lock (_sinceRedraw)
+            {
+                if (!force && _sinceRedraw.Elapsed < RedrawInterval) return;
+                _sinceRedraw.Restart();
+            }
+            context.Refresh();
         }
     }
 
-    sealed class SpectreTask(ProgressTask task) : IProgressTask
+    sealed class SpectreTask(ProgressTask task, SpectreReporter reporter) : IProgressTask
     {
-        public void Advance(double amount) => task.Increment(amount);
-        public void Describe(string description) => task.Description = Markup.Escape(description);
+        public void Advance(double amount) { task.Increment(amount); reporter.Redraw(); }
+        public void Describe(string description) { task.Description = Markup.Escape(description); reporter.Redraw(); }
         public void Dispose()
         {
             if (task.IsIndeterminate) { task.IsIndeterminate = false; task.Value = task.MaxValue; }
             task.StopTask();
+            reporter.Redraw(force: true);
         }
     }
 

@@ -15,7 +15,7 @@ public static class NpyScattering
 
     /// <summary>
     /// Scatters every image of <paramref name="input"/> into <paramref name="output"/> (float32, shape (..., K, H/2^J,
-    /// W/2^J)); each batch is written while the next one is read and scattered, so memory stays at a few batches.
+    /// W/2^J)); batch by batch, so memory stays at a few batches.
     /// </summary>
     public static NpyScatteringResult Scatter(string input, string output, ScatteringSettings settings, IProgressReporter progress)
     {
@@ -46,7 +46,6 @@ public static class NpyScattering
         long rows = Math.Max(1, ImagesPerBatch / Math.Max(1, imagesPerRow));
         using var task = progress.Start($"scattering {Path.GetFileName(input)}", shape[..^2].Aggregate(1L, (a, b) => a * b), "images");
         using var writer = new NpyStreamWriter(output, ScalarType.Float32, outputShape[1..]);
-        using var writes = new BackgroundWriter();
         long firstRow = 0;
         foreach (var batch in Npy.ReadBatches(input, rows))
         {
@@ -59,13 +58,9 @@ public static class NpyScattering
             }
             long count = coefficients.shape[0];
             firstRow += count;
-            writes.Post(() =>
-            {
-                using (coefficients) writer.Append(coefficients);
-                task.Advance(count * imagesPerRow);
-            });
+            using (coefficients) writer.Append(coefficients);
+            task.Advance(count * imagesPerRow);
         }
-        writes.Drain();
         writer.Complete();
     }
 }

@@ -76,14 +76,13 @@ public static class ScatteringFeatures
     }
 
     /// <summary>
-    /// Scatters images (N, C, H, W) batch by batch and appends the flattened coefficients with their labels; each
-    /// batch is written while the next one is scattered.
+    /// Scatters images (N, C, H, W) batch by batch and appends the flattened coefficients with their labels, on
+    /// the calling thread (a writer thread beside libtorch work is unsafe: <see cref="Runtime.CollectorMode"/>).
     /// </summary>
     public static void Extract(Scattering2D scattering, LabeledImages images, Split split, FeatureSetWriter writer,
         IProgressReporter? progress = null, string? description = null)
     {
         using var task = (progress ?? NoProgress.Instance).Start(description ?? $"scattering {Name(split)}", images.Count, "images");
-        using var writes = new BackgroundWriter();
         for (long start = 0; start < images.Count; start += BatchImages)
         {
             long n = Math.Min(BatchImages, images.Count - start);
@@ -95,15 +94,11 @@ public static class ScatteringFeatures
                 using (no_grad()) coefficients = scattering.forward(pixels).DetachFromDisposeScope();
             }
             var labels = images.Labels.narrow(0, start, n);
-            writes.Post(() =>
-            {
-                using (coefficients)
-                using (labels)
-                    writer.Append(split, coefficients, labels);
-                task.Advance(n);
-            });
+            using (coefficients)
+            using (labels)
+                writer.Append(split, coefficients, labels);
+            task.Advance(n);
         }
-        writes.Drain();
     }
 
     static string Name(Split split) => split == Split.Train ? "train" : "test";

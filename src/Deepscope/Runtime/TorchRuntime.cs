@@ -28,5 +28,6 @@ public static class TorchRuntime
         ["os"] = System.Runtime.InteropServices.RuntimeInformation.OSDescription,
         ["cpu_threads"] = get_num_threads().ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["onednn_isa"] = OneDnnIsa.Description,
+        ["gc"] = CollectorMode.Description,
     };
 }

@@ -5,9 +5,9 @@ public sealed record FieldSpec(string Name, TorchSharp.torch.ScalarType DType, l
 
 /// <summary>
 /// Random-access examples: <see cref="Read"/> gives any rows as one <see cref="Batch"/>. In-memory tensors, image folders
-/// read lazily, tiles of huge images and examples generated from a seed all take this shape, so one loader shuffles,
-/// batches and prefetches them all. <see cref="Read"/> must be a pure function of the indices and the current epoch
-/// (thread-safe, no hidden random state), which is what makes a resumed run replay exactly.
+/// read lazily, tiles of huge images and examples generated from a seed all take this shape, so one loader shuffles
+/// and batches them all. <see cref="Read"/> must be a pure function of the indices and the current epoch (no hidden
+/// random state), which is what makes a resumed run replay exactly.
 /// </summary>
 public interface IDataSource
 {

@@ -39,7 +39,7 @@ public class ImageFolderSourceTests
         for (int i = 0; i < 2000; i++)
             ImageFixtures.Gray(Path.Combine(dir.Path, (i % 2).ToString(), $"{i:D4}.png"), 32, 32, (y, x) => (byte)(i + y * x));
         var source = new ImageFolderSource(dir.Path);
-        var loader = new BatchLoader(source, 100, prefetch: 0);
+        var loader = new BatchLoader(source, 100);
         long after = 0, firstBatch = 0, read = 0;
         foreach (var batch in loader.Epoch(0))
         {

@@ -56,7 +56,7 @@ public class ImageTileSourceTests
             .Select(i => ImageFixtures.Gray(dir.File($"{i}.png"), 20, 30, (y, x) => (byte)(i * 40 + y + x))).ToArray();
         var source = new ImageTileSource(files, tileSize: 10, cachedImages: 2);
         Assert.Equal(5 * 2 * 3, source.Count);
-        var loader = new BatchLoader(source, 7, prefetch: 0);
+        var loader = new BatchLoader(source, 7);
         using var order = new TorchSharp.torch.Generator(1);
         foreach (var batch in loader.Epoch(0, order))
             using (batch) Assert.InRange(source.CachedImages, 1, 2);
