@@ -1,5 +1,8 @@
 using System.Reflection;
 using Deepscope.Bench;
+using Deepscope.Runtime;
+
+OneDnnIsa.LiftForRoutedProcess(); // benchmarks measure what the CLI runs
 
 // Each benchmark is a class implementing IBenchmark; `dotnet run -c Release --project bench/Deepscope.Bench -- NAME [args]`.
 var benchmarks = Assembly.GetExecutingAssembly().GetTypes()

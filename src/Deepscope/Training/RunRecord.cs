@@ -72,7 +72,10 @@ public sealed record RunRecord
         AtomicFile.Write(Path.Combine(directory, PyTorchModelFile), s => model.save_py(s, leaveOpen: true));
     }
 
-    /// <summary>Rebuilds the run's model and loads its final weights (or best.bin with <paramref name="best"/>).</summary>
+    /// <summary>
+    /// Rebuilds the run's model, loads its final weights (or best.bin with <paramref name="best"/>) and routes its
+    /// convolutions as the trainer did (<see cref="RoutedConv2d"/>), so it computes what the run computed.
+    /// </summary>
     public nn.Module<Tensor, Tensor> LoadModel(string directory, bool best = false)
     {
         var path = Path.Combine(directory, best ? Trainer.BestWeightsFile : ModelFile);
@@ -87,6 +90,7 @@ public sealed record RunRecord
         {
             throw new InvalidDataFileException(path, $"cannot load weights for {Model}: {e.Message}", e);
         }
+        RoutedConv2d.RouteConvolutions(model);
         model.eval();
         return model;
     }

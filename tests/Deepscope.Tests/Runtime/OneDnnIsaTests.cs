@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using TorchSharp;
+using Deepscope.Models;
 using Deepscope.Runtime;
 using static TorchSharp.torch;
 
@@ -33,7 +34,11 @@ public class OneDnnIsaTests
         var x = randn([16, inChannels, size, size], generator: g);
         if (channelsLast) x = MemoryFormat.ChannelsLast(x);
         var weight = randn([512, inChannels, kernel, kernel], generator: g) * 0.05;
-        var convolved = nn.functional.conv2d(x, weight, strides: [stride, stride], padding: [padding, padding]);
+        // Deepscope's promise: libtorch's own convolution where the library caps oneDNN at AVX2; where a routed process
+        // runs AVX-512 (whose plain strided 1x1 kernels are wrong here), the dispatch's.
+        var convolved = OneDnnIsa.WideVectors
+            ? ConvolutionDispatch.Conv2d(x, weight, null, [stride, stride], [padding, padding], [1, 1], 1)
+            : nn.functional.conv2d(x, weight, strides: [stride, stride], padding: [padding, padding]);
         long outSize = (size + 2 * padding - kernel) / stride + 1;
         var columns = nn.functional.unfold(x, kernel, padding: padding, stride: stride);   // (N, C*k*k, L)
         var expected = weight.reshape(512, -1).matmul(columns).reshape(16, 512, outSize, outSize);

@@ -48,6 +48,8 @@ public sealed class TiledPredictionTests
                 bn.running_mean!.uniform_(-0.2, 0.2);
                 bn.running_var!.uniform_(0.5, 2);
             }
+        // Routed as SegmenterRecord.Load routes every model it predicts with (plain 1-channel convolutions give NaN at AVX-512).
+        Deepscope.Models.RoutedConv2d.RouteConvolutions(model);
         model.eval();
         return model;
     }

@@ -170,6 +170,10 @@ public class TrainCliTests : IClassFixture<SingleThreaded>
         ];
         var straight = dir.File("straight");
         RunToEnd(Args(straight));
+        // The CLI process lifts the library's oneDNN cap (every model it runs is routed); this test process keeps it.
+        var isa = RunRecord.Read(straight).Versions["onednn_isa"];
+        if (Deepscope.Runtime.OneDnnIsa.Capped) Assert.StartsWith($"{Deepscope.Runtime.OneDnnIsa.RoutedCeiling} (set by Deepscope's CLI", isa);
+        else Assert.Equal(Deepscope.Runtime.OneDnnIsa.Description, isa);
 
         var killed = KillInsideEpochTwo(output => Args(output), dir);
         Assert.False(File.Exists(Path.Combine(killed, RunRecord.ModelFile)), "the run finished before it could be killed mid-epoch");

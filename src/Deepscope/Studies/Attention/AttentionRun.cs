@@ -79,6 +79,7 @@ public static class AttentionRun
         {
             throw new InvalidDataFileException(weights, $"cannot load the run's weights: {e.Message}", e);
         }
+        Models.RoutedConv2d.RouteConvolutions(model); // as trained (the convolutional baseline)
         model.eval();
         return (record, model);
     }
