@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Deepscope.Denoising.Networks;
+using Deepscope.Models;
+using Deepscope.Runtime;
+using Deepscope.Training;
+using static TorchSharp.torch;
+
+namespace Deepscope.Bench;
+
+/// <summary>
+/// pix2pix training throughput, as bench/peers/torch_pix2pix.py measures the same networks and step in PyTorch: the
+/// study's U-Net generator (4 levels, width 64, additive skips) and PatchGAN discriminator on 64x64 patches, batch 16,
+/// Adam 2e-4 with beta1 0.5; one step is <c>GanStep</c>'s: the discriminator on real and generated pairs (binary
+/// cross-entropy on logits), then the generator (fooling loss + 100 L1). Convolutions routed as the trainer routes them.
+/// </summary>
+public sealed class Pix2PixBenchmark : IBenchmark
+{
+    public string Name => "pix2pix";
+    public string Description => "pix2pix (U-Net + PatchGAN) training patches/s: [--batch 16] [--patch 64] [--levels 4] [--steps 10] [--warmup 2] [--threads N]";
+
+    public int Run(string[] args)
+    {
+        string Arg(string name, string fallback) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() ?? fallback;
+        int Int(string name, string fallback) => int.Parse(Arg(name, fallback), CultureInfo.InvariantCulture);
+        int batch = Int("--batch", "16"), patch = Int("--patch", "64"), levels = Int("--levels", "4"), steps = Int("--steps", "10"), warmup = Int("--warmup", "2");
+        var threads = Arg("--threads", "");
+        TorchRuntime.Configure(threads == "" ? null : int.Parse(threads, CultureInfo.InvariantCulture));
+        NativeHeap.ReuseFreedMemory();  // as Trainer.Fit does
+        random.manual_seed(0);
+        using var generator = new UNetGenerator(levels);
+        using var discriminator = new PatchDiscriminator();
+        RoutedConv2d.RouteConvolutions(generator);
+        RoutedConv2d.RouteConvolutions(discriminator);
+        generator.train();
+        discriminator.train();
+        var adam = new OptimizerOptions { Kind = OptimizerKind.Adam, LearningRate = 2e-4, Beta1 = 0.5 };
+        using var optimizerG = adam.Create([new ParameterGroup("all", generator.parameters().ToList())]);
+        using var optimizerD = adam.Create([new ParameterGroup("all", discriminator.parameters().ToList())]);
+        using var clean = MemoryFormat.ChannelsLast(rand(batch, 1, patch, patch));
+        using var noisy = MemoryFormat.ChannelsLast(clean + 0.3 * randn(batch, 1, patch, patch));
+        static Tensor Bce(Tensor logits, float label) => nn.functional.binary_cross_entropy_with_logits(logits, full_like(logits, label));
+        void Step()
+        {
+            using var scope = NewDisposeScope();
+            var fake = generator.forward(noisy);
+            optimizerD.zero_grad();
+            (Bce(discriminator.forward(cat([noisy, clean], 1)), 1) + Bce(discriminator.forward(cat([noisy, fake.detach()], 1)), 0)).backward();
+            optimizerD.step();
+            optimizerG.zero_grad();
+            (Bce(discriminator.forward(cat([noisy, fake], 1)), 1) + 100 * nn.functional.l1_loss(fake, clean)).backward();
+            optimizerG.step();
+        }
+        for (int i = 0; i < warmup; i++) Step();
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < steps; i++) Step();
+        Console.WriteLine(JsonSerializer.Serialize(new
+        {
+            framework = "deepscope " + __version__, model = $"pix2pix-unet{levels}", batch, side = patch, steps, threads = get_num_threads(),
+            images_per_second = batch * steps / clock.Elapsed.TotalSeconds,
+        }));
+        return 0;
+    }
+}

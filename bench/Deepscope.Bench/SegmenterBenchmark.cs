@@ -1,0 +1,56 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Deepscope.Models;
+using Deepscope.Runtime;
+using Deepscope.Segmentation;
+using Deepscope.Training;
+using static TorchSharp.torch;
+
+namespace Deepscope.Bench;
+
+/// <summary>
+/// Segmenter training throughput, as bench/peers/torch_segmenter.py measures the same network in PyTorch: the glass
+/// study's U-Net (<see cref="EncoderDecoder"/>) around the resnet18 or vgg16 encoder, one grey channel, 6 classes,
+/// 128x128 patches, batch 8 (the study's defaults), per-pixel cross-entropy, Adam 2e-3. Convolutions routed as the
+/// trainer routes them; channels-last input as the trainer feeds it.
+/// </summary>
+public sealed class SegmenterBenchmark : IBenchmark
+{
+    public string Name => "segmenter";
+    public string Description => "glass U-Net training patches/s: [--encoder resnet18|vgg16] [--batch 8] [--patch 128] [--classes 6] [--steps 10] [--warmup 2] [--threads N]";
+
+    public int Run(string[] args)
+    {
+        string Arg(string name, string fallback) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() ?? fallback;
+        int Int(string name, string fallback) => int.Parse(Arg(name, fallback), CultureInfo.InvariantCulture);
+        string encoder = Arg("--encoder", "resnet18");
+        int batch = Int("--batch", "8"), patch = Int("--patch", "128"), classes = Int("--classes", "6"), steps = Int("--steps", "10"), warmup = Int("--warmup", "2");
+        var threads = Arg("--threads", "");
+        TorchRuntime.Configure(threads == "" ? null : int.Parse(threads, CultureInfo.InvariantCulture));
+        NativeHeap.ReuseFreedMemory();  // as Trainer.Fit does
+        random.manual_seed(0);
+        using var model = new EncoderDecoder(SegmentationEncoders.Catalog.Create(encoder), classes);
+        RoutedConv2d.RouteConvolutions(model);
+        model.train();
+        using var optimizer = new OptimizerOptions { Kind = OptimizerKind.Adam, LearningRate = 2e-3 }.Create([new ParameterGroup("all", model.parameters().ToList())]);
+        using var images = MemoryFormat.ChannelsLast(rand(batch, 1, patch, patch));
+        using var masks = randint(classes, [batch, patch, patch]);
+        void Step()
+        {
+            using var scope = NewDisposeScope();
+            optimizer.zero_grad();
+            nn.functional.cross_entropy(model.forward(images), masks).backward();
+            optimizer.step();
+        }
+        for (int i = 0; i < warmup; i++) Step();
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < steps; i++) Step();
+        Console.WriteLine(JsonSerializer.Serialize(new
+        {
+            framework = "deepscope " + __version__, model = $"unet-{encoder}", batch, side = patch, steps, threads = get_num_threads(),
+            images_per_second = batch * steps / clock.Elapsed.TotalSeconds,
+        }));
+        return 0;
+    }
+}
