@@ -62,11 +62,7 @@ public static class MrcFile
     {
         var bytes = new byte[MrcHeader.Size];
         int read = stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
-        var header = MrcHeader.Parse(bytes.AsSpan(0, read), path);
-        long expected = MrcHeader.Size + header.ExtendedHeader.Length + header.DataBytes;
-        if (stream.Length != expected)
-            throw new InvalidDataFileException(path, $"file is {stream.Length:N0} bytes but its header ({header.Nx}x{header.Ny}x{header.Nz}, mode {(int)header.Mode}, " +
-                $"extended header {header.ExtendedHeader.Length}) needs {expected:N0}" + (stream.Length < expected ? " (truncated)" : ""));
+        var header = MrcHeader.Parse(bytes.AsSpan(0, read), path, stream.Length);
         stream.ReadExactly(header.ExtendedHeader);
         return header;
     }

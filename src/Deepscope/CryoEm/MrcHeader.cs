@@ -69,8 +69,12 @@ public sealed record MrcHeader
     };
     public long DataBytes => Voxels * BytesPerSample(Mode);
 
-    /// <summary>Parses the header; the path only names the file in errors.</summary>
-    public static MrcHeader Parse(ReadOnlySpan<byte> bytes, string path)
+    /// <summary>
+    /// Parses the header and checks that a file of <paramref name="fileLength"/> bytes holds exactly the header, the
+    /// extended header and NX*NY*NZ samples (before allocating the extended header: a corrupt NSYMBT or size is a
+    /// one-line error, not gigabytes); the path only names the file in errors.
+    /// </summary>
+    public static MrcHeader Parse(ReadOnlySpan<byte> bytes, string path, long fileLength)
     {
         if (bytes.Length < Size) throw new InvalidDataFileException(path, $"truncated MRC header ({bytes.Length} of {Size} bytes)");
         // MACHST: 0x44 0x44 (or 0x44 0x41) little-endian, 0x11 0x11 big-endian; all-zero stamps (old writers) are little-endian.
@@ -84,6 +88,11 @@ public sealed record MrcHeader
         if (nx <= 0 || ny <= 0 || nz <= 0) throw new InvalidDataFileException(path, $"invalid MRC dimensions {nx}x{ny}x{nz}");
         int nsymbt = I(92);
         if (nsymbt < 0) throw new InvalidDataFileException(path, $"negative extended header size {nsymbt}");
+        // In double first: NX*NY*NZ of a corrupt header overflows a long.
+        double needed = (double)Size + nsymbt + (double)nx * ny * nz * BytesPerSample((MrcMode)mode);
+        if (needed != fileLength)
+            throw new InvalidDataFileException(path, $"file is {fileLength:N0} bytes but its header ({nx}x{ny}x{nz}, mode {mode}, extended header {nsymbt}) needs {needed:N0}" +
+                (fileLength < needed ? " (truncated)" : ""));
         int labelCount = Math.Clamp(I(220), 0, 10);
         var labels = new List<string>();
         for (int i = 0; i < labelCount; i++) labels.Add(Encoding.ASCII.GetString(bytes.Slice(224 + 80 * i, 80)).TrimEnd(' ', '\0'));
