@@ -199,4 +199,24 @@ public sealed class ProjectorTests(ITestOutputHelper output)
         Assert.All(particles.Numbers("rlnDefocusU"), d => Assert.InRange(d, 10000, 25500));
         Assert.Equal("000001@a.mrcs", particles.Rows[0][0]);
     }
+
+    [Fact]
+    public void Project_BadMapsAndOptions_AreOneLineErrorsNamingTheFile()
+    {
+        using var dir = new TempDir();
+        MrcFile.Write(dir.File("complex.mrc"), new MrcMap(MrcFile.NewHeader(4, 4, 4, stack: false, mode: MrcMode.Complex64), new float[128]));
+        MrcFile.Write(dir.File("axes.mrc"), new MrcMap(MrcFile.NewHeader(4, 4, 4, stack: false) with { Mapc = 1, Mapr = 1, Maps = 3 }, new float[64]));
+        string Error(params string[] args)
+        {
+            var (exit, _, stderr) = CliRunner.Run(["cryoem", "project", "--output", dir.File("p.mrcs"), "--count", "2", "--size", "8", .. args]);
+            Assert.True(exit == 1, stderr);
+            Assert.False(File.Exists(dir.File("p.mrcs")));
+            return Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        }
+        // Both used to be errors without the file's name.
+        Assert.Contains("complex.mrc: axis reordering needs a real-valued map", Error("--map", dir.File("complex.mrc")));
+        Assert.Contains("axes.mrc: invalid MAPC/MAPR/MAPS 1/1/3", Error("--map", dir.File("axes.mrc")));
+        // A reversed defocus range used to be drawn from silently.
+        Assert.Contains("defocus_min (30000) is above defocus_max (20000)", Error("--map", dir.File("axes.mrc"), "--ctf", "true", "--defocus_min", "30000", "--defocus_max", "20000"));
+    }
 }
