@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace Deepscope.Denoising;
 
 /// <summary>
@@ -8,9 +10,16 @@ namespace Deepscope.Denoising;
 /// with the basic estimate's spectrum as the oracle, weights 1/(sigma^2 ||W||^2). Groups hold a power-of-2 number of
 /// blocks (the Haar transform's length), the reference block first.
 /// </summary>
-public sealed class Bm3d(Bm3dOptions options) : IDenoiser
+public sealed class Bm3d : IDenoiser
 {
-    public Bm3dOptions Options { get; } = options;
+    public Bm3d(Bm3dOptions options)
+    {
+        if (!BitOperations.IsPow2(options.HardBlock))
+            throw new DeepscopeException($"bm3d: n1 must be a power of 2 (the bior1.5 transform's length), got {options.HardBlock}");
+        Options = options;
+    }
+
+    public Bm3dOptions Options { get; }
 
     public Plane Denoise(Plane noisy, double? sigma)
     {
