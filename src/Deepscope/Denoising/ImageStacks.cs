@@ -60,7 +60,11 @@ public sealed class ImageStackReader
         }
     }
 
-    public IEnumerable<IReadOnlyList<Plane>> Batches(int size)
+    /// <summary>The images in batches of <paramref name="size"/> (the last one shorter), read as they are enumerated.</summary>
+    public IEnumerable<IReadOnlyList<Plane>> Batches(int size) =>
+        size >= 1 ? ReadBatches(size) : throw new DeepscopeException($"the batch must hold at least 1 image, got {size}");
+
+    IEnumerable<IReadOnlyList<Plane>> ReadBatches(int size)
     {
         int plane = Height * Width;
         switch (Format)

@@ -48,6 +48,7 @@ public static class StackProcessing
     /// </summary>
     public static DenoiseSummary Denoise(string input, string output, IDenoiser denoiser, double? sigma, string? reference, int batch = 64, IProgressReporter? progress = null)
     {
+        if (sigma is { } s && !(s >= 0)) throw new DeepscopeException($"the noise sigma must be >= 0, got {s}");
         var reader = ImageStackReader.Open(input);
         var referenceReader = reference == null ? null : ImageStackReader.Open(reference);
         if (referenceReader != null && (referenceReader.Count != reader.Count || referenceReader.Height != reader.Height || referenceReader.Width != reader.Width))

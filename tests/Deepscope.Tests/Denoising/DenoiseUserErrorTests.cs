@@ -24,6 +24,27 @@ public sealed class DenoiseUserErrorTests
     }
 
     [Fact]
+    public void A_batch_below_one_is_refused_before_reading()
+    {
+        using var dir = new TempDir();
+        var reader = ImageStackReader.Open(Stack(dir));
+        // A batch of 0 used to loop for ever on empty batches.
+        Assert.Throws<DeepscopeException>(() => reader.Batches(0));
+        Assert.Equal(3, reader.Batches(2).Sum(b => b.Count));
+        AssertOneLineError(["denoise", "--method", "gaussian", "--input", Stack(dir), "--output", dir.File("o.mrcs"), "--batch", "-3"], "at least 1 image, got -3");
+        Assert.False(File.Exists(dir.File("o.mrcs")));
+    }
+
+    [Fact]
+    public void A_negative_sigma_is_refused()
+    {
+        using var dir = new TempDir();
+        // BM3D used to return the noisy input unchanged for sigma <= 0.
+        AssertOneLineError(["denoise", "--method", "bm3d", "--input", Stack(dir), "--output", dir.File("o.mrcs"), "--sigma", "-1"], "sigma must be >= 0, got -1");
+        Assert.False(File.Exists(dir.File("o.mrcs")));
+    }
+
+    [Fact]
     public void A_bm3d_block_that_is_not_a_power_of_two_is_a_user_error()
     {
         using var dir = new TempDir();
