@@ -15,13 +15,14 @@ static class DenoiseCommands
 
     static Command Noise()
     {
+        var defaults = new NoiseOptions();
         var input = new Option<string>("--input") { Description = "images: .mrc/.mrcs, .npy (H, W) or (N, H, W), PNG/TIFF", Required = true };
         var output = new Option<string>("--output") { Description = "noisy images, same format and shape as the input", Required = true };
-        var mode = new Option<string>("--mode") { Description = "gaussian, localvar, poisson, salt, pepper, s&p, speckle", DefaultValueFactory = _ => "gaussian" };
-        var mean = new Option<double>("--mean") { Description = "noise mean (gaussian, speckle)", DefaultValueFactory = _ => 0 };
-        var variance = new Option<double>("--var") { Description = "noise variance (gaussian, speckle)", DefaultValueFactory = _ => 0.01 };
-        var amount = new Option<double>("--amount") { Description = "fraction of pixels flipped (salt, pepper, s&p)", DefaultValueFactory = _ => 0.05 };
-        var saltVsPepper = new Option<double>("--salt-vs-pepper") { Description = "fraction of flipped pixels set to salt (s&p)", DefaultValueFactory = _ => 0.5 };
+        var mode = new Option<string>("--mode") { Description = "gaussian, localvar, poisson, salt, pepper, s&p, speckle", DefaultValueFactory = _ => defaults.Mode.ToString().ToLowerInvariant() };
+        var mean = new Option<double>("--mean") { Description = "noise mean (gaussian, speckle)", DefaultValueFactory = _ => defaults.Mean };
+        var variance = new Option<double>("--var") { Description = "noise variance (gaussian, speckle)", DefaultValueFactory = _ => defaults.Var };
+        var amount = new Option<double>("--amount") { Description = "fraction of pixels flipped (salt, pepper, s&p)", DefaultValueFactory = _ => defaults.Amount };
+        var saltVsPepper = new Option<double>("--salt-vs-pepper") { Description = "fraction of flipped pixels set to salt (s&p)", DefaultValueFactory = _ => defaults.SaltVsPepper };
         var noClip = new Option<bool>("--no-clip") { Description = "do not clip to [0, 1] ([-1, 1] for signed data)" };
         var snr = new Option<double?>("--snr") { Description = "Gaussian noise of variance (signal variance / SNR) per image, never clipped (overrides --mode)" };
         var seed = CommonOptions.Seed("the noise");

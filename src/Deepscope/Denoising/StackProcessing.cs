@@ -21,6 +21,7 @@ public static class StackProcessing
     /// </summary>
     public static int AddNoise(string input, string output, NoiseOptions options, long seed, int batch = 256, IProgressReporter? progress = null)
     {
+        options.Validate();
         var reader = ImageStackReader.Open(input);
         double scale = double.IsNaN(reader.IntegerMax) ? 1 : reader.IntegerMax;
         using var writer = reader.CreateWriter(output);
@@ -30,8 +31,10 @@ public static class StackProcessing
         {
             var noisy = planes.Select(p =>
             {
-                var random = new RandomStream((ulong)seed, (ulong)index++);
-                var values = NoiseModels.Apply(p.Pixels.Select(v => (float)(v / scale)).ToArray(), options, random);
+                int image = index++;
+                float[] values;
+                try { values = NoiseModels.Apply(p.Pixels.Select(v => (float)(v / scale)).ToArray(), options, new RandomStream((ulong)seed, (ulong)image)); }
+                catch (DeepscopeException e) { throw new InvalidDataFileException(input, $"image {image}: {e.Message}"); }
                 return p with { Pixels = values.Select(v => (float)(v * scale)).ToArray() };
             }).ToList();
             writer.Append(noisy);

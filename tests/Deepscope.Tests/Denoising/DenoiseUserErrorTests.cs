@@ -45,6 +45,30 @@ public sealed class DenoiseUserErrorTests
     }
 
     [Fact]
+    public void Noise_options_out_of_range_are_refused()
+    {
+        using var dir = new TempDir();
+        var input = Stack(dir);
+        // A negative variance used to write NaNs, an amount above 1 to flip every pixel, both with exit 0.
+        AssertOneLineError(["noise", "--input", input, "--output", dir.File("n.mrcs"), "--var", "-1"], "variance must be >= 0, got -1");
+        AssertOneLineError(["noise", "--input", input, "--output", dir.File("n.mrcs"), "--mode", "s&p", "--amount", "2"], "[0, 1], got 2");
+        AssertOneLineError(["noise", "--input", input, "--output", dir.File("n.mrcs"), "--mode", "s&p", "--salt-vs-pepper", "-0.5"], "[0, 1], got -0.5");
+        Assert.False(File.Exists(dir.File("n.mrcs")));
+    }
+
+    [Fact]
+    public void Poisson_noise_on_values_below_minus_one_names_the_file_and_image()
+    {
+        using var dir = new TempDir();
+        var values = Enumerable.Range(0, 2 * 8 * 8).Select(i => i < 64 ? 0.5f : -3f + i % 8).ToArray();
+        MrcFile.Write(dir.File("wide.mrcs"), new MrcMap(MrcFile.NewHeader(8, 8, 2, stack: true), values));
+        // Was an internal error (a negative Poisson mean); scikit-image's random_noise refuses such data too.
+        AssertOneLineError(["noise", "--input", dir.File("wide.mrcs"), "--output", dir.File("n.mrcs"), "--mode", "poisson"],
+            "wide.mrcs: image 1: poisson noise needs values in [-1, 1]");
+        Assert.False(File.Exists(dir.File("n.mrcs")));
+    }
+
+    [Fact]
     public void A_bm3d_block_that_is_not_a_power_of_two_is_a_user_error()
     {
         using var dir = new TempDir();
