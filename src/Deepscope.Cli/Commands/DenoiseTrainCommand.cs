@@ -35,7 +35,7 @@ static class DenoiseTrainCommand
                 (null, { } n) => (n, false),
                 _ => throw new DeepscopeException("give the training images as --clean FILE or (noise2void) --noisy FILE"),
             };
-            var images = ImageStackReader.Open(path).Batches(256).SelectMany(b => b).ToList();
+            var images = ImageStackReader.Open(path).ReadAll();
             var examples = new PatchExamples(images, isClean, options.Snr, options.Patch);
             var trained = CliProgress.Run(p => DenoiserTraining.Train(options, examples, parse.GetValue(output)!, parse.GetValue(seed), p));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

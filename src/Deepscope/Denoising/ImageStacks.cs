@@ -83,18 +83,27 @@ public sealed class ImageStackReader
                 }
                 break;
             case StackFormat.Npy:
-                foreach (var batch in _npyShape!.Length == 2 ? [Npy.Read(_path).unsqueeze(0)] : Npy.ReadBatches(_path, size))
-                    using (batch)
-                    {
-                        var values = batch.to_type(ScalarType.Float32).data<float>().ToArray();
-                        yield return Enumerable.Range(0, (int)batch.shape[0]).Select(i => new Plane(Height, Width, values.AsSpan(i * plane, plane).ToArray())).ToList();
-                    }
+                foreach (var batch in _npyShape!.Length == 2 ? [Npy.Read(_path)] : Npy.ReadBatches(_path, size))
+                {
+                    var values = FloatsOf(batch);
+                    yield return Enumerable.Range(0, values.Length / plane).Select(i => new Plane(Height, Width, values.AsSpan(i * plane, plane).ToArray())).ToList();
+                }
                 break;
             default:
                 yield return [new Plane(Height, Width, _image!.Pixels.Select(v => (float)Math.Round(v * IntegerMax)).ToArray())];
                 break;
         }
     }
+
+    // The values as float32, the tensor and its conversion disposed at once rather than left to the finaliser.
+    static float[] FloatsOf(Tensor batch)
+    {
+        using var scope = NewDisposeScope();
+        using (batch) return batch.to_type(ScalarType.Float32).data<float>().ToArray();
+    }
+
+    /// <summary>Every image in memory: for the studies and training, whose stacks are small.</summary>
+    public List<Plane> ReadAll() => Batches(256).SelectMany(b => b).ToList();
 
     public ImageStackWriter CreateWriter(string output) => new(output, this, _mrc, _npyShape);
 }

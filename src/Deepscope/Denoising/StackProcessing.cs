@@ -56,7 +56,7 @@ public static class StackProcessing
         var referenceReader = reference == null ? null : ImageStackReader.Open(reference);
         if (referenceReader != null && (referenceReader.Count != reader.Count || referenceReader.Height != reader.Height || referenceReader.Width != reader.Width))
             throw new DeepscopeException($"{reference}: {referenceReader.Count} images of {referenceReader.Height}x{referenceReader.Width}, but {input} has {reader.Count} of {reader.Height}x{reader.Width}");
-        var references = referenceReader?.Batches(batch).GetEnumerator();
+        using var references = referenceReader?.Batches(batch).GetEnumerator();
         using var writer = reader.CreateWriter(output);
         using var task = (progress ?? NoProgress.Instance).Start("images", reader.Count);
         var clock = Stopwatch.StartNew();

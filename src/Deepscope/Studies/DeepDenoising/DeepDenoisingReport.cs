@@ -98,8 +98,8 @@ static class DeepDenoisingReport
 
     static void RealPanel(string denoisedStack, string real, StudyContext context, string path)
     {
-        var noisy = ImageStackReader.Open(context.ResolvePath(real)).Batches(256).SelectMany(b => b).ToList();
-        var denoised = ImageStackReader.Open(denoisedStack).Batches(256).SelectMany(b => b).ToList();
+        var noisy = ImageStackReader.Open(context.ResolvePath(real)).ReadAll();
+        var denoised = ImageStackReader.Open(denoisedStack).ReadAll();
         // Each tile on its own robust range (mean +- 3 std), as particle viewers show them.
         WriteGrid([noisy, denoised], path, p =>
         {

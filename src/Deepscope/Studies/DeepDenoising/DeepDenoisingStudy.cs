@@ -84,7 +84,7 @@ public sealed class DeepDenoisingStudy(DeepDenoisingOptions options) : IStudy
                 ParticleSimulator.Run(path, output, context.Seed, new ParticleSimulationOptions { Count = options.TrainParticles + options.TestParticles, Size = options.Size });
                 return output;
             });
-            var (mapTrain, mapTest) = Split(ImageStackReader.Open(stack).Batches(256).SelectMany(b => b).ToList(), TestStart, options.TestParticles);
+            var (mapTrain, mapTest) = Split(ImageStackReader.Open(stack).ReadAll(), TestStart, options.TestParticles);
             train.AddRange(mapTrain);
             test.AddRange(mapTest);
         }
@@ -158,7 +158,7 @@ public sealed class DeepDenoisingStudy(DeepDenoisingOptions options) : IStudy
     /// <summary>Two models on disjoint halves of the real particles; every particle denoised by both; FRC between the two outputs.</summary>
     HalfSetResult HalfSets(string method, StudyContext context)
     {
-        var particles = ImageStackReader.Open(context.ResolvePath(options.Real)).Batches(256).SelectMany(b => b).ToList();
+        var particles = ImageStackReader.Open(context.ResolvePath(options.Real)).ReadAll();
         if (particles.Count < 2) throw new DeepscopeException($"{options.Real}: the half-sets need at least 2 particles, found {particles.Count}");
         var key = HalfSetKey(method, context);
         var folder = Directory.CreateDirectory(context.Stages.ArtifactFolder(key, $"real-{method}")).FullName;
