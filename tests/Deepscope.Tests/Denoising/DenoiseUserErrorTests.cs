@@ -76,4 +76,14 @@ public sealed class DenoiseUserErrorTests
         AssertOneLineError(["denoise", "--method", "bm3d", "--input", Stack(dir), "--output", dir.File("o.mrcs"), "--n1", "6"], "bm3d: n1 must be a power of 2", "got 6");
         Assert.Equal(4, new Bm3d(new Bm3dOptions { HardBlock = 4 }).Options.HardBlock);
     }
+
+    [Fact]
+    public void An_undecodable_image_is_a_one_line_error()
+    {
+        using var dir = new TempDir();
+        File.WriteAllBytes(dir.File("noise.png"), Enumerable.Range(0, 3000).Select(i => (byte)(i * 37 % 251)).ToArray());
+        // ImageSharp's message listed every decoder on its own line.
+        AssertOneLineError(["denoise", "--method", "gaussian", "--input", dir.File("noise.png"), "--output", dir.File("o.png")],
+            "noise.png: cannot decode image (not a known image format)");
+    }
 }
