@@ -62,6 +62,8 @@ public static class DenoiserTraining
     public static DenoiserNetwork Train(DenoiserTrainingOptions options, PatchExamples examples, string folder, long seed, IProgressReporter? progress = null)
     {
         options.Validate();
+        // Before the run folder exists: a method the examples cannot serve leaves nothing behind.
+        var source = examples.Source(options.Method, options.PatchesPerEpoch, (ulong)seed, options.BlindSpotFraction);
         Directory.CreateDirectory(folder);
         random.manual_seed(seed);
         bool gan = options.Method == DenoiserMethods.Pix2Pix;
@@ -88,7 +90,7 @@ public static class DenoiserTraining
             Resume = File.Exists(Path.Combine(folder, Trainer.CheckpointFile)),
             Progress = progress ?? NoProgress.Instance,
         };
-        var result = trainer.Fit(models, examples.Source(options.Method, options.PatchesPerEpoch, (ulong)seed, options.BlindSpotFraction));
+        var result = trainer.Fit(models, source);
         RunRecord.SaveModel(folder, network);
         var trained = spec with { TrainingSeconds = result.TrainingSeconds };
         trained.Write(folder);

@@ -168,7 +168,7 @@ public sealed class DeepDenoisingStudy(DeepDenoisingOptions options) : IStudy
         {
             var subset = particles.Where((_, i) => i % 2 == half).ToList();
             var run = Path.Combine(folder, $"half{half + 1}");
-            var trained = DenoiserTraining.Train(Training(method, options.RealEpochs), new PatchExamples(subset, clean: false, [], options.Patch), run, context.Seed + half, context.Progress);
+            var trained = DenoiserTraining.Train(Training(method, options.RealEpochs), new PatchExamples(subset, clean: false, [], options.Patch, options.Real), run, context.Seed + half, context.Progress);
             seconds += trained.TrainingSeconds;
             using var denoiser = NetworkDenoiser.Load(new NetworkDenoiserOptions { Model = run, Batch = 1 }, method);
             outputs.Add(denoiser.Denoise(particles, null));
