@@ -63,7 +63,9 @@ public static class StackProcessing
         var scores = new List<(double Range, QualityScores Scores, double[] Frc)>();
         foreach (var planes in reader.Batches(batch))
         {
-            var denoised = denoiser.Denoise(planes, sigma);
+            IReadOnlyList<Plane> denoised;
+            try { denoised = denoiser.Denoise(planes, sigma); }
+            catch (DeepscopeException e) when (e is not InvalidDataFileException) { throw new InvalidDataFileException(input, e.Message); }
             writer.Append(denoised);
             if (references != null && references.MoveNext())
                 for (int i = 0; i < planes.Count; i++)

@@ -1,6 +1,8 @@
 using Deepscope.CryoEm;
 using Deepscope.Denoising;
+using Deepscope.IO;
 using Deepscope.Tests.Support;
+using static TorchSharp.torch;
 
 namespace Deepscope.Tests.Denoising;
 
@@ -85,5 +87,19 @@ public sealed class DenoiseUserErrorTests
         // ImageSharp's message listed every decoder on its own line.
         AssertOneLineError(["denoise", "--method", "gaussian", "--input", dir.File("noise.png"), "--output", dir.File("o.png")],
             "noise.png: cannot decode image (not a known image format)");
+    }
+
+    [Fact]
+    public void Images_too_small_for_a_method_name_the_file()
+    {
+        using var dir = new TempDir();
+        using (var t = rand(2, 5, 5)) Npy.Write(dir.File("small.npy"), t);
+        using (var t = rand(2, 3, 3)) Npy.Write(dir.File("tiny.npy"), t);
+        // Both were internal errors: K-SVD indexed outside a 5x5 image, the noise estimate outside a 3x3 one.
+        AssertOneLineError(["denoise", "--method", "ksvd", "--sigma", "0.1", "--input", dir.File("small.npy"), "--output", dir.File("o.npy")],
+            "small.npy: image 5x5 is smaller than the 8x8 patches");
+        AssertOneLineError(["denoise", "--method", "ksvd", "--input", dir.File("tiny.npy"), "--output", dir.File("o.npy"), "--patch_size", "2"],
+            "tiny.npy: cannot estimate the noise of a 3x3 image (smaller than 4x4)");
+        Assert.False(File.Exists(dir.File("o.npy")));
     }
 }

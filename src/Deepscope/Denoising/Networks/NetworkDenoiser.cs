@@ -128,6 +128,8 @@ public sealed class NetworkDenoiser : IDenoiser, IDisposable
         }
         var input = (images - offset) / scale;
         int padH = (_sideMultiple - height % _sideMultiple) % _sideMultiple, padW = (_sideMultiple - width % _sideMultiple) % _sideMultiple;
+        if (padH >= height || padW >= width)
+            throw new DeepscopeException($"a {height}x{width} image is too small for this network (it pads sides by reflection to multiples of {_sideMultiple})");
         if (padH + padW > 0) input = nn.functional.pad(input, [0, padW, 0, padH], TorchSharp.PaddingModes.Reflect);
         var output = _network.forward(input)[.., .., ..height, ..width] * scale + offset;
         var values = output.contiguous().data<float>().ToArray();
