@@ -70,8 +70,8 @@ static class DenoiseCommands
                 parameters["data_range"] = range.ToString("R", CultureInfo.InvariantCulture);
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"data range {range:G6} (from {source}; --data_range overrides)"));
             }
-            var denoiser = entry.Create(parameters);
-            var summary = CliProgress.Run(p => StackProcessing.Denoise(parse.GetValue(input)!, parse.GetValue(output)!, denoiser, parse.GetValue(sigma),
+            using var denoiser = new OwnedDenoiser(entry.Create(parameters));
+            var summary = CliProgress.Run(p => StackProcessing.Denoise(parse.GetValue(input)!, parse.GetValue(output)!, denoiser.Value, parse.GetValue(sigma),
                 parse.GetValue(reference), parse.GetValue(batch), p));
             Console.WriteLine($"{parse.GetValue(output)}: {summary.Images} image(s) {summary.Height}x{summary.Width} by {entry.Name} in {summary.Seconds:F2}s " +
                 $"({summary.Seconds / summary.Images:F3}s per image)");

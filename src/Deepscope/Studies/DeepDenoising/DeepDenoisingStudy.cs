@@ -142,17 +142,12 @@ public sealed class DeepDenoisingStudy(DeepDenoisingOptions options) : IStudy
     }
 
     /// <summary>A classical denoiser, or the deep method's trained model (its stage must have run).</summary>
-    Owned Denoiser(string method, StudyContext context)
+    OwnedDenoiser Denoiser(string method, StudyContext context)
     {
-        if (!options.Deep.Contains(method)) return new Owned(DenoiserCatalog.Catalog.Create(method));
+        if (!options.Deep.Contains(method)) return new OwnedDenoiser(DenoiserCatalog.Catalog.Create(method));
         var key = ModelKey(method, context);
         if (!context.IsFinished(key)) throw new DeepscopeException($"the {method} model is not trained yet (its stage runs in another shard?)");
-        return new Owned(NetworkDenoiser.Load(new NetworkDenoiserOptions { Model = context.Stages.ArtifactFolder(key, method) }, method));
-    }
-
-    sealed record Owned(IDenoiser Value) : IDisposable
-    {
-        public void Dispose() => (Value as IDisposable)?.Dispose();
+        return new OwnedDenoiser(NetworkDenoiser.Load(new NetworkDenoiserOptions { Model = context.Stages.ArtifactFolder(key, method) }, method));
     }
 
     /// <summary>Two models on disjoint halves of the real particles; every particle denoised by both; FRC between the two outputs.</summary>
