@@ -119,7 +119,8 @@ public sealed record MrcHeader
         I(16, NxStart); I(20, NyStart); I(24, NzStart); I(28, Mx); I(32, My); I(36, Mz);
         F(40, CellA.X); F(44, CellA.Y); F(48, CellA.Z); F(52, CellB.Alpha); F(56, CellB.Beta); F(60, CellB.Gamma);
         I(64, Mapc); I(68, Mapr); I(72, Maps); F(76, DMin); F(80, DMax); F(84, DMean); I(88, Ispg); I(92, ExtendedHeader.Length);
-        Encoding.ASCII.GetBytes(ExtType.PadRight(4, ' ')[..4] is var t && ExtType.Length > 0 ? t : "\0\0\0\0").CopyTo(span[104..]);
+        // EXTTYPE: four characters, space-padded; all zero when there is none.
+        if (ExtType.Length > 0) Encoding.ASCII.GetBytes(ExtType.PadRight(4)[..4]).CopyTo(span[104..]);
         I(108, NVersion);
         F(196, Origin.X); F(200, Origin.Y); F(204, Origin.Z);
         "MAP "u8.CopyTo(span[208..]);
