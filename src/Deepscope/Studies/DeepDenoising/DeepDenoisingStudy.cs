@@ -63,7 +63,7 @@ public sealed class DeepDenoisingStudy(DeepDenoisingOptions options) : IStudy
     {
         Method = method, Snr = options.Snrs, Patch = method == DenoiserMethods.Pix2Pix ? options.GanPatch : options.Patch, PatchesPerEpoch = options.PatchesPerEpoch,
         Epochs = epochs, BatchSize = options.BatchSize, Depth = options.Depth, Width = options.Width, Levels = options.Levels,
-        LearningRate = method == DenoiserMethods.Pix2Pix ? 2e-4 : 1e-3, LearningRateFloor = options.LearningRateFloor,
+        LearningRateFloor = options.LearningRateFloor,
     };
 
     /// <summary>
