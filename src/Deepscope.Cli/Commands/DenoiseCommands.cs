@@ -50,7 +50,7 @@ static class DenoiseCommands
         var output = new Option<string>("--output") { Description = "denoised images, same format and shape as the input", Required = true };
         var sigma = new Option<double?>("--sigma") { Description = "noise standard deviation in the data's units (25 for 0..255 images); estimated when absent" };
         var reference = new Option<string?>("--reference") { Description = "clean images of the same shape: print MSE, PSNR, SSIM and the FRC" };
-        var batch = new Option<int>("--batch") { Description = "images held in memory at once", DefaultValueFactory = _ => 64 };
+        var batch = new Option<int>("--batch") { Description = "images held in memory at once", DefaultValueFactory = _ => StackProcessing.DenoiseBatch };
         var threads = CommonOptions.Threads();
         var command = new Command("denoise", "Denoise images with a classical method (BM3D, K-SVD, Wiener, median, Gaussian) or a network " +
             "(DnCNN: --model sigma=25.mat or a run of denoise-train; pix2pix, noise2noise, noise2void) and score them against a reference")

@@ -15,6 +15,9 @@ public sealed record DenoiseSummary(int Images, int Height, int Width, double Se
 /// </summary>
 public static class StackProcessing
 {
+    /// <summary>Images denoised per batch unless told: the memory held is this many images (and their outputs).</summary>
+    public const int DenoiseBatch = 64;
+
     /// <summary>
     /// Adds noise image by image; image i draws from its own stream (seed, i). Integer images are scaled to [0, 1] first
     /// (scikit-image's img_as_float) and back after.
@@ -49,7 +52,7 @@ public static class StackProcessing
     /// reference stack of the same shape, scores the results (data range: the integer format's maximum, else the
     /// reference's max - min, as scikit-image takes it from the true image).
     /// </summary>
-    public static DenoiseSummary Denoise(string input, string output, IDenoiser denoiser, double? sigma, string? reference, int batch = 64, IProgressReporter? progress = null)
+    public static DenoiseSummary Denoise(string input, string output, IDenoiser denoiser, double? sigma, string? reference, int batch = DenoiseBatch, IProgressReporter? progress = null)
     {
         if (sigma is { } s && !(s >= 0)) throw new DeepscopeException($"the noise sigma must be >= 0, got {s}");
         var reader = ImageStackReader.Open(input);
