@@ -63,7 +63,7 @@ public static class StackProcessing
         using var writer = reader.CreateWriter(output);
         using var task = (progress ?? NoProgress.Instance).Start("images", reader.Count);
         var clock = Stopwatch.StartNew();
-        var scores = new List<(double Range, QualityScores Scores, double[] Frc)>();
+        var scores = new ScoreTotals();
         foreach (var planes in reader.Batches(batch))
         {
             IReadOnlyList<Plane> denoised;
@@ -75,15 +75,12 @@ public static class StackProcessing
                 {
                     var clean = references.Current[i];
                     double range = double.IsNaN(referenceReader!.IntegerMax) ? clean.Pixels.Max() - clean.Pixels.Min() : referenceReader.IntegerMax;
-                    scores.Add((range, ImageQuality.Scores(clean, denoised[i], range), ImageQuality.FourierRingCorrelation(clean, denoised[i])));
+                    scores.Add(range, ImageQuality.Scores(clean, denoised[i], range), ImageQuality.FourierRingCorrelation(clean, denoised[i]));
                 }
             task.Advance(planes.Count);
         }
         writer.Complete();
-        StackScores? summary = scores.Count == 0 ? null : new StackScores(scores.Average(s => s.Range), scores.Average(s => s.Scores.Mse),
-            scores.Average(s => s.Scores.Psnr), scores.Average(s => s.Scores.Ssim),
-            Enumerable.Range(0, scores[0].Frc.Length).Select(r => scores.Average(s => s.Frc[r])).ToArray());
-        return new DenoiseSummary(reader.Count, reader.Height, reader.Width, clock.Elapsed.TotalSeconds, sigma, summary);
+        return new DenoiseSummary(reader.Count, reader.Height, reader.Width, clock.Elapsed.TotalSeconds, sigma, scores.Mean());
     }
 
     /// <summary>
@@ -98,4 +95,23 @@ public static class StackProcessing
         double range = first.Pixels.Max() - first.Pixels.Min();
         return range > 0 ? range : 1;
     }
+}
+
+/// <summary>Running sums of the per-image scores, so memory stays the same whatever the stack's length.</summary>
+sealed class ScoreTotals
+{
+    double _range, _mse, _psnr, _ssim;
+    double[] _frc = [];
+    int _count;
+
+    public void Add(double range, QualityScores scores, double[] frc)
+    {
+        if (_count++ == 0) _frc = new double[frc.Length];
+        (_range, _mse, _psnr, _ssim) = (_range + range, _mse + scores.Mse, _psnr + scores.Psnr, _ssim + scores.Ssim);
+        for (int r = 0; r < _frc.Length; r++) _frc[r] += frc[r];
+    }
+
+    /// <summary>The means over the images scored, null when none was.</summary>
+    public StackScores? Mean() => _count == 0 ? null
+        : new StackScores(_range / _count, _mse / _count, _psnr / _count, _ssim / _count, [.. _frc.Select(v => v / _count)]);
 }
