@@ -1,6 +1,7 @@
 using System.Globalization;
 using Deepscope.Denoising;
 using Deepscope.Denoising.Networks;
+using Deepscope.IO;
 using Deepscope.Reports;
 using ScottPlot;
 using SixLabors.ImageSharp;
@@ -124,7 +125,7 @@ static class DeepDenoisingReport
                     for (int x = 0; x < Math.Min(w, plane.Width); x++)
                         image[c * (w + gap) + x, r * (h + gap) + y] = new L8((byte)Math.Clamp((plane[y, x] - low) * scale, 0, 255));
             }
-        image.SaveAsPng(path);
+        AtomicFile.Write(path, stream => image.SaveAsPng(stream));
     }
 
     static string F(double value, string format = "0.00") => value.ToString(format, CultureInfo.InvariantCulture);
