@@ -52,7 +52,10 @@ public static class MrcFile
         if (!File.Exists(path)) throw new InvalidDataFileException(path, "file not found");
         using var stream = File.OpenRead(path);
         var header = ReadHeader(stream, path);
-        var data = new float[checked(header.Voxels * (header.Mode == MrcMode.Complex64 ? 2 : 1))];
+        long samples = header.Voxels * (header.Mode == MrcMode.Complex64 ? 2 : 1);
+        if (samples > Array.MaxLength)
+            throw new InvalidDataFileException(path, $"{header.Nx}x{header.Ny}x{header.Nz} samples are more than one array holds (at most {Array.MaxLength:N0})");
+        var data = new float[samples];
         ReadSamples(stream, header, data, path);
         return new MrcMap(header, data);
     }

@@ -91,6 +91,20 @@ public sealed class MrcFileTests
         Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 10_000_000, "the corrupt extended header was allocated");
     }
 
+    /// <summary>A map of more samples than an array holds used to be an internal OutOfMemoryException (the file is sparse: no disk used).</summary>
+    [Fact]
+    public void MapLargerThanAnArray_IsAOneLineError()
+    {
+        using var dir = new TempDir();
+        using (var file = File.Create(dir.File("big.mrc")))
+        {
+            file.Write(MrcFile.NewHeader(1291, 1291, 1291, stack: false).ToBytes());
+            file.SetLength(MrcHeader.Size + 4L * 1291 * 1291 * 1291);
+        }
+        var message = Assert.Throws<InvalidDataFileException>(() => MrcFile.Read(dir.File("big.mrc"))).Message;
+        Assert.Contains("big.mrc: 1291x1291x1291 samples are more than one array holds", message);
+    }
+
     [Fact]
     public void AxisOrder_IsApplied()
     {
