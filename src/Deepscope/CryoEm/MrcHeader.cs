@@ -67,7 +67,6 @@ public sealed record MrcHeader
         MrcMode.Complex64 => 8,
         _ => throw new ArgumentOutOfRangeException(nameof(mode)),
     };
-    public long DataBytes => Voxels * BytesPerSample(Mode);
 
     /// <summary>
     /// Parses the header and checks that a file of <paramref name="fileLength"/> bytes holds exactly the header, the

@@ -40,8 +40,6 @@ public sealed class PatchExamples
         }
     }
 
-    public bool Clean => _clean;
-
     /// <summary>A source of <paramref name="count"/> patches per epoch (new ones each epoch) with the fields <paramref name="method"/> trains on.</summary>
     public GeneratedSource Source(string method, long count, ulong seed, double blindSpotFraction = BlindSpots.DefaultFraction)
     {
