@@ -58,7 +58,7 @@ public static class ParticleSimulator
         // The map's own problems (complex data, invalid axes) name the file.
         try { cube = CentredCube(map, options.Size); }
         catch (DeepscopeException e) when (e is not InvalidDataFileException) { throw new InvalidDataFileException(mapPath, e.Message); }
-        var projector = new FourierSliceProjector(cube);
+        using var projector = new FourierSliceProjector(cube);
         var poses = new List<ParticlePose>(options.Count);
         using (var writer = new MrcStackWriter(outputPath, options.Size, options.Size, (float)pixel, labels: [$"deepscope cryoem project: {Path.GetFileName(mapPath)}, seed {seed}"]))
         using (var task = (progress ?? NoProgress.Instance).Start("projections", options.Count))
