@@ -28,6 +28,8 @@ public sealed class ImageStackReader
         (_path, Format, Count, Height, Width, IntegerMax, _mrc, _npyShape, _image) = (path, format, count, height, width, integerMax, mrc, npyShape, image);
     }
 
+    internal static readonly string[] MrcExtensions = [".mrc", ".mrcs", ".map", ".st"];
+
     public StackFormat Format { get; }
     public int Count { get; }
     public int Height { get; }
@@ -40,7 +42,7 @@ public sealed class ImageStackReader
         if (!File.Exists(path)) throw new InvalidDataFileException(path, "file not found");
         switch (Path.GetExtension(path).ToLowerInvariant())
         {
-            case ".mrc" or ".mrcs" or ".map" or ".st":
+            case var extension when MrcExtensions.Contains(extension):
                 using (var stream = File.OpenRead(path))
                 {
                     var header = MrcFile.ReadHeader(stream, path);
@@ -108,7 +110,10 @@ public sealed class ImageStackReader
     public ImageStackWriter CreateWriter(string output) => new(output, this, _mrc, _npyShape);
 }
 
-/// <summary>Writes planes in the format and shape of the stack they came from (float32 for MRC and .npy; images rounded to their bit depth).</summary>
+/// <summary>
+/// Writes planes in the format and shape of the stack they came from: float32 for MRC and .npy; images as PNG rounded to
+/// their bit depth or as 16-bit TIFF (lossless both). The output's name must say that format.
+/// </summary>
 public sealed class ImageStackWriter : IDisposable
 {
     readonly string _path;
@@ -120,6 +125,15 @@ public sealed class ImageStackWriter : IDisposable
     internal ImageStackWriter(string path, ImageStackReader source, MrcHeader? mrc, long[]? npyShape)
     {
         (_path, _source) = (path, source);
+        // The format follows the input: a name that says another one would mislabel the file.
+        var extension = Path.GetExtension(path).ToLowerInvariant();
+        var (fits, names) = source.Format switch
+        {
+            StackFormat.Mrc => (ImageStackReader.MrcExtensions.Contains(extension), ".mrcs, .mrc or .map (the input is MRC)"),
+            StackFormat.Npy => (extension == ".npy", ".npy (the input is .npy)"),
+            _ => (extension is ".png" or ".tif" or ".tiff", ".png or .tif (lossless)"),
+        };
+        if (!fits) throw new DeepscopeException($"{path}: the output keeps the input's format; name it {names}");
         if (mrc != null) _mrc = new MrcStackWriter(path, mrc with { Mode = MrcMode.Float32 });
         else if (npyShape is { Length: 3 }) _npy = new NpyStreamWriter(path, ScalarType.Float32, npyShape[1], npyShape[2]);
     }

@@ -2,6 +2,8 @@ using Deepscope.CryoEm;
 using Deepscope.Denoising;
 using Deepscope.IO;
 using Deepscope.Tests.Support;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
 using static TorchSharp.torch;
 
 namespace Deepscope.Tests.Denoising;
@@ -101,5 +103,20 @@ public sealed class DenoiseUserErrorTests
         AssertOneLineError(["denoise", "--method", "ksvd", "--input", dir.File("tiny.npy"), "--output", dir.File("o.npy"), "--patch_size", "2"],
             "tiny.npy: cannot estimate the noise of a 3x3 image (smaller than 4x4)");
         Assert.False(File.Exists(dir.File("o.npy")));
+    }
+
+    [Fact]
+    public void An_output_named_for_another_format_is_refused()
+    {
+        using var dir = new TempDir();
+        var input = Stack(dir);
+        // An MRC stack went into o.png as MRC bytes, and a .jpg output held PNG bytes.
+        AssertOneLineError(["denoise", "--method", "gaussian", "--input", input, "--output", dir.File("o.png")], "o.png: the output keeps the input's format; name it .mrcs");
+        AssertOneLineError(["noise", "--input", input, "--output", dir.File("o.npy")], "o.npy: the output keeps the input's format");
+        using (var image = new Image<L8>(16, 16)) image.SaveAsPng(dir.File("grey.png"));
+        AssertOneLineError(["denoise", "--method", "median", "--input", dir.File("grey.png"), "--output", dir.File("o.jpg")], "name it .png or .tif (lossless)");
+        Assert.Empty(Directory.GetFiles(dir.Path, "o.*"));
+        var (exit, _, stderr) = CliRunner.Run("denoise", "--method", "median", "--input", dir.File("grey.png"), "--output", dir.File("o.tif"));
+        Assert.True(exit == 0, stderr);
     }
 }
