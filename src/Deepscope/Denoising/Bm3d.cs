@@ -26,12 +26,11 @@ public sealed class Bm3d : IDenoiser
         double noise = sigma ?? NoiseEstimation.Sigma(noisy);
         if (!(noise > 0)) return noisy.Copy();
         // Work in 0..255 units, where the published distance thresholds hold.
-        double scale = 255 / Options.DataRange;
+        double scale = 255 / Options.DataRange, sigma255 = noise * scale;
         var image = Scaled(noisy, scale);
-        var o = Options.ForSigma(noise * scale);
-        double s = noise * scale;
-        var basic = HardThresholdingStage(image, s, o);
-        var final = WienerStage(image, basic, s, o);
+        var profile = Options.ForSigma(sigma255);
+        var basic = HardThresholdingStage(image, sigma255, profile);
+        var final = WienerStage(image, basic, sigma255, profile);
         return Scaled(final, 1 / scale);
     }
 
