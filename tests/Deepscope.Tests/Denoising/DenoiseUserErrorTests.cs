@@ -119,4 +119,13 @@ public sealed class DenoiseUserErrorTests
         var (exit, _, stderr) = CliRunner.Run("denoise", "--method", "median", "--input", dir.File("grey.png"), "--output", dir.File("o.tif"));
         Assert.True(exit == 0, stderr);
     }
+
+    [Fact]
+    public void An_even_filter_window_is_refused()
+    {
+        using var dir = new TempDir();
+        // An even side was widened to the next odd one without a word (scipy shifts an even window off the pixel instead).
+        AssertOneLineError(["denoise", "--method", "median", "--input", Stack(dir), "--output", dir.File("o.mrcs"), "--size", "4"], "median: size must be odd", "got 4");
+        AssertOneLineError(["denoise", "--method", "wiener", "--input", Stack(dir), "--output", dir.File("o.mrcs"), "--mysize", "2"], "wiener: mysize must be odd", "got 2");
+    }
 }
