@@ -78,7 +78,7 @@ static class DenoiseCommands
             if (summary.Scores is { } s)
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"mse {s.Mse:G6}  psnr {s.Psnr:F2} dB  ssim {s.Ssim:F4}  (data range {s.DataRange:G6}, means over images)"));
-                int half = Array.FindIndex(s.Frc, v => v < 0.5);
+                int half = ImageQuality.FrcHalfRing(s.Frc);
                 Console.WriteLine(half < 0 ? "frc: >= 0.5 at every ring" : string.Create(CultureInfo.InvariantCulture,
                     $"frc: falls below 0.5 at ring {half} of {s.Frc.Length} ({(double)half / Math.Min(summary.Height, summary.Width):F3} cycles/pixel)"));
             }

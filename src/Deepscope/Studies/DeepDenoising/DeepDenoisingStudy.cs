@@ -134,12 +134,7 @@ public sealed class DeepDenoisingStudy(DeepDenoisingOptions options) : IStudy
     }
 
     /// <summary>The first ring past the centre where the FRC falls below 0.5, in cycles per pixel (0.5: never).</summary>
-    public static double FrcResolution(double[] frc, int size)
-    {
-        // Ring 0 is the mean alone, whose sign is arbitrary for zero-mean particles.
-        int ring = Array.FindIndex(frc, 1, v => v < 0.5);
-        return ring < 0 ? 0.5 : (double)ring / size;
-    }
+    public static double FrcResolution(double[] frc, int size) => ImageQuality.FrcHalfRing(frc) is var ring and >= 0 ? (double)ring / size : 0.5;
 
     /// <summary>A classical denoiser, or the deep method's trained model (its stage must have run).</summary>
     OwnedDenoiser Denoiser(string method, StudyContext context)
