@@ -15,13 +15,14 @@ static class DenoiseCommands
 
     static Command Noise()
     {
+        var defaults = new NoiseOptions();
         var input = new Option<string>("--input") { Description = "images: .mrc/.mrcs, .npy (H, W) or (N, H, W), PNG/TIFF", Required = true };
         var output = new Option<string>("--output") { Description = "noisy images, same format and shape as the input", Required = true };
-        var mode = new Option<string>("--mode") { Description = "gaussian, localvar, poisson, salt, pepper, s&p, speckle", DefaultValueFactory = _ => "gaussian" };
-        var mean = new Option<double>("--mean") { Description = "noise mean (gaussian, speckle)", DefaultValueFactory = _ => 0 };
-        var variance = new Option<double>("--var") { Description = "noise variance (gaussian, speckle)", DefaultValueFactory = _ => 0.01 };
-        var amount = new Option<double>("--amount") { Description = "fraction of pixels flipped (salt, pepper, s&p)", DefaultValueFactory = _ => 0.05 };
-        var saltVsPepper = new Option<double>("--salt-vs-pepper") { Description = "fraction of flipped pixels set to salt (s&p)", DefaultValueFactory = _ => 0.5 };
+        var mode = new Option<string>("--mode") { Description = "gaussian, localvar, poisson, salt, pepper, s&p, speckle", DefaultValueFactory = _ => defaults.Mode.ToString().ToLowerInvariant() };
+        var mean = new Option<double>("--mean") { Description = "noise mean (gaussian, speckle)", DefaultValueFactory = _ => defaults.Mean };
+        var variance = new Option<double>("--var") { Description = "noise variance (gaussian, speckle)", DefaultValueFactory = _ => defaults.Var };
+        var amount = new Option<double>("--amount") { Description = "fraction of pixels flipped (salt, pepper, s&p)", DefaultValueFactory = _ => defaults.Amount };
+        var saltVsPepper = new Option<double>("--salt-vs-pepper") { Description = "fraction of flipped pixels set to salt (s&p)", DefaultValueFactory = _ => defaults.SaltVsPepper };
         var noClip = new Option<bool>("--no-clip") { Description = "do not clip to [0, 1] ([-1, 1] for signed data)" };
         var snr = new Option<double?>("--snr") { Description = "Gaussian noise of variance (signal variance / SNR) per image, never clipped (overrides --mode)" };
         var seed = CommonOptions.Seed("the noise");
@@ -49,7 +50,7 @@ static class DenoiseCommands
         var output = new Option<string>("--output") { Description = "denoised images, same format and shape as the input", Required = true };
         var sigma = new Option<double?>("--sigma") { Description = "noise standard deviation in the data's units (25 for 0..255 images); estimated when absent" };
         var reference = new Option<string?>("--reference") { Description = "clean images of the same shape: print MSE, PSNR, SSIM and the FRC" };
-        var batch = new Option<int>("--batch") { Description = "images held in memory at once", DefaultValueFactory = _ => 64 };
+        var batch = new Option<int>("--batch") { Description = "images held in memory at once", DefaultValueFactory = _ => StackProcessing.DenoiseBatch };
         var threads = CommonOptions.Threads();
         var command = new Command("denoise", "Denoise images with a classical method (BM3D, K-SVD, Wiener, median, Gaussian) or a network " +
             "(DnCNN: --model sigma=25.mat or a run of denoise-train; pix2pix, noise2noise, noise2void) and score them against a reference")
@@ -69,15 +70,15 @@ static class DenoiseCommands
                 parameters["data_range"] = range.ToString("R", CultureInfo.InvariantCulture);
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"data range {range:G6} (from {source}; --data_range overrides)"));
             }
-            var denoiser = entry.Create(parameters);
-            var summary = CliProgress.Run(p => StackProcessing.Denoise(parse.GetValue(input)!, parse.GetValue(output)!, denoiser, parse.GetValue(sigma),
+            using var denoiser = new OwnedDenoiser(entry.Create(parameters));
+            var summary = CliProgress.Run(p => StackProcessing.Denoise(parse.GetValue(input)!, parse.GetValue(output)!, denoiser.Value, parse.GetValue(sigma),
                 parse.GetValue(reference), parse.GetValue(batch), p));
             Console.WriteLine($"{parse.GetValue(output)}: {summary.Images} image(s) {summary.Height}x{summary.Width} by {entry.Name} in {summary.Seconds:F2}s " +
                 $"({summary.Seconds / summary.Images:F3}s per image)");
             if (summary.Scores is { } s)
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"mse {s.Mse:G6}  psnr {s.Psnr:F2} dB  ssim {s.Ssim:F4}  (data range {s.DataRange:G6}, means over images)"));
-                int half = Array.FindIndex(s.Frc, v => v < 0.5);
+                int half = ImageQuality.FrcHalfRing(s.Frc);
                 Console.WriteLine(half < 0 ? "frc: >= 0.5 at every ring" : string.Create(CultureInfo.InvariantCulture,
                     $"frc: falls below 0.5 at ring {half} of {s.Frc.Length} ({(double)half / Math.Min(summary.Height, summary.Width):F3} cycles/pixel)"));
             }

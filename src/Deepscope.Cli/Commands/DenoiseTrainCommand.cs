@@ -35,8 +35,8 @@ static class DenoiseTrainCommand
                 (null, { } n) => (n, false),
                 _ => throw new DeepscopeException("give the training images as --clean FILE or (noise2void) --noisy FILE"),
             };
-            var images = ImageStackReader.Open(path).Batches(256).SelectMany(b => b).ToList();
-            var examples = new PatchExamples(images, isClean, options.Snr, options.Patch);
+            var images = ImageStackReader.Open(path).ReadAll();
+            var examples = new PatchExamples(images, isClean, options.Snr, options.Patch, path);
             var trained = CliProgress.Run(p => DenoiserTraining.Train(options, examples, parse.GetValue(output)!, parse.GetValue(seed), p));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{parse.GetValue(output)}: {trained.Method} ({trained.Architecture}) trained on {images.Count} image(s) in {trained.TrainingSeconds:F1}s"));

@@ -52,7 +52,10 @@ public static class MrcFile
         if (!File.Exists(path)) throw new InvalidDataFileException(path, "file not found");
         using var stream = File.OpenRead(path);
         var header = ReadHeader(stream, path);
-        var data = new float[checked(header.Voxels * (header.Mode == MrcMode.Complex64 ? 2 : 1))];
+        long samples = header.Voxels * (header.Mode == MrcMode.Complex64 ? 2 : 1);
+        if (samples > Array.MaxLength)
+            throw new InvalidDataFileException(path, $"{header.Nx}x{header.Ny}x{header.Nz} samples are more than one array holds (at most {Array.MaxLength:N0})");
+        var data = new float[samples];
         ReadSamples(stream, header, data, path);
         return new MrcMap(header, data);
     }
@@ -62,11 +65,7 @@ public static class MrcFile
     {
         var bytes = new byte[MrcHeader.Size];
         int read = stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
-        var header = MrcHeader.Parse(bytes.AsSpan(0, read), path);
-        long expected = MrcHeader.Size + header.ExtendedHeader.Length + header.DataBytes;
-        if (stream.Length != expected)
-            throw new InvalidDataFileException(path, $"file is {stream.Length:N0} bytes but its header ({header.Nx}x{header.Ny}x{header.Nz}, mode {(int)header.Mode}, " +
-                $"extended header {header.ExtendedHeader.Length}) needs {expected:N0}" + (stream.Length < expected ? " (truncated)" : ""));
+        var header = MrcHeader.Parse(bytes.AsSpan(0, read), path, stream.Length);
         stream.ReadExactly(header.ExtendedHeader);
         return header;
     }

@@ -67,10 +67,13 @@ public sealed record MrcHeader
         MrcMode.Complex64 => 8,
         _ => throw new ArgumentOutOfRangeException(nameof(mode)),
     };
-    public long DataBytes => Voxels * BytesPerSample(Mode);
 
-    /// <summary>Parses the header; the path only names the file in errors.</summary>
-    public static MrcHeader Parse(ReadOnlySpan<byte> bytes, string path)
+    /// <summary>
+    /// Parses the header and checks that a file of <paramref name="fileLength"/> bytes holds exactly the header, the
+    /// extended header and NX*NY*NZ samples (before allocating the extended header: a corrupt NSYMBT or size is a
+    /// one-line error, not gigabytes); the path only names the file in errors.
+    /// </summary>
+    public static MrcHeader Parse(ReadOnlySpan<byte> bytes, string path, long fileLength)
     {
         if (bytes.Length < Size) throw new InvalidDataFileException(path, $"truncated MRC header ({bytes.Length} of {Size} bytes)");
         // MACHST: 0x44 0x44 (or 0x44 0x41) little-endian, 0x11 0x11 big-endian; all-zero stamps (old writers) are little-endian.
@@ -84,6 +87,11 @@ public sealed record MrcHeader
         if (nx <= 0 || ny <= 0 || nz <= 0) throw new InvalidDataFileException(path, $"invalid MRC dimensions {nx}x{ny}x{nz}");
         int nsymbt = I(92);
         if (nsymbt < 0) throw new InvalidDataFileException(path, $"negative extended header size {nsymbt}");
+        // In double first: NX*NY*NZ of a corrupt header overflows a long.
+        double needed = (double)Size + nsymbt + (double)nx * ny * nz * BytesPerSample((MrcMode)mode);
+        if (needed != fileLength)
+            throw new InvalidDataFileException(path, $"file is {fileLength:N0} bytes but its header ({nx}x{ny}x{nz}, mode {mode}, extended header {nsymbt}) needs {needed:N0}" +
+                (fileLength < needed ? " (truncated)" : ""));
         int labelCount = Math.Clamp(I(220), 0, 10);
         var labels = new List<string>();
         for (int i = 0; i < labelCount; i++) labels.Add(Encoding.ASCII.GetString(bytes.Slice(224 + 80 * i, 80)).TrimEnd(' ', '\0'));
@@ -110,7 +118,8 @@ public sealed record MrcHeader
         I(16, NxStart); I(20, NyStart); I(24, NzStart); I(28, Mx); I(32, My); I(36, Mz);
         F(40, CellA.X); F(44, CellA.Y); F(48, CellA.Z); F(52, CellB.Alpha); F(56, CellB.Beta); F(60, CellB.Gamma);
         I(64, Mapc); I(68, Mapr); I(72, Maps); F(76, DMin); F(80, DMax); F(84, DMean); I(88, Ispg); I(92, ExtendedHeader.Length);
-        Encoding.ASCII.GetBytes(ExtType.PadRight(4, ' ')[..4] is var t && ExtType.Length > 0 ? t : "\0\0\0\0").CopyTo(span[104..]);
+        // EXTTYPE: four characters, space-padded; all zero when there is none.
+        if (ExtType.Length > 0) Encoding.ASCII.GetBytes(ExtType.PadRight(4)[..4]).CopyTo(span[104..]);
         I(108, NVersion);
         F(196, Origin.X); F(200, Origin.Y); F(204, Origin.Z);
         "MAP "u8.CopyTo(span[208..]);

@@ -33,8 +33,6 @@ public sealed class MrcStackWriter : IDisposable
         _stream.Write(template.ExtendedHeader);
     }
 
-    public int Count => _count;
-
     /// <summary>Appends images laid out one after the other (a multiple of width x height values).</summary>
     public void Append(ReadOnlySpan<float> images)
     {

@@ -49,10 +49,16 @@ public static class ParticleSimulator
 {
     public static (string Stack, string Star) Run(string mapPath, string outputPath, long seed, ParticleSimulationOptions options, IProgressReporter? progress = null)
     {
+        if (options.DefocusMin > options.DefocusMax)
+            throw new DeepscopeException($"defocus_min ({options.DefocusMin}) is above defocus_max ({options.DefocusMax})");
         var map = MrcFile.Read(mapPath);
         double pixel = options.PixelSize > 0 ? options.PixelSize : map.Header.VoxelSize.X > 0 ? map.Header.VoxelSize.X : 1;
         using var scope = NewDisposeScope();
-        var projector = new FourierSliceProjector(CentredCube(map, options.Size));
+        Tensor cube;
+        // The map's own problems (complex data, invalid axes) name the file.
+        try { cube = CentredCube(map, options.Size); }
+        catch (DeepscopeException e) when (e is not InvalidDataFileException) { throw new InvalidDataFileException(mapPath, e.Message); }
+        using var projector = new FourierSliceProjector(cube);
         var poses = new List<ParticlePose>(options.Count);
         using (var writer = new MrcStackWriter(outputPath, options.Size, options.Size, (float)pixel, labels: [$"deepscope cryoem project: {Path.GetFileName(mapPath)}, seed {seed}"]))
         using (var task = (progress ?? NoProgress.Instance).Start("projections", options.Count))

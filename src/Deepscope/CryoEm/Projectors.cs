@@ -5,13 +5,14 @@ namespace Deepscope.CryoEm;
 /// <summary>
 /// Projections of a cubic volume (Z, Y, X), side N, centre at index N/2 on each axis: image(u, v) = sum over t of
 /// V(A^T (u, v, t)) for a rotation A (row-major 3x3, RELION's convention: A maps the map's frame to the view's).
-/// Images are (N, N) float32 with their centre at N/2.
+/// Images are (N, N) float32 with their centre at N/2. A projector holds its prepared volume (134 MB for a
+/// 128-voxel map in the Fourier projector: 256^3 complex samples) until disposed.
 /// </summary>
-public interface IProjector
+public interface IProjector : IDisposable
 {
     int Size { get; }
 
-    /// <summary>Projections (B, N, N) at <paramref name="rotations"/>, optionally filtered in Fourier space (an fft2-ordered (N, N) kernel per image).</summary>
+    /// <summary>Projections (B, N, N) at <paramref name="rotations"/>.</summary>
     Tensor Project(IReadOnlyList<double[]> rotations);
 }
 
@@ -58,6 +59,8 @@ public sealed class RealSpaceProjector : IProjector
         }).ToList();
         return stack(images).MoveToOuterDisposeScope();
     }
+
+    public void Dispose() => _volume.Dispose();
 
     /// <summary>
     /// 1 inside the Nyquist sphere (1/2 cycle per voxel), 0 outside, on the centred frequency grid of an m-cube (a
@@ -153,4 +156,6 @@ public sealed class FourierSliceProjector : IProjector
         int offset = _padded / 2 - Size / 2;
         return images[TensorIndex.Colon, TensorIndex.Slice(offset, offset + Size), TensorIndex.Slice(offset, offset + Size)].contiguous().MoveToOuterDisposeScope();
     }
+
+    public void Dispose() => _spectrum.Dispose();
 }

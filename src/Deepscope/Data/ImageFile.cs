@@ -56,7 +56,9 @@ public static class ImageFile
         catch (Exception e) when (e is ImageFormatException or UnknownImageFormatException or InvalidImageContentException
                                       or NotSupportedException or IOException or IndexOutOfRangeException or ArgumentException)
         {
-            throw new InvalidDataFileException(path, $"cannot decode image ({e.Message.TrimEnd('.')})", e);
+            // ImageSharp's unknown-format message lists every decoder on its own line.
+            string reason = e is UnknownImageFormatException ? "not a known image format" : e.Message.Split('\n')[0].TrimEnd('.', '\r');
+            throw new InvalidDataFileException(path, $"cannot decode image ({reason})", e);
         }
     }
 

@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace Deepscope.Denoising;
 
 /// <summary>
@@ -8,21 +10,27 @@ namespace Deepscope.Denoising;
 /// with the basic estimate's spectrum as the oracle, weights 1/(sigma^2 ||W||^2). Groups hold a power-of-2 number of
 /// blocks (the Haar transform's length), the reference block first.
 /// </summary>
-public sealed class Bm3d(Bm3dOptions options) : IDenoiser
+public sealed class Bm3d : IDenoiser
 {
-    public Bm3dOptions Options { get; } = options;
+    public Bm3d(Bm3dOptions options)
+    {
+        if (!BitOperations.IsPow2(options.HardBlock))
+            throw new DeepscopeException($"bm3d: n1 must be a power of 2 (the bior1.5 transform's length), got {options.HardBlock}");
+        Options = options;
+    }
+
+    public Bm3dOptions Options { get; }
 
     public Plane Denoise(Plane noisy, double? sigma)
     {
         double noise = sigma ?? NoiseEstimation.Sigma(noisy);
         if (!(noise > 0)) return noisy.Copy();
         // Work in 0..255 units, where the published distance thresholds hold.
-        double scale = 255 / Options.DataRange;
+        double scale = 255 / Options.DataRange, sigma255 = noise * scale;
         var image = Scaled(noisy, scale);
-        var o = Options.ForSigma(noise * scale);
-        double s = noise * scale;
-        var basic = HardThresholdingStage(image, s, o);
-        var final = WienerStage(image, basic, s, o);
+        var profile = Options.ForSigma(sigma255);
+        var basic = HardThresholdingStage(image, sigma255, profile);
+        var final = WienerStage(image, basic, sigma255, profile);
         return Scaled(final, 1 / scale);
     }
 

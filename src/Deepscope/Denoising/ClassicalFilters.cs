@@ -57,11 +57,17 @@ public sealed record MedianFilterOptions
 /// <summary>Median over a square window, as scipy.ndimage.median_filter (mode 'reflect').</summary>
 public sealed class MedianFilter(MedianFilterOptions options) : IDenoiser
 {
+    readonly int _side = OddWindow(options.Size, "median: size");
+
+    /// <summary>A user error for an even window side: the filters centre their window on the pixel (scipy would shift it).</summary>
+    internal static int OddWindow(int side, string what) =>
+        side % 2 == 1 ? side : throw new DeepscopeException($"{what} must be odd (a window centred on the pixel), got {side}");
+
     public Plane Denoise(Plane noisy, double? sigma)
     {
-        int radius = options.Size / 2, side = 2 * radius + 1;
+        int radius = _side / 2;
         var output = new Plane(noisy.Height, noisy.Width);
-        Parallel.For(0, noisy.Height, () => new float[side * side], (y, _, window) =>
+        Parallel.For(0, noisy.Height, () => new float[_side * _side], (y, _, window) =>
         {
             for (int x = 0; x < noisy.Width; x++)
             {
@@ -91,9 +97,11 @@ public sealed record WienerFilterOptions
 /// </summary>
 public sealed class WienerFilter(WienerFilterOptions options) : IDenoiser
 {
+    readonly int _side = MedianFilter.OddWindow(options.Size, "wiener: mysize");
+
     public Plane Denoise(Plane noisy, double? sigma)
     {
-        int radius = options.Size / 2, area = (2 * radius + 1) * (2 * radius + 1);
+        int radius = _side / 2, area = _side * _side;
         var mean = new double[noisy.Pixels.Length];
         var variance = new double[noisy.Pixels.Length];
         for (int y = 0; y < noisy.Height; y++)

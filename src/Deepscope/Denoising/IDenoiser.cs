@@ -11,3 +11,9 @@ public interface IDenoiser
     /// <summary>A stack of images; methods that batch (networks) override this.</summary>
     IReadOnlyList<Plane> Denoise(IReadOnlyList<Plane> noisy, double? sigma) => noisy.Select(p => Denoise(p, sigma)).ToList();
 }
+
+/// <summary>A denoiser held for a <c>using</c>: disposed with it when it owns resources (a network's weights).</summary>
+public sealed record OwnedDenoiser(IDenoiser Value) : IDisposable
+{
+    public void Dispose() => (Value as IDisposable)?.Dispose();
+}

@@ -69,6 +69,12 @@ public static class ImageQuality
         return frc.data<double>().ToArray();
     }
 
+    /// <summary>
+    /// The first ring past the centre where <paramref name="frc"/> falls below 0.5, or -1 when it never does. Ring 0 is
+    /// the mean alone, whose sign is arbitrary for zero-mean images (particles), so it does not count.
+    /// </summary>
+    public static int FrcHalfRing(double[] frc) => frc.Length < 2 ? -1 : Array.FindIndex(frc, 1, v => v < 0.5);
+
     static Tensor AsTensor(Plane plane) =>
         tensor(plane.Pixels, [1, 1, plane.Height, plane.Width]).to_type(ScalarType.Float64);
 }

@@ -28,6 +28,8 @@ public sealed class ImageStackReader
         (_path, Format, Count, Height, Width, IntegerMax, _mrc, _npyShape, _image) = (path, format, count, height, width, integerMax, mrc, npyShape, image);
     }
 
+    internal static readonly string[] MrcExtensions = [".mrc", ".mrcs", ".map", ".st"];
+
     public StackFormat Format { get; }
     public int Count { get; }
     public int Height { get; }
@@ -40,7 +42,7 @@ public sealed class ImageStackReader
         if (!File.Exists(path)) throw new InvalidDataFileException(path, "file not found");
         switch (Path.GetExtension(path).ToLowerInvariant())
         {
-            case ".mrc" or ".mrcs" or ".map" or ".st":
+            case var extension when MrcExtensions.Contains(extension):
                 using (var stream = File.OpenRead(path))
                 {
                     var header = MrcFile.ReadHeader(stream, path);
@@ -60,7 +62,11 @@ public sealed class ImageStackReader
         }
     }
 
-    public IEnumerable<IReadOnlyList<Plane>> Batches(int size)
+    /// <summary>The images in batches of <paramref name="size"/> (the last one shorter), read as they are enumerated.</summary>
+    public IEnumerable<IReadOnlyList<Plane>> Batches(int size) =>
+        size >= 1 ? ReadBatches(size) : throw new DeepscopeException($"the batch must hold at least 1 image, got {size}");
+
+    IEnumerable<IReadOnlyList<Plane>> ReadBatches(int size)
     {
         int plane = Height * Width;
         switch (Format)
@@ -79,12 +85,11 @@ public sealed class ImageStackReader
                 }
                 break;
             case StackFormat.Npy:
-                foreach (var batch in _npyShape!.Length == 2 ? [Npy.Read(_path).unsqueeze(0)] : Npy.ReadBatches(_path, size))
-                    using (batch)
-                    {
-                        var values = batch.to_type(ScalarType.Float32).data<float>().ToArray();
-                        yield return Enumerable.Range(0, (int)batch.shape[0]).Select(i => new Plane(Height, Width, values.AsSpan(i * plane, plane).ToArray())).ToList();
-                    }
+                foreach (var batch in _npyShape!.Length == 2 ? [Npy.Read(_path)] : Npy.ReadBatches(_path, size))
+                {
+                    var values = FloatsOf(batch);
+                    yield return Enumerable.Range(0, values.Length / plane).Select(i => new Plane(Height, Width, values.AsSpan(i * plane, plane).ToArray())).ToList();
+                }
                 break;
             default:
                 yield return [new Plane(Height, Width, _image!.Pixels.Select(v => (float)Math.Round(v * IntegerMax)).ToArray())];
@@ -92,10 +97,23 @@ public sealed class ImageStackReader
         }
     }
 
+    // The values as float32, the tensor and its conversion disposed at once rather than left to the finaliser.
+    static float[] FloatsOf(Tensor batch)
+    {
+        using var scope = NewDisposeScope();
+        using (batch) return batch.to_type(ScalarType.Float32).data<float>().ToArray();
+    }
+
+    /// <summary>Every image in memory: for the studies and training, whose stacks are small.</summary>
+    public List<Plane> ReadAll() => Batches(256).SelectMany(b => b).ToList();
+
     public ImageStackWriter CreateWriter(string output) => new(output, this, _mrc, _npyShape);
 }
 
-/// <summary>Writes planes in the format and shape of the stack they came from (float32 for MRC and .npy; images rounded to their bit depth).</summary>
+/// <summary>
+/// Writes planes in the format and shape of the stack they came from: float32 for MRC and .npy; images as PNG rounded to
+/// their bit depth or as 16-bit TIFF (lossless both). The output's name must say that format.
+/// </summary>
 public sealed class ImageStackWriter : IDisposable
 {
     readonly string _path;
@@ -107,6 +125,15 @@ public sealed class ImageStackWriter : IDisposable
     internal ImageStackWriter(string path, ImageStackReader source, MrcHeader? mrc, long[]? npyShape)
     {
         (_path, _source) = (path, source);
+        // The format follows the input: a name that says another one would mislabel the file.
+        var extension = Path.GetExtension(path).ToLowerInvariant();
+        var (fits, names) = source.Format switch
+        {
+            StackFormat.Mrc => (ImageStackReader.MrcExtensions.Contains(extension), ".mrcs, .mrc or .map (the input is MRC)"),
+            StackFormat.Npy => (extension == ".npy", ".npy (the input is .npy)"),
+            _ => (extension is ".png" or ".tif" or ".tiff", ".png or .tif (lossless)"),
+        };
+        if (!fits) throw new DeepscopeException($"{path}: the output keeps the input's format; name it {names}");
         if (mrc != null) _mrc = new MrcStackWriter(path, mrc with { Mode = MrcMode.Float32 });
         else if (npyShape is { Length: 3 }) _npy = new NpyStreamWriter(path, ScalarType.Float32, npyShape[1], npyShape[2]);
     }

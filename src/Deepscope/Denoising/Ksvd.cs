@@ -40,18 +40,15 @@ public sealed class Ksvd(KsvdOptions options) : IDenoiser
         var training = Enumerable.Range(0, patches.Count).Where(i => i % step == 0).Take(options.TrainingPatches).ToArray();
         for (int iteration = 0; iteration < options.Iterations; iteration++)
         {
-            var codes = SparseCodes(dictionary, patches, training, bound);
+            var codes = SparseCodes(dictionary, patches, training, bound, dictionary.Gram());
             UpdateDictionary(dictionary, patches, training, codes);
         }
-        var all = Enumerable.Range(0, patches.Count).ToArray();
-        var final = SparseCodes(dictionary, patches, all, bound);
-        return Aggregate(noisy, patches, dictionary, final, options.Lambda / noise);
+        return Aggregate(noisy, patches, dictionary, bound, options.Lambda / noise);
     }
 
-    static SparseCode[] SparseCodes(Dictionary dictionary, PatchSet patches, int[] indices, double bound)
+    static SparseCode[] SparseCodes(Dictionary dictionary, PatchSet patches, int[] indices, double bound, float[] gram)
     {
         var codes = new SparseCode[indices.Length];
-        var gram = dictionary.Gram();
         Parallel.For(0, indices.Length, () => new OrthogonalMatchingPursuit(dictionary.Rows, dictionary.Atoms),
             (i, _, omp) => { codes[i] = omp.Code(dictionary, gram, patches.Patch(indices[i]), bound); return omp; }, _ => { });
         return codes;
@@ -124,26 +121,41 @@ public sealed class Ksvd(KsvdOptions options) : IDenoiser
         for (int j = 0; j < n; j++) atom[j] = (float)(residuals[worst * n + j] / norm);
     }
 
-    static Plane Aggregate(Plane noisy, PatchSet patches, Dictionary dictionary, SparseCode[] codes, double lambda)
+    /// <summary>
+    /// Codes every patch and averages the approximations with the noisy image, a chunk of patches at a time: the codes
+    /// of a whole large image (16 million patches for 4096x4096) would not fit in memory.
+    /// </summary>
+    static Plane Aggregate(Plane noisy, PatchSet patches, Dictionary dictionary, double bound, double lambda)
     {
+        const int ChunkPatches = 1 << 16;
         int side = patches.Side, n = side * side;
         var numerator = noisy.Pixels.Select(v => lambda * v).ToArray();
         var denominator = Enumerable.Repeat(lambda, noisy.Pixels.Length).ToArray();
         var estimate = new float[n];
-        for (int i = 0; i < codes.Length; i++)
+        var gram = dictionary.Gram();
+        for (int start = 0; start < patches.Count; start += ChunkPatches)
         {
-            Array.Clear(estimate);
-            for (int s = 0; s < codes[i].Atoms.Length; s++) dictionary.SubtractAtom(codes[i].Atoms[s], -codes[i].Values[s], estimate);
-            var (row, column) = patches.Position(i);
-            for (int y = 0; y < side; y++)
-                for (int x = 0; x < side; x++)
-                {
-                    int p = (row + y) * noisy.Width + column + x;
-                    numerator[p] += estimate[y * side + x];
-                    denominator[p] += 1;
-                }
+            var chunk = Enumerable.Range(start, Math.Min(ChunkPatches, patches.Count - start)).ToArray();
+            AddApproximations(SparseCodes(dictionary, patches, chunk, bound, gram), chunk);
         }
         return noisy with { Pixels = numerator.Select((v, i) => (float)(v / denominator[i])).ToArray() };
+
+        void AddApproximations(SparseCode[] codes, int[] chunk)
+        {
+            for (int i = 0; i < codes.Length; i++)
+            {
+                Array.Clear(estimate);
+                for (int s = 0; s < codes[i].Atoms.Length; s++) dictionary.SubtractAtom(codes[i].Atoms[s], -codes[i].Values[s], estimate);
+                var (row, column) = patches.Position(chunk[i]);
+                for (int y = 0; y < side; y++)
+                    for (int x = 0; x < side; x++)
+                    {
+                        int p = (row + y) * noisy.Width + column + x;
+                        numerator[p] += estimate[y * side + x];
+                        denominator[p] += 1;
+                    }
+            }
+        }
     }
 
     /// <summary>

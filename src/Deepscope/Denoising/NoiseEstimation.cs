@@ -12,8 +12,8 @@ public static class NoiseEstimation
 
     public static double Sigma(Plane image)
     {
+        if (image.Height < Db2High.Length || image.Width < Db2High.Length) throw new DeepscopeException($"cannot estimate the noise of a {image.Height}x{image.Width} image (smaller than 4x4)");
         int rows = (image.Height - Db2High.Length) / 2 + 1, columns = (image.Width - Db2High.Length) / 2 + 1;
-        if (rows < 1 || columns < 1) throw new DeepscopeException($"cannot estimate the noise of a {image.Height}x{image.Width} image (smaller than 4x4)");
         var magnitudes = new List<double>(rows * columns);
         for (int r = 0; r < rows; r++)
             for (int c = 0; c < columns; c++)

@@ -23,6 +23,14 @@ public sealed record NoiseOptions
     public double? Snr { get; init; }
     public bool[]? Mask { get; init; }
 
+    /// <summary>A user error for a variance below 0 or a fraction outside [0, 1] (scikit-image would draw NaNs or flip every pixel).</summary>
+    public void Validate()
+    {
+        if (!(Var >= 0)) throw new DeepscopeException($"the noise variance must be >= 0, got {Var}");
+        if (!(Amount is >= 0 and <= 1)) throw new DeepscopeException($"the noise amount is a fraction of the pixels in [0, 1], got {Amount}");
+        if (!(SaltVsPepper is >= 0 and <= 1)) throw new DeepscopeException($"salt_vs_pepper is a fraction in [0, 1], got {SaltVsPepper}");
+    }
+
     public static NoiseMode ParseMode(string text) => text.Trim().ToLowerInvariant() switch
     {
         "gaussian" => NoiseMode.Gaussian,
@@ -47,6 +55,7 @@ public static class NoiseModels
 {
     public static float[] Apply(ReadOnlySpan<float> image, NoiseOptions options, RandomStream random)
     {
+        options.Validate();
         var output = image.ToArray();
         if (output.Length == 0) return output;
         float lowClip = Min(image) < 0 ? -1f : 0f;
@@ -112,6 +121,9 @@ public static class NoiseModels
     {
         double levels = Math.Pow(2, Math.Ceiling(Math.Log2(output.Distinct().Count())));
         double oldMax = Max(output);
+        // Values below -1 would give negative Poisson means (numpy raises there too).
+        if (lowClip < 0 && Min(output) < -1)
+            throw new DeepscopeException($"poisson noise needs values in [-1, 1] or [0, 1] (scikit-image's float scale), got a minimum of {Min(output):G4}");
         for (int i = 0; i < output.Length; i++)
         {
             double value = lowClip < 0 ? (output[i] + 1.0) / (oldMax + 1.0) : output[i];

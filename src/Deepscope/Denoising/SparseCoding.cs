@@ -6,7 +6,8 @@ sealed record SparseCode(int[] Atoms, float[] Values);
 /// <summary>All overlapping side x side patches of an image (stride 1), as vectors read on demand.</summary>
 sealed class PatchSet(Plane image, int side)
 {
-    public int Side { get; } = side;
+    public int Side { get; } = image.Height >= side && image.Width >= side ? side
+        : throw new DeepscopeException($"image {image.Height}x{image.Width} is smaller than the {side}x{side} patches");
     readonly int _columns = image.Width - side + 1;
     public int Count { get; } = (image.Height - side + 1) * (image.Width - side + 1);
 

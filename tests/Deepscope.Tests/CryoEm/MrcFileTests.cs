@@ -66,6 +66,45 @@ public sealed class MrcFileTests
         Assert.All(new[] { "truncated.mrc", "short.mrc", "long.mrc", "mode.mrc" }, n => Assert.DoesNotContain('\n', Error(n)));
     }
 
+    /// <summary>
+    /// Garbage in NX/NY/NZ or NSYMBT: the size check used to overflow (a negative byte count in the message) and the
+    /// extended header was allocated (up to 2 GB) before the file's size was compared.
+    /// </summary>
+    [Fact]
+    public void CorruptSizes_AreCaughtBeforeAllocating()
+    {
+        using var dir = new TempDir();
+        MrcFile.Write(dir.File("a.mrcs"), new MrcMap(MrcFile.NewHeader(4, 4, 2, stack: true), new float[32]));
+        var bytes = File.ReadAllBytes(dir.File("a.mrcs"));
+        var huge = (byte[])bytes.Clone();
+        for (int axis = 0; axis < 3; axis++) BinaryPrimitives.WriteInt32LittleEndian(huge.AsSpan(4 * axis), 2_000_000_000);
+        File.WriteAllBytes(dir.File("huge.mrcs"), huge);
+        var extended = (byte[])bytes.Clone();
+        BinaryPrimitives.WriteInt32LittleEndian(extended.AsSpan(92), 2_000_000_000);
+        File.WriteAllBytes(dir.File("extended.mrcs"), extended);
+        var message = Assert.Throws<InvalidDataFileException>(() => MrcFile.Read(dir.File("huge.mrcs"))).Message;
+        Assert.Contains("(2000000000x2000000000x2000000000, mode 2, extended header 0) needs 32,000,000,000,000,000,", message);
+        Assert.EndsWith("(truncated)", message);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        message = Assert.Throws<InvalidDataFileException>(() => MrcFile.Read(dir.File("extended.mrcs"))).Message;
+        Assert.Contains("extended header 2000000000) needs 2,000,001,152 (truncated)", message);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 10_000_000, "the corrupt extended header was allocated");
+    }
+
+    /// <summary>A map of more samples than an array holds used to be an internal OutOfMemoryException (the file is sparse: no disk used).</summary>
+    [Fact]
+    public void MapLargerThanAnArray_IsAOneLineError()
+    {
+        using var dir = new TempDir();
+        using (var file = File.Create(dir.File("big.mrc")))
+        {
+            file.Write(MrcFile.NewHeader(1291, 1291, 1291, stack: false).ToBytes());
+            file.SetLength(MrcHeader.Size + 4L * 1291 * 1291 * 1291);
+        }
+        var message = Assert.Throws<InvalidDataFileException>(() => MrcFile.Read(dir.File("big.mrc"))).Message;
+        Assert.Contains("big.mrc: 1291x1291x1291 samples are more than one array holds", message);
+    }
+
     [Fact]
     public void AxisOrder_IsApplied()
     {

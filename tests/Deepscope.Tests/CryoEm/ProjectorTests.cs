@@ -36,9 +36,11 @@ public sealed class ProjectorTests(ITestOutputHelper output)
         // Trilinear interpolation's bias on a Gaussian falls as 1/width^2 (in real space) and 1/(Fourier width)^2: a wide
         // Gaussian for the ray sums, a narrow one on a finely padded Fourier grid.
         var rotations = RandomRotations(3, 7);
-        var real = new RealSpaceProjector(Gaussian(128, 16)).Project(rotations);
+        using var realProjector = new RealSpaceProjector(Gaussian(128, 16));
+        var real = realProjector.Project(rotations);
         double realError = (real.to_type(ScalarType.Float64) - Analytic(128, 16)).abs().max().item<double>() / (Math.Sqrt(2 * Math.PI) * 16);
-        var fourier = new FourierSliceProjector(Gaussian(32, 2), padding: 6).Project(rotations);
+        using var fourierProjector = new FourierSliceProjector(Gaussian(32, 2), padding: 6);
+        var fourier = fourierProjector.Project(rotations);
         double fourierError = (fourier.to_type(ScalarType.Float64) - Analytic(32, 2)).abs().max().item<double>() / (Math.Sqrt(2 * Math.PI) * 2);
         output.WriteLine($"max error / peak: real space {realError:E2}, Fourier slice {fourierError:E2}");
         Assert.True(realError < 1e-3, $"real-space projector: max error {realError:E2} of the peak");
@@ -93,8 +95,9 @@ public sealed class ProjectorTests(ITestOutputHelper output)
         {
             var (volume, exact) = Atoms(64, s, 60, 3);
             var rotations = RandomRotations(4, 5);
-            var real = new RealSpaceProjector(volume).Project(rotations);
-            var fourier = new FourierSliceProjector(volume).Project(rotations);
+            using var realProjector = new RealSpaceProjector(volume);
+            using var fourierProjector = new FourierSliceProjector(volume);
+            var (real, fourier) = (realProjector.Project(rotations), fourierProjector.Project(rotations));
             for (int i = 0; i < rotations.Count; i++)
             {
                 var truth = exact(rotations[i]);
@@ -114,8 +117,9 @@ public sealed class ProjectorTests(ITestOutputHelper output)
         using var scope = NewDisposeScope();
         var volume = ParticleSimulator.CentredCube(MrcFile.Read(Path.Combine(data, "cryoem/cryodrgn-testdata/hand-vol.mrc")), 64);
         var rotations = RandomRotations(4, 11);
-        var real = new RealSpaceProjector(volume).Project(rotations);
-        var fourier = new FourierSliceProjector(volume).Project(rotations);
+        using var realProjector = new RealSpaceProjector(volume);
+        using var fourierProjector = new FourierSliceProjector(volume);
+        var (real, fourier) = (realProjector.Project(rotations), fourierProjector.Project(rotations));
         // The hand map holds noise up to the spectrum's corners (28% of its energy beyond the Nyquist sphere): both
         // projectors limit it to the sphere, the real-space one interpolates on a 2x sinc-upsampled grid and the Fourier
         // one corrects its trilinear gridding; without these the full band agreed at 0.976-0.996 (session 8).
@@ -133,7 +137,8 @@ public sealed class ProjectorTests(ITestOutputHelper output)
         // The identity view of the real-space projector is the plain sum along Z (of a band-limited volume: the projector
         // limits it to the Nyquist sphere; two blobs, so the axes' order shows).
         var blobs = Gaussian(64, 4) + roll(Gaussian(64, 3), [5, -7, 3], [0, 1, 2]);
-        var identity = new RealSpaceProjector(blobs).Project([[1, 0, 0, 0, 1, 0, 0, 0, 1]]);
+        using var blobProjector = new RealSpaceProjector(blobs);
+        var identity = blobProjector.Project([[1, 0, 0, 0, 1, 0, 0, 0, 1]]);
         var sum = blobs.sum([0]);
         float difference = (identity[0] - sum).abs().max().item<float>(), peak = sum.abs().max().item<float>();
         Assert.True(difference < 1e-5f * peak, $"identity view differs from the sum along Z by {difference} (peak {peak})");
@@ -198,5 +203,25 @@ public sealed class ProjectorTests(ITestOutputHelper output)
         Assert.Equal(7, particles.Rows.Count);
         Assert.All(particles.Numbers("rlnDefocusU"), d => Assert.InRange(d, 10000, 25500));
         Assert.Equal("000001@a.mrcs", particles.Rows[0][0]);
+    }
+
+    [Fact]
+    public void Project_BadMapsAndOptions_AreOneLineErrorsNamingTheFile()
+    {
+        using var dir = new TempDir();
+        MrcFile.Write(dir.File("complex.mrc"), new MrcMap(MrcFile.NewHeader(4, 4, 4, stack: false, mode: MrcMode.Complex64), new float[128]));
+        MrcFile.Write(dir.File("axes.mrc"), new MrcMap(MrcFile.NewHeader(4, 4, 4, stack: false) with { Mapc = 1, Mapr = 1, Maps = 3 }, new float[64]));
+        string Error(params string[] args)
+        {
+            var (exit, _, stderr) = CliRunner.Run(["cryoem", "project", "--output", dir.File("p.mrcs"), "--count", "2", "--size", "8", .. args]);
+            Assert.True(exit == 1, stderr);
+            Assert.False(File.Exists(dir.File("p.mrcs")));
+            return Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        }
+        // Both used to be errors without the file's name.
+        Assert.Contains("complex.mrc: axis reordering needs a real-valued map", Error("--map", dir.File("complex.mrc")));
+        Assert.Contains("axes.mrc: invalid MAPC/MAPR/MAPS 1/1/3", Error("--map", dir.File("axes.mrc")));
+        // A reversed defocus range used to be drawn from silently.
+        Assert.Contains("defocus_min (30000) is above defocus_max (20000)", Error("--map", dir.File("axes.mrc"), "--ctf", "true", "--defocus_min", "30000", "--defocus_max", "20000"));
     }
 }

@@ -113,6 +113,16 @@ public class DeepDenoiserTests
     }
 
     /// <summary>Trains a small network briefly on blobs at SNR 1 and checks it beats the noisy input on unseen blobs by a stated margin.</summary>
+    /// <summary>denoise-train's pix2pix used DnCNN's 1e-3 unless told (the study alone set pix2pix's published 2e-4).</summary>
+    [Fact]
+    public void The_learning_rate_defaults_to_each_methods_published_one()
+    {
+        Assert.Equal(1e-3, new DenoiserTrainingOptions().AdamLearningRate);
+        var pix2pix = Deepscope.Catalogs.OptionsBinder.Bind(new DenoiserTrainingOptions(), new Dictionary<string, string> { ["method"] = "pix2pix" }, "denoise-train");
+        Assert.Equal(2e-4, pix2pix.AdamLearningRate);
+        Assert.Equal(5e-4, (pix2pix with { LearningRate = 5e-4 }).AdamLearningRate);
+    }
+
     [Theory]
     [InlineData(DenoiserMethods.DnCnn, 4.0)]
     [InlineData(DenoiserMethods.Noise2Noise, 3.0)]

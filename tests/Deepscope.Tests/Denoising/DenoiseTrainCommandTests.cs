@@ -1,4 +1,5 @@
 using System.Globalization;
+using Deepscope.Denoising.Networks;
 using Deepscope.IO;
 using Deepscope.Tests.Support;
 using static TorchSharp.torch;
@@ -40,5 +41,30 @@ public sealed class DenoiseTrainCommandTests
         (exit, _, stderr) = CliRunner.Run("denoise", "--method", "noise2void", "--model", dir.File("run"), "--input", dir.File("noisy.npy"), "--output", dir.File("x.npy"));
         Assert.Equal(1, exit);
         Assert.Contains("trained by dncnn, not noise2void", stderr);
+    }
+
+    [Fact]
+    public void Bad_training_inputs_are_one_line_errors_and_leave_no_run_folder()
+    {
+        using var dir = new TempDir();
+        using (var t = zeros(3, 24, 24)) Npy.Write(dir.File("small.npy"), t);
+        string Error(params string[] args)
+        {
+            var (exit, _, stderr) = CliRunner.Run(args);
+            Assert.True(exit == 1, stderr);
+            return Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("deepscope: "));
+        }
+        // The size error used to name neither the file nor the image's size.
+        Assert.Contains($"{dir.File("small.npy")}: a 24x24 image is smaller than the 40x40 training patches",
+            Error("denoise-train", "--clean", dir.File("small.npy"), "--output", dir.File("run")));
+        // A method that needs clean images used to fail after creating the run folder.
+        Assert.Contains("dncnn needs clean images", Error("denoise-train", "--noisy", dir.File("small.npy"), "--output", dir.File("run"), "--patch", "16"));
+        Assert.False(Directory.Exists(dir.File("run")));
+        // A run folder without its weights (a training stopped early) used to be an internal error.
+        Directory.CreateDirectory(dir.File("unfinished"));
+        new DenoiserNetwork(DenoiserMethods.DnCnn, DenoiserNetwork.DnCnnArchitecture, 3, 4, 1, NetworkScaling.Standardise).Write(dir.File("unfinished"));
+        Assert.Contains("model.bin not found: the training has not finished",
+            Error("denoise", "--method", "dncnn", "--model", dir.File("unfinished"), "--input", dir.File("small.npy"), "--output", dir.File("o.npy")));
+        Assert.False(File.Exists(dir.File("o.npy")));
     }
 }

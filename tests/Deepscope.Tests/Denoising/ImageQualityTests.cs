@@ -54,4 +54,25 @@ public sealed class ImageQualityTests
         var plane = new Plane(1, 4, [-3f, 12.5f, 12.49f, 300f]);
         Assert.Equal([0f, 13f, 12f, 255f], ImageQuality.Quantised(plane).Pixels);
     }
+
+    /// <summary>
+    /// The denoise command reported "falls below 0.5 at ring 0 (0.000 cycles/pixel)" for zero-mean images whose means
+    /// differ: ring 0 is the mean alone; the study already skipped it.
+    /// </summary>
+    [Fact]
+    public void FrcHalfRing_SkipsTheMeanRing()
+    {
+        var clean = new Plane(32, 32);
+        for (int y = 0; y < 32; y++)
+            for (int x = 0; x < 32; x++) clean[y, x] = (float)(Math.Sin(x / 2.0) * Math.Cos(y / 3.0));
+        float mean = clean.Pixels.Average();
+        var zeroMean = clean with { Pixels = clean.Pixels.Select(v => v - mean).ToArray() };
+        // Means of opposite signs: ring 0 correlates at -1, every other ring at 1.
+        var below = zeroMean with { Pixels = zeroMean.Pixels.Select(v => v - 0.1f).ToArray() };
+        var above = zeroMean with { Pixels = zeroMean.Pixels.Select(v => v + 0.1f).ToArray() };
+        var frc = ImageQuality.FourierRingCorrelation(below, above);
+        Assert.True(frc[0] < 0.5, $"ring 0: {frc[0]}");
+        Assert.Equal(-1, ImageQuality.FrcHalfRing(frc));
+        Assert.Equal(3, ImageQuality.FrcHalfRing([1, 0.9, 0.6, 0.4, 0.8]));
+    }
 }

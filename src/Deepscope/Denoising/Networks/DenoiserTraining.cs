@@ -33,8 +33,8 @@ public sealed record DenoiserTrainingOptions
     public int Epochs { get; init; } = 10;
     [Param(Min = 1, Description = "patches per batch (DnCNN: 128)")]
     public int BatchSize { get; init; } = 16;
-    [Param(Min = 0, Description = "Adam learning rate (DnCNN: 1e-3; pix2pix: 2e-4)")]
-    public double LearningRate { get; init; } = 1e-3;
+    [Param(Min = 0, Description = "Adam learning rate; absent: the method's published one (DnCNN 1e-3, pix2pix 2e-4)")]
+    public double? LearningRate { get; init; }
     [Param(Min = 0, Max = 1, Description = "cosine decay of the learning rate over the run down to this fraction of it (1: constant)")]
     public double LearningRateFloor { get; init; } = 1;
     [Param(Min = 2, Description = "DnCNN convolution layers (17 in the paper)")]
@@ -47,6 +47,9 @@ public sealed record DenoiserTrainingOptions
     public double L1Weight { get; init; } = 100;
     [Param(Min = 0, Max = 0.5, Description = "Noise2Void: fraction of each patch's pixels that are blind spots")]
     public double BlindSpotFraction { get; init; } = BlindSpots.DefaultFraction;
+
+    /// <summary>The rate Adam starts at: the one given, else the method's paper's.</summary>
+    public double AdamLearningRate => LearningRate ?? (Method == DenoiserMethods.Pix2Pix ? 2e-4 : 1e-3);
 
     public void Validate()
     {
@@ -62,6 +65,8 @@ public static class DenoiserTraining
     public static DenoiserNetwork Train(DenoiserTrainingOptions options, PatchExamples examples, string folder, long seed, IProgressReporter? progress = null)
     {
         options.Validate();
+        // Before the run folder exists: a method the examples cannot serve leaves nothing behind.
+        var source = examples.Source(options.Method, options.PatchesPerEpoch, (ulong)seed, options.BlindSpotFraction);
         Directory.CreateDirectory(folder);
         random.manual_seed(seed);
         bool gan = options.Method == DenoiserMethods.Pix2Pix;
@@ -69,7 +74,7 @@ public static class DenoiserTraining
             options.Depth, options.Width, options.Levels, NetworkScaling.Standardise);
         using var network = spec.Build();
         using var discriminator = gan ? new PatchDiscriminator(width: options.Width) : null;
-        var adam = new OptimizerOptions { Kind = OptimizerKind.Adam, LearningRate = options.LearningRate, Beta1 = gan ? 0.5 : 0.9 };
+        var adam = new OptimizerOptions { Kind = OptimizerKind.Adam, LearningRate = options.AdamLearningRate, Beta1 = gan ? 0.5 : 0.9 };
         var schedule = new LearningRateSchedule { Kind = ScheduleKind.Cosine, MinFactor = options.LearningRateFloor };
         var models = gan
             ? new ModelSet(TrainedModel.Whole(ModelNames.Generator, network, adam, schedule), TrainedModel.Whole(ModelNames.Discriminator, discriminator!, adam, schedule))
@@ -88,7 +93,7 @@ public static class DenoiserTraining
             Resume = File.Exists(Path.Combine(folder, Trainer.CheckpointFile)),
             Progress = progress ?? NoProgress.Instance,
         };
-        var result = trainer.Fit(models, examples.Source(options.Method, options.PatchesPerEpoch, (ulong)seed, options.BlindSpotFraction));
+        var result = trainer.Fit(models, source);
         RunRecord.SaveModel(folder, network);
         var trained = spec with { TrainingSeconds = result.TrainingSeconds };
         trained.Write(folder);

@@ -39,17 +39,25 @@ public static class DnCnnMatFile
         if (convolutions.Count < 2) throw new DeepscopeException($"{path}: {convolutions.Count} conv layers, expected a DnCNN");
         int width = (int)convolutions[0].Bias.Length;
         var model = new DnCnn(convolutions.Count, width, batchNorm: false);
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        foreach (var (conv, (weight, shape, bias)) in model.Convolutions.Cast<TorchSharp.Modules.Conv2d>().Zip(convolutions))
+        try
         {
-            var target = conv.weight!;
-            // The last layer's trailing MATLAB dimension of 1 is dropped: (in, col, row) then.
-            long[] hdf = shape.Length == 4 ? shape : [1, ..shape];
-            if (hdf[0] != target.shape[0] || hdf[1] != target.shape[1] || hdf[2] * hdf[3] != target.shape[2] * target.shape[3])
-                throw new DeepscopeException($"{path}: conv weight of HDF5 shape ({string.Join(", ", shape)}) does not fit ({string.Join(", ", target.shape)})");
-            target.copy_(tensor(weight, hdf).transpose(2, 3));
-            conv.bias!.copy_(tensor(bias));
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            foreach (var (conv, (weight, shape, bias)) in model.Convolutions.Cast<TorchSharp.Modules.Conv2d>().Zip(convolutions))
+            {
+                var target = conv.weight!;
+                // The last layer's trailing MATLAB dimension of 1 is dropped: (in, col, row) then.
+                long[] hdf = shape.Length == 4 ? shape : [1, .. shape];
+                if (hdf[0] != target.shape[0] || hdf[1] != target.shape[1] || hdf[2] * hdf[3] != target.shape[2] * target.shape[3])
+                    throw new DeepscopeException($"{path}: conv weight of HDF5 shape ({string.Join(", ", shape)}) does not fit ({string.Join(", ", target.shape)})");
+                target.copy_(tensor(weight, hdf).transpose(2, 3));
+                conv.bias!.copy_(tensor(bias));
+            }
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
         }
         model.eval();
         return model;

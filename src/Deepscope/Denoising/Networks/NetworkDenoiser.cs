@@ -83,8 +83,18 @@ public sealed class NetworkDenoiser : IDenoiser, IDisposable
         var spec = DenoiserNetwork.Read(options.Model);
         if (method != null && spec.Method != method)
             throw new DeepscopeException($"{options.Model}: trained by {spec.Method}, not {method} (use --method {spec.Method})");
+        var weights = Path.Combine(options.Model, RunRecord.ModelFile);
+        if (!File.Exists(weights)) throw new DeepscopeException($"{weights} not found: the training has not finished (run 'deepscope denoise-train' again to resume it)");
         var network = spec.Build();
-        network.load(Path.Combine(options.Model, RunRecord.ModelFile));
+        try
+        {
+            network.load(weights, strict: true);
+        }
+        catch (Exception e)
+        {
+            network.Dispose();
+            throw new InvalidDataFileException(weights, $"cannot load the {spec.Method} network's weights ({e.Message.Split('\n')[0]})", e);
+        }
         return new NetworkDenoiser(network, spec.Scaling, options.DataRange, spec.SideMultiple, options.Batch);
     }
 
@@ -118,6 +128,8 @@ public sealed class NetworkDenoiser : IDenoiser, IDisposable
         }
         var input = (images - offset) / scale;
         int padH = (_sideMultiple - height % _sideMultiple) % _sideMultiple, padW = (_sideMultiple - width % _sideMultiple) % _sideMultiple;
+        if (padH >= height || padW >= width)
+            throw new DeepscopeException($"a {height}x{width} image is too small for this network (it pads sides by reflection to multiples of {_sideMultiple})");
         if (padH + padW > 0) input = nn.functional.pad(input, [0, padW, 0, padH], TorchSharp.PaddingModes.Reflect);
         var output = _network.forward(input)[.., .., ..height, ..width] * scale + offset;
         var values = output.contiguous().data<float>().ToArray();

@@ -20,12 +20,14 @@ public sealed class PatchExamples
     /// <summary>
     /// <paramref name="clean"/> true: clean images, Gaussian noise of variance (image variance / SNR) added per example,
     /// the SNR drawn per example from <paramref name="snrs"/> (one value: a fixed noise level; several: a blind
-    /// model); false: images already noisy (real data), only Noise2Void can use them.
+    /// model); false: images already noisy (real data), only Noise2Void can use them. <paramref name="source"/> names
+    /// the images in errors (their file).
     /// </summary>
-    public PatchExamples(IReadOnlyList<Plane> images, bool clean, IReadOnlyList<double> snrs, int patch)
+    public PatchExamples(IReadOnlyList<Plane> images, bool clean, IReadOnlyList<double> snrs, int patch, string source = "training images")
     {
-        if (images.Count == 0) throw new DeepscopeException("no training images");
-        if (images.Any(p => p.Height < patch || p.Width < patch)) throw new DeepscopeException($"training images must be at least {patch}x{patch} (the patch size)");
+        if (images.Count == 0) throw new DeepscopeException($"{source}: no image to train on");
+        if (images.FirstOrDefault(p => p.Height < patch || p.Width < patch) is { } small)
+            throw new DeepscopeException($"{source}: a {small.Height}x{small.Width} image is smaller than the {patch}x{patch} training patches");
         if (clean && (snrs.Count == 0 || snrs.Any(s => !(s > 0)))) throw new DeepscopeException($"training SNRs must be > 0, got [{string.Join(", ", snrs)}]");
         (_images, _clean, _patch, _snrs) = (images, clean, patch, clean ? [.. snrs] : [double.PositiveInfinity]);
         _means = new double[images.Count];
@@ -37,8 +39,6 @@ public sealed class PatchExamples
             _variances[i] = Math.Max(1e-24, images[i].Pixels.Average(v => (v - mean) * (v - mean)));
         }
     }
-
-    public bool Clean => _clean;
 
     /// <summary>A source of <paramref name="count"/> patches per epoch (new ones each epoch) with the fields <paramref name="method"/> trains on.</summary>
     public GeneratedSource Source(string method, long count, ulong seed, double blindSpotFraction = BlindSpots.DefaultFraction)

@@ -65,13 +65,12 @@ public sealed class ClassicalDenoisingStudy(ClassicalDenoisingOptions options) :
         var clean = ReadGrey(cell.Image);
         var noisy = WithGaussianNoise(clean, cell.Sigma, context.Seed, cell.ImageIndex);
         // The published DnCNN-S models are one per noise level: sigma=15.mat, sigma=25.mat, ...
-        var denoiser = cell.Method == DenoiserMethods.DnCnn
+        using var owned = new OwnedDenoiser(cell.Method == DenoiserMethods.DnCnn
             ? DenoiserCatalog.Catalog.Create(cell.Method, new Dictionary<string, string> { ["model"] = Path.Combine(context.ResolvePath(options.DncnnModels), $"sigma={cell.Sigma.ToString(CultureInfo.InvariantCulture)}.mat") })
-            : DenoiserCatalog.Catalog.Create(cell.Method);
+            : DenoiserCatalog.Catalog.Create(cell.Method));
         var clock = Stopwatch.StartNew();
-        var denoised = ImageQuality.Quantised(denoiser.Denoise(noisy, options.KnownSigma ? cell.Sigma : null));
+        var denoised = ImageQuality.Quantised(owned.Value.Denoise(noisy, options.KnownSigma ? cell.Sigma : null));
         double seconds = clock.Elapsed.TotalSeconds;
-        (denoiser as IDisposable)?.Dispose();
         return new DenoisedImage(cell.SetName, Path.GetFileName(cell.Image), cell.Sigma, cell.Method,
             ImageQuality.Psnr(clean, ImageQuality.Quantised(noisy), 255), ImageQuality.Psnr(clean, denoised, 255),
             ImageQuality.Ssim(clean, denoised, 255), seconds);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Deepscope.Denoising;
 using Deepscope.Denoising.Networks;
+using Deepscope.IO;
 using Deepscope.Reports;
 using ScottPlot;
 using SixLabors.ImageSharp;
@@ -98,8 +99,8 @@ static class DeepDenoisingReport
 
     static void RealPanel(string denoisedStack, string real, StudyContext context, string path)
     {
-        var noisy = ImageStackReader.Open(context.ResolvePath(real)).Batches(256).SelectMany(b => b).ToList();
-        var denoised = ImageStackReader.Open(denoisedStack).Batches(256).SelectMany(b => b).ToList();
+        var noisy = ImageStackReader.Open(context.ResolvePath(real)).ReadAll();
+        var denoised = ImageStackReader.Open(denoisedStack).ReadAll();
         // Each tile on its own robust range (mean +- 3 std), as particle viewers show them.
         WriteGrid([noisy, denoised], path, p =>
         {
@@ -124,7 +125,7 @@ static class DeepDenoisingReport
                     for (int x = 0; x < Math.Min(w, plane.Width); x++)
                         image[c * (w + gap) + x, r * (h + gap) + y] = new L8((byte)Math.Clamp((plane[y, x] - low) * scale, 0, 255));
             }
-        image.SaveAsPng(path);
+        AtomicFile.Write(path, stream => image.SaveAsPng(stream));
     }
 
     static string F(double value, string format = "0.00") => value.ToString(format, CultureInfo.InvariantCulture);

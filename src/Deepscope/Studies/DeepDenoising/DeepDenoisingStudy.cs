@@ -63,7 +63,7 @@ public sealed class DeepDenoisingStudy(DeepDenoisingOptions options) : IStudy
     {
         Method = method, Snr = options.Snrs, Patch = method == DenoiserMethods.Pix2Pix ? options.GanPatch : options.Patch, PatchesPerEpoch = options.PatchesPerEpoch,
         Epochs = epochs, BatchSize = options.BatchSize, Depth = options.Depth, Width = options.Width, Levels = options.Levels,
-        LearningRate = method == DenoiserMethods.Pix2Pix ? 2e-4 : 1e-3, LearningRateFloor = options.LearningRateFloor,
+        LearningRateFloor = options.LearningRateFloor,
     };
 
     /// <summary>
@@ -84,7 +84,7 @@ public sealed class DeepDenoisingStudy(DeepDenoisingOptions options) : IStudy
                 ParticleSimulator.Run(path, output, context.Seed, new ParticleSimulationOptions { Count = options.TrainParticles + options.TestParticles, Size = options.Size });
                 return output;
             });
-            var (mapTrain, mapTest) = Split(ImageStackReader.Open(stack).Batches(256).SelectMany(b => b).ToList(), TestStart, options.TestParticles);
+            var (mapTrain, mapTest) = Split(ImageStackReader.Open(stack).ReadAll(), TestStart, options.TestParticles);
             train.AddRange(mapTrain);
             test.AddRange(mapTest);
         }
@@ -134,31 +134,21 @@ public sealed class DeepDenoisingStudy(DeepDenoisingOptions options) : IStudy
     }
 
     /// <summary>The first ring past the centre where the FRC falls below 0.5, in cycles per pixel (0.5: never).</summary>
-    public static double FrcResolution(double[] frc, int size)
-    {
-        // Ring 0 is the mean alone, whose sign is arbitrary for zero-mean particles.
-        int ring = Array.FindIndex(frc, 1, v => v < 0.5);
-        return ring < 0 ? 0.5 : (double)ring / size;
-    }
+    public static double FrcResolution(double[] frc, int size) => ImageQuality.FrcHalfRing(frc) is var ring and >= 0 ? (double)ring / size : 0.5;
 
     /// <summary>A classical denoiser, or the deep method's trained model (its stage must have run).</summary>
-    Owned Denoiser(string method, StudyContext context)
+    OwnedDenoiser Denoiser(string method, StudyContext context)
     {
-        if (!options.Deep.Contains(method)) return new Owned(DenoiserCatalog.Catalog.Create(method));
+        if (!options.Deep.Contains(method)) return new OwnedDenoiser(DenoiserCatalog.Catalog.Create(method));
         var key = ModelKey(method, context);
         if (!context.IsFinished(key)) throw new DeepscopeException($"the {method} model is not trained yet (its stage runs in another shard?)");
-        return new Owned(NetworkDenoiser.Load(new NetworkDenoiserOptions { Model = context.Stages.ArtifactFolder(key, method) }, method));
-    }
-
-    sealed record Owned(IDenoiser Value) : IDisposable
-    {
-        public void Dispose() => (Value as IDisposable)?.Dispose();
+        return new OwnedDenoiser(NetworkDenoiser.Load(new NetworkDenoiserOptions { Model = context.Stages.ArtifactFolder(key, method) }, method));
     }
 
     /// <summary>Two models on disjoint halves of the real particles; every particle denoised by both; FRC between the two outputs.</summary>
     HalfSetResult HalfSets(string method, StudyContext context)
     {
-        var particles = ImageStackReader.Open(context.ResolvePath(options.Real)).Batches(256).SelectMany(b => b).ToList();
+        var particles = ImageStackReader.Open(context.ResolvePath(options.Real)).ReadAll();
         if (particles.Count < 2) throw new DeepscopeException($"{options.Real}: the half-sets need at least 2 particles, found {particles.Count}");
         var key = HalfSetKey(method, context);
         var folder = Directory.CreateDirectory(context.Stages.ArtifactFolder(key, $"real-{method}")).FullName;
@@ -168,7 +158,7 @@ public sealed class DeepDenoisingStudy(DeepDenoisingOptions options) : IStudy
         {
             var subset = particles.Where((_, i) => i % 2 == half).ToList();
             var run = Path.Combine(folder, $"half{half + 1}");
-            var trained = DenoiserTraining.Train(Training(method, options.RealEpochs), new PatchExamples(subset, clean: false, [], options.Patch), run, context.Seed + half, context.Progress);
+            var trained = DenoiserTraining.Train(Training(method, options.RealEpochs), new PatchExamples(subset, clean: false, [], options.Patch, options.Real), run, context.Seed + half, context.Progress);
             seconds += trained.TrainingSeconds;
             using var denoiser = NetworkDenoiser.Load(new NetworkDenoiserOptions { Model = run, Batch = 1 }, method);
             outputs.Add(denoiser.Denoise(particles, null));
