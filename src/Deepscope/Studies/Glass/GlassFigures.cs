@@ -37,7 +37,7 @@ public static class GlassFigures
             }
         }
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        grid.SaveAsPng(path);
+        IO.AtomicFile.Write(path, stream => grid.SaveAsPng(stream));
         return string.Join(", ", crops.Select(k => $"{Path.GetFileNameWithoutExtension(images[k.Image])} at ({k.Left}, {k.Top})"));
     }
 
