@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Deepscope.Denoising.Networks;
@@ -48,10 +47,7 @@ public sealed class DnCnnBenchmark : IBenchmark
                 nn.functional.mse_loss(model.forward(noisy), clean).backward();
                 optimizer.step();
             }
-            for (int i = 0; i < warmup; i++) Step();
-            var clock = Stopwatch.StartNew();
-            for (int i = 0; i < steps; i++) Step();
-            perSecond = batch * steps / clock.Elapsed.TotalSeconds;
+            perSecond = StepTiming.ItemsPerSecond(Step, warmup, steps, batch);
         }
         else
         {
@@ -65,10 +61,7 @@ public sealed class DnCnnBenchmark : IBenchmark
                 using var scope = NewDisposeScope();
                 model.forward(image);
             }
-            for (int i = 0; i < warmup; i++) Infer();
-            var clock = Stopwatch.StartNew();
-            for (int i = 0; i < steps; i++) Infer();
-            perSecond = steps / clock.Elapsed.TotalSeconds;
+            perSecond = StepTiming.ItemsPerSecond(Infer, warmup, steps, 1);
         }
         Console.WriteLine(JsonSerializer.Serialize(new
         {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Deepscope.Denoising.Networks;
@@ -52,13 +51,11 @@ public sealed class Pix2PixBenchmark : IBenchmark
             (Bce(discriminator.forward(cat([noisy, fake], 1)), 1) + 100 * nn.functional.l1_loss(fake, clean)).backward();
             optimizerG.step();
         }
-        for (int i = 0; i < warmup; i++) Step();
-        var clock = Stopwatch.StartNew();
-        for (int i = 0; i < steps; i++) Step();
+        double perSecond = StepTiming.ItemsPerSecond(Step, warmup, steps, batch);
         Console.WriteLine(JsonSerializer.Serialize(new
         {
             framework = "deepscope " + __version__, model = $"pix2pix-unet{levels}", batch, side = patch, steps, threads = get_num_threads(),
-            images_per_second = batch * steps / clock.Elapsed.TotalSeconds,
+            images_per_second = perSecond,
         }));
         return 0;
     }

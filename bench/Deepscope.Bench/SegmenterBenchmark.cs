@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Deepscope.Models;
@@ -43,13 +42,11 @@ public sealed class SegmenterBenchmark : IBenchmark
             nn.functional.cross_entropy(model.forward(images), masks).backward();
             optimizer.step();
         }
-        for (int i = 0; i < warmup; i++) Step();
-        var clock = Stopwatch.StartNew();
-        for (int i = 0; i < steps; i++) Step();
+        double perSecond = StepTiming.ItemsPerSecond(Step, warmup, steps, batch);
         Console.WriteLine(JsonSerializer.Serialize(new
         {
             framework = "deepscope " + __version__, model = $"unet-{encoder}", batch, side = patch, steps, threads = get_num_threads(),
-            images_per_second = batch * steps / clock.Elapsed.TotalSeconds,
+            images_per_second = perSecond,
         }));
         return 0;
     }

@@ -8,9 +8,10 @@ no_grad, one 256x256 image at a time.
 Usage: torch_dncnn.py [--mode train|infer] [--batch 16] [--patch 40] [--size 256] [--steps 10] [--warmup 2] [--threads N]
 Prints one JSON line: {"framework": "pytorch ...", "images_per_second": ...}.
 """
-import argparse, json, time
+import argparse, json
 import torch
 from torch import nn
+from peer_timing import items_per_second
 
 
 class DnCnn(nn.Module):
@@ -59,14 +60,9 @@ def main():
             with torch.no_grad():
                 model(image)
         per_step = 1
-    for _ in range(a.warmup):
-        step()
-    start = time.perf_counter()
-    for _ in range(a.steps):
-        step()
-    seconds = time.perf_counter() - start
+    rate = items_per_second(step, a.warmup, a.steps, per_step)
     print(json.dumps({"framework": "pytorch " + torch.__version__, "model": "dncnn-17x64", "mode": a.mode,
-                      "threads": torch.get_num_threads(), "images_per_second": per_step * a.steps / seconds}))
+                      "threads": torch.get_num_threads(), "images_per_second": rate}))
 
 
 if __name__ == "__main__":

@@ -10,9 +10,10 @@ and last. One step: the discriminator on real and generated pairs (BCE on logits
 Usage: torch_pix2pix.py [--batch 16] [--patch 64] [--levels 4] [--steps 10] [--warmup 2] [--threads N]
 Prints one JSON line: {"framework": "pytorch ...", "images_per_second": ...}.
 """
-import argparse, json, time
+import argparse, json
 import torch
 from torch import nn
+from peer_timing import items_per_second
 
 
 class UNetGenerator(nn.Module):
@@ -90,14 +91,9 @@ def main():
         optimizer_g.zero_grad()
         (bce(discriminator(torch.cat([noisy, fake], 1)), 1.0) + 100 * nn.functional.l1_loss(fake, clean)).backward()
         optimizer_g.step()
-    for _ in range(a.warmup):
-        step()
-    start = time.perf_counter()
-    for _ in range(a.steps):
-        step()
-    seconds = time.perf_counter() - start
+    rate = items_per_second(step, a.warmup, a.steps, a.batch)
     print(json.dumps({"framework": "pytorch " + torch.__version__, "model": f"pix2pix-unet{a.levels}", "batch": a.batch,
-                      "threads": torch.get_num_threads(), "images_per_second": a.batch * a.steps / seconds}))
+                      "threads": torch.get_num_threads(), "images_per_second": rate}))
 
 
 if __name__ == "__main__":

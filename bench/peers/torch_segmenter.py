@@ -11,10 +11,11 @@ of 128x128 grey channels-last patches, 6 classes.
 Usage: torch_segmenter.py [--encoder resnet18|vgg16] [--batch 8] [--patch 128] [--classes 6] [--steps 10] [--warmup 2] [--threads N]
 Prints one JSON line: {"framework": "pytorch ...", "images_per_second": ...}.
 """
-import argparse, json, time
+import argparse, json
 import torch
 import torchvision
 from torch import nn
+from peer_timing import items_per_second
 
 
 def conv_bn_relu(source, target, stride=1):
@@ -107,15 +108,10 @@ def main():
         optimizer.zero_grad()
         nn.functional.cross_entropy(model(images), masks).backward()
         optimizer.step()
-    for _ in range(a.warmup):
-        step()
-    start = time.perf_counter()
-    for _ in range(a.steps):
-        step()
-    seconds = time.perf_counter() - start
+    rate = items_per_second(step, a.warmup, a.steps, a.batch)
     print(json.dumps({"framework": "pytorch " + torch.__version__, "model": f"unet-{a.encoder}", "batch": a.batch,
                       "threads": torch.get_num_threads(), "parameters": sum(p.numel() for p in model.parameters()),
-                      "images_per_second": a.batch * a.steps / seconds}))
+                      "images_per_second": rate}))
 
 
 if __name__ == "__main__":
