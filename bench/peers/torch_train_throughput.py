@@ -8,11 +8,16 @@ Variants, compared like with like:
   inception-small, alexnet-small, mlp-1x512
                   Zhang et al. (2017)'s networks on 3x28x28 crops, defined as Deepscope's Models/GeneralizationNets.cs
                   (1,649,402 / 1,387,786 / 1,209,866 parameters, checked at start)
+  dcf-lenet, dcf-resnet18 [--dcf-k K]
+                  lenet and resnet18_cifar with every 3x3/5x5 convolution replaced, as Deepscope's DcfConversion does,
+                  by the public reference's DCF convolution: Conv_DCF of ZeWang95/DCFNet-Pytorch (K fixed Fourier-Bessel
+                  bases, its default route: rebuild the kernel, one convolution). That repository is not part of
+                  Deepscope: fetch it yourself and point DCFNET_PYTORCH at its folder.
 One step = zero_grad, forward, cross-entropy, backward, SGD(momentum 0.9, weight decay 5e-4) step, on random data.
 Usage: torch_train_throughput.py MODEL [--batch 128] [--steps 10] [--warmup 2] [--threads N]
 Prints one JSON line: {"framework": "pytorch", "model": ..., "images_per_second": ...}.
 """
-import argparse, json, time
+import argparse, json, os, sys, time
 import torch, torchvision
 from torch import nn
 
@@ -81,7 +86,27 @@ def mlp_1x512():
 PAPER = {"inception-small": (inception_small, 1649402), "alexnet-small": (alexnet_small, 1387786), "mlp-1x512": (mlp_1x512, 1209866)}
 
 
-def build(name):
+def to_dcf(model, k):
+    """Every square 3x3/5x5 convolution becomes DCFNet-Pytorch's Conv_DCF with the same geometry and bias."""
+    repo = os.environ.get("DCFNET_PYTORCH")
+    if not repo or not os.path.isfile(os.path.join(repo, "DCF.py")):
+        raise SystemExit("set DCFNET_PYTORCH to a checkout of github.com/ZeWang95/DCFNet-Pytorch")
+    sys.path.insert(0, repo)
+    import fb, DCF
+    fb.path_to_bessel = os.path.join(repo, "bessel.npy")  # its config.py names the author's own path
+    for parent in list(model.modules()):
+        for name, conv in list(parent.named_children()):
+            if isinstance(conv, nn.Conv2d) and conv.kernel_size[0] == conv.kernel_size[1] in (3, 5):
+                setattr(parent, name, DCF.Conv_DCF(conv.in_channels, conv.out_channels, conv.kernel_size[0],
+                                                   stride=conv.stride[0], padding=conv.padding[0], num_bases=k,
+                                                   bias=conv.bias is not None))
+    return model
+
+
+def build(name, dcf_k=3):
+    if name.startswith("dcf-"):
+        model, shape = build(name[4:].replace("resnet18", "resnet18_cifar"))
+        return to_dcf(model, dcf_k), shape
     if name == "lenet":
         return lenet(), (1, 28, 28)
     if name in PAPER:
@@ -105,11 +130,12 @@ def main():
     p.add_argument("--steps", type=int, default=10)
     p.add_argument("--warmup", type=int, default=2)
     p.add_argument("--threads", type=int, default=None)
+    p.add_argument("--dcf-k", type=int, default=3, help="Fourier-Bessel bases per DCF convolution")
     a = p.parse_args()
     if a.threads:
         torch.set_num_threads(a.threads)
     torch.manual_seed(0)
-    model, shape = build(a.model)
+    model, shape = build(a.model, a.dcf_k)
     model.train()
     opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=5e-4)
     x = torch.randn(a.batch, *shape)
