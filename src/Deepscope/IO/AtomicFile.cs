@@ -14,6 +14,12 @@ public static class AtomicFile
                 write(stream);
             File.Move(temp, full, overwrite: true);
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException && e.Message.Contains(temp, StringComparison.Ordinal))
+        {
+            File.Delete(temp);
+            // The user named the output, not its temporary sibling.
+            throw new DeepscopeException(e.Message.Replace(temp, full, StringComparison.Ordinal), e);
+        }
         catch
         {
             File.Delete(temp);
@@ -30,7 +36,18 @@ public static class AtomicFile
         Write(path, s => s.Write(copy));
     }
 
-    /// <summary>A unique temporary path in the same directory (so the final rename stays on one file system).</summary>
-    public static string TempPathFor(string path) =>
-        Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+    /// <summary>
+    /// A unique temporary path in the same directory (so the final rename stays on one file system). The output's name
+    /// is cut to its first <see cref="NamePrefixLength"/> characters there, so any name the file system accepts for the
+    /// output also fits the temporary one (255 bytes on Linux, with up to 4 bytes per character).
+    /// </summary>
+    public static string TempPathFor(string path)
+    {
+        var name = Path.GetFileName(path);
+        int keep = Math.Min(name.Length, NamePrefixLength);
+        if (keep > 0 && keep < name.Length && char.IsHighSurrogate(name[keep - 1])) keep--;
+        return Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, $".{name[..keep]}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+    }
+
+    const int NamePrefixLength = 40;
 }
