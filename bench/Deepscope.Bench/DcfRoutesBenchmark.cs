@@ -10,7 +10,8 @@ namespace Deepscope.Bench;
 
 /// <summary>
 /// The two routes of a DCF convolution (bases then 1x1 mixing; rebuilt kernel then one convolution), forward and
-/// backward on channels-last batches, for the layer shapes of DCF-LeNet and DCF-ResNet-18: the measurement behind
+/// backward on channels-last batches, for the layer shapes of DCF-LeNet and DCF-ResNet-18, with an input that needs no
+/// gradient (a first layer, inference) and with one that does (every other layer in training): the measurement behind
 /// <see cref="DcfConv2d.Choose"/>.
 /// </summary>
 public sealed class DcfRoutesBenchmark : IBenchmark
@@ -36,10 +37,11 @@ public sealed class DcfRoutesBenchmark : IBenchmark
         TorchRuntime.Configure(threads == "" ? null : int.Parse(threads, CultureInfo.InvariantCulture));
         random.manual_seed(0);
         foreach (var (name, cin, cout, kernel, stride, size) in Layers)
+        foreach (var inputGradient in new[] { false, true })
         {
             var geometry = new ConvGeometry(cin, cout, kernel, [stride, stride], [kernel / 2, kernel / 2], [1, 1], 1);
             using var layer = new DcfConv2d(geometry, Math.Min(k, FourierBesselBases.ForKernel(kernel).Count), bias: false);
-            using var input = MemoryFormat.ChannelsLast(randn(batch, cin, size, size));
+            using var input = MemoryFormat.ChannelsLast(randn(batch, cin, size, size)).requires_grad_(inputGradient);
             double Time(DcfRoute route)
             {
                 var times = new List<double>();
@@ -57,9 +59,9 @@ public sealed class DcfRoutesBenchmark : IBenchmark
             double mixed = Time(DcfRoute.BasesThenMix), rebuilt = Time(DcfRoute.RebuiltKernel);
             Console.WriteLine(JsonSerializer.Serialize(new
             {
-                layer = name, batch, K = layer.BasisCount, threads = get_num_threads(),
+                layer = name, input_gradient = inputGradient, batch, K = layer.BasisCount, threads = get_num_threads(),
                 bases_then_mix_ms = mixed, rebuilt_kernel_ms = rebuilt, faster = mixed < rebuilt ? "bases_then_mix" : "rebuilt_kernel",
-                chosen = DcfConv2d.Choose(geometry, layer.BasisCount).ToString(),
+                chosen = DcfConv2d.Choose(geometry, layer.BasisCount, inputGradient).ToString(),
             }));
         }
         return 0;

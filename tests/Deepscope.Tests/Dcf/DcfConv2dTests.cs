@@ -117,6 +117,7 @@ public class DcfConv2dTests
         Assert.Equal(DcfRoute.RebuiltKernel, DcfConv2d.Choose(Geometry(32, 64, 5), 3));
         Assert.Equal(DcfRoute.BasesThenMix, DcfConv2d.Choose(Geometry(256, 256, 3), 3));
         Assert.Equal(DcfRoute.RebuiltKernel, DcfConv2d.Choose(Geometry(256, 256, 3), 6));
+        Assert.Equal(DcfRoute.RebuiltKernel, DcfConv2d.Choose(Geometry(256, 256, 3), 3, inputGradient: true));
         using var layer = new DcfConv2d(Geometry(512, 512, 3), 3);
         Assert.Equal((DcfRoute.Auto, DcfRoute.BasesThenMix), (layer.Route, layer.EffectiveRoute));
     }

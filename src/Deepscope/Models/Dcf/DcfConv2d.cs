@@ -8,7 +8,7 @@ namespace Deepscope.Models.Dcf;
 /// <summary>How a DCF convolution is evaluated; both give the same result (to float rounding).</summary>
 public enum DcfRoute
 {
-    /// <summary>The route measured faster for the layer's shape (<see cref="DcfConv2d.Choose"/>).</summary>
+    /// <summary>The route measured faster for the layer's shape and input (<see cref="DcfConv2d.Choose"/>).</summary>
     Auto,
     /// <summary>Convolve every input channel with the K bases, then mix the in x K maps by a 1x1 convolution.</summary>
     BasesThenMix,
@@ -32,7 +32,7 @@ public sealed class DcfConv2d : Module<Tensor, Tensor>
     public ConvGeometry Geometry { get; }
     public int BasisCount { get; }
     public DcfRoute Route { get; }
-    /// <summary>The route this layer runs (<see cref="Route"/> with Auto resolved).</summary>
+    /// <summary>The route this layer runs for an input without gradient, inference's (<see cref="Route"/> with Auto resolved).</summary>
     public DcfRoute EffectiveRoute { get; }
 
     public DcfConv2d(ConvGeometry geometry, int basisCount, bool bias = true, bool learnableBases = false, DcfRoute route = DcfRoute.Auto) : base(nameof(DcfConv2d))
@@ -76,7 +76,8 @@ public sealed class DcfConv2d : Module<Tensor, Tensor>
         return product.reshape(Geometry.OutChannels, Geometry.InChannels / Geometry.Groups, k, k);
     }
 
-    public override Tensor forward(Tensor input) => Forward(input, EffectiveRoute);
+    public override Tensor forward(Tensor input) =>
+        Forward(input, Route == DcfRoute.Auto ? Choose(Geometry, BasisCount, input.requires_grad) : Route);
 
     /// <summary>The layer's output by a given route (the two agree to float rounding).</summary>
     public Tensor Forward(Tensor input, DcfRoute route)
@@ -114,9 +115,11 @@ public sealed class DcfConv2d : Module<Tensor, Tensor>
     /// docs/dcfnet.md, "Two routes"). Rebuilding the kernel costs one small matrix product and then runs oneDNN's
     /// ordinary convolution: faster for LeNet's layers and ResNet-18's 64- and 128-channel stages, where convolving each
     /// input channel with the bases (a K-fold larger intermediate) costs more than it saves. At 256 and 512 channels on
-    /// 8x8 and 4x4 maps, the 1x1 mixing's K / k^2 of the multiply-adds won (0.70x and 0.62x of the time for K = 3 of 9).
+    /// 8x8 and 4x4 maps, the 1x1 mixing's K / k^2 of the multiply-adds wins, but only for an input without gradient:
+    /// the bases' single-channel convolution then needs its input gradient, which the dispatch must take off oneDNN
+    /// (wrong there) onto the unfolded product, and inside a training network that made the route several times slower.
     /// </summary>
-    public static DcfRoute Choose(ConvGeometry geometry, int basisCount) =>
-        geometry.OutChannels >= 256 && geometry.Groups == 1 && 3 * basisCount <= geometry.KernelSize * geometry.KernelSize
+    public static DcfRoute Choose(ConvGeometry geometry, int basisCount, bool inputGradient = false) =>
+        !inputGradient && geometry.OutChannels >= 256 && geometry.Groups == 1 && 3 * basisCount <= geometry.KernelSize * geometry.KernelSize
             ? DcfRoute.BasesThenMix : DcfRoute.RebuiltKernel;
 }
