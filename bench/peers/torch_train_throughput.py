@@ -5,6 +5,7 @@ Variants, compared like with like:
   resnet18        torchvision's resnet18 (7x7 stride-2 stem + max-pool) fed 32x32 images
   resnet18_cifar  the CIFAR ResNet-18: the same network with a 3x3 stride-1 stem and no max-pool
   lenet           Deepscope's LeNet-style CNN on 1x28x28 (conv5x5(32)-BN-pool, conv5x5(64)-BN-pool, fc256, fc10)
+  madry-mnist     the CNN of Madry et al.'s MNIST challenge on 1x28x28 (conv5x5(32)-pool, conv5x5(64)-pool, fc1024, fc10)
   inception-small, alexnet-small, mlp-1x512
                   Zhang et al. (2017)'s networks on 3x28x28 crops, defined as Deepscope's Models/GeneralizationNets.cs
                   (1,649,402 / 1,387,786 / 1,209,866 parameters, checked at start)
@@ -79,6 +80,12 @@ def alexnet_small():
         nn.Flatten(), nn.Linear(64 * 7 * 7, 384), nn.ReLU(), nn.Linear(384, 192), nn.ReLU(), nn.Linear(192, 10))
 
 
+def madry_mnist():
+    return nn.Sequential(
+        nn.Conv2d(1, 32, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32, 64, 5, padding=2), nn.ReLU(),
+        nn.MaxPool2d(2), nn.Flatten(), nn.Linear(64 * 7 * 7, 1024), nn.ReLU(), nn.Linear(1024, 10))
+
+
 def mlp_1x512():
     return nn.Sequential(nn.Flatten(), nn.Linear(3 * 28 * 28, 512), nn.ReLU(), nn.Linear(512, 10))
 
@@ -109,6 +116,8 @@ def build(name, dcf_k=3):
         return to_dcf(model, dcf_k), shape
     if name == "lenet":
         return lenet(), (1, 28, 28)
+    if name == "madry-mnist":
+        return madry_mnist(), (1, 28, 28)
     if name in PAPER:
         make, count = PAPER[name]
         model = make()
