@@ -170,7 +170,7 @@ def main():
         step(True)
     seconds = time.perf_counter() - start
     print(json.dumps({"framework": "pytorch " + torch.__version__, "model": a.model, "batch": a.batch, "steps": a.steps,
-                      "threads": torch.get_num_threads(), "images_per_second": a.batch * a.steps / seconds,
+                      "threads": torch.get_num_threads(), "input_shape": list(shape), "images_per_second": a.batch * a.steps / seconds,
                       "forward_seconds": phases[0] / a.steps, "backward_seconds": phases[1] / a.steps,
                       "step_seconds": phases[2] / a.steps}))
 

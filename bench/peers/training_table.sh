@@ -10,8 +10,9 @@ models=${*:-"resnet18 resnet18_cifar lenet madry-mnist alexnet-small inception-s
 dotnet build -c Release src/Deepscope.Cli -v q >/dev/null
 deepscope="dotnet src/Deepscope.Cli/bin/Release/net10.0/deepscope.dll"
 for model in $models; do
+  size=""; [ "$model" = resnet18 ] && size="--image-size 32"  # the peer's torchvision ResNet-18 is fed 32x32
   for r in $(seq "$repeats"); do
-    $deepscope bench train --model "$model" --steps 5 --warmup 2 --top 0 --threads "$threads" --json | tail -1
+    $deepscope bench train --model "$model" $size --steps 5 --warmup 2 --top 0 --threads "$threads" --json | tail -1
     /usr/bin/python3 bench/peers/torch_train_throughput.py "$model" --steps 5 --warmup 2 --threads "$threads"
   done
 done | /usr/bin/python3 -c '
@@ -23,6 +24,7 @@ for line in sys.stdin:
 print("| model | multiply-adds / image | Deepscope img/s | GFLOP/s | % of peak | PyTorch img/s | GFLOP/s | ratio |")
 print("|---|---:|---:|---:|---:|---:|---:|---:|")
 for model, runs in ours.items():
+    assert runs[0]["input_shape"] == peer[model][0]["input_shape"], (model, runs[0]["input_shape"], peer[model][0]["input_shape"])
     macs, peak = runs[0]["macs_per_image"], runs[0]["peak"]["gflops_per_second"]
     ds = statistics.median(r["images_per_second"] for r in runs)
     pt = statistics.median(r["images_per_second"] for r in peer[model])
