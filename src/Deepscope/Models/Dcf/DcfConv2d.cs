@@ -115,9 +115,10 @@ public sealed class DcfConv2d : Module<Tensor, Tensor>
     /// docs/dcfnet.md, "Two routes"). Rebuilding the kernel costs one small matrix product and then runs oneDNN's
     /// ordinary convolution: faster for LeNet's layers and ResNet-18's 64- and 128-channel stages, where convolving each
     /// input channel with the bases (a K-fold larger intermediate) costs more than it saves. At 256 and 512 channels on
-    /// 8x8 and 4x4 maps, the 1x1 mixing's K / k^2 of the multiply-adds wins, but only for an input without gradient:
-    /// the bases' single-channel convolution then needs its input gradient, which the dispatch must take off oneDNN
-    /// (wrong there) onto the unfolded product, and inside a training network that made the route several times slower.
+    /// 8x8 and 4x4 maps, the 1x1 mixing's K / k^2 of the multiply-adds wins, but only for an input without gradient.
+    /// For an input with one (every layer but the first in training), the bases' single-channel convolution needs its
+    /// input gradient, which the dispatch takes off oneDNN (wrong there) onto the unfolded product: inside a training
+    /// network that made the route several times slower.
     /// </summary>
     public static DcfRoute Choose(ConvGeometry geometry, int basisCount, bool inputGradient = false) =>
         !inputGradient && geometry.OutChannels >= 256 && geometry.Groups == 1 && 3 * basisCount <= geometry.KernelSize * geometry.KernelSize
