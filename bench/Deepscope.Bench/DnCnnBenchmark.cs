@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Deepscope.Denoising.Networks;
 using Deepscope.Models;
@@ -23,16 +22,12 @@ public sealed class DnCnnBenchmark : IBenchmark
 
     public int Run(string[] args)
     {
-        string Arg(string name, string fallback) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() ?? fallback;
-        int Int(string name, string fallback) => int.Parse(Arg(name, fallback), CultureInfo.InvariantCulture);
-        string mode = Arg("--mode", "train");
-        int batch = Int("--batch", "16"), patch = Int("--patch", "40"), size = Int("--size", "256"), steps = Int("--steps", "10"), warmup = Int("--warmup", "2");
-        var threads = Arg("--threads", "");
-        TorchRuntime.Configure(threads == "" ? null : int.Parse(threads, CultureInfo.InvariantCulture));
-        NativeHeap.ReuseFreedMemory();  // as Trainer.Fit does
-        random.manual_seed(0);
+        var a = new BenchArguments(args);
+        string mode = a.Text("--mode", "train");
+        int batch = a.Int("--batch", 16), patch = a.Int("--patch", 40), size = a.Int("--size", 256), steps = a.Int("--steps", 10), warmup = a.Int("--warmup", 2);
+        a.ConfigureLikeTheTrainer();
         using var model = new DnCnn();
-        if (!args.Contains("--plain-convolutions")) RoutedConv2d.RouteConvolutions(model); // as the trainer does
+        if (!a.Flag("--plain-convolutions")) RoutedConv2d.RouteConvolutions(model); // as the trainer does
         double perSecond;
         if (mode == "train")
         {

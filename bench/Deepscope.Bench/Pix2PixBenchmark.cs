@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Deepscope.Denoising.Networks;
 using Deepscope.Models;
@@ -21,13 +20,9 @@ public sealed class Pix2PixBenchmark : IBenchmark
 
     public int Run(string[] args)
     {
-        string Arg(string name, string fallback) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() ?? fallback;
-        int Int(string name, string fallback) => int.Parse(Arg(name, fallback), CultureInfo.InvariantCulture);
-        int batch = Int("--batch", "16"), patch = Int("--patch", "64"), levels = Int("--levels", "4"), steps = Int("--steps", "10"), warmup = Int("--warmup", "2");
-        var threads = Arg("--threads", "");
-        TorchRuntime.Configure(threads == "" ? null : int.Parse(threads, CultureInfo.InvariantCulture));
-        NativeHeap.ReuseFreedMemory();  // as Trainer.Fit does
-        random.manual_seed(0);
+        var a = new BenchArguments(args);
+        int batch = a.Int("--batch", 16), patch = a.Int("--patch", 64), levels = a.Int("--levels", 4), steps = a.Int("--steps", 10), warmup = a.Int("--warmup", 2);
+        a.ConfigureLikeTheTrainer();
         using var generator = new UNetGenerator(levels);
         using var discriminator = new PatchDiscriminator();
         RoutedConv2d.RouteConvolutions(generator);

@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using System.Globalization;
 using Deepscope.Models.Attention;
-using Deepscope.Runtime;
 using Deepscope.Training;
 using Deepscope.Training.Steps;
 using static TorchSharp.torch;
@@ -20,13 +18,10 @@ public sealed class RamBenchmark : IBenchmark
 
     public int Run(string[] args)
     {
-        string Arg(string name, string fallback) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() ?? fallback;
-        int Int(string name, string fallback) => int.Parse(Arg(name, fallback), CultureInfo.InvariantCulture);
-        int size = Int("--size", "60"), batch = Int("--batch", "128"), steps = Int("--steps", "20"), warmup = Int("--warmup", "3");
-        var threads = Arg("--threads", "");
-        TorchRuntime.Configure(threads == "" ? null : int.Parse(threads, CultureInfo.InvariantCulture));
-        random.manual_seed(0);
-        var model = new RecurrentAttentionModel(new RamOptions { Glimpses = Int("--glimpses", "6"), Patch = Int("--patch", "12"), Scales = Int("--scales", "3") });
+        var a = new BenchArguments(args);
+        int size = a.Int("--size", 60), batch = a.Int("--batch", 128), steps = a.Int("--steps", 20), warmup = a.Int("--warmup", 3);
+        a.ConfigureThreadsAndSeed();
+        var model = new RecurrentAttentionModel(new RamOptions { Glimpses = a.Int("--glimpses", 6), Patch = a.Int("--patch", 12), Scales = a.Int("--scales", 3) });
         model.train();
         using var optimizer = new OptimizerOptions { Kind = OptimizerKind.Adam, LearningRate = 1e-3 }.Create([new ParameterGroup("all", model.parameters().ToList())]);
         using var x = rand(batch, 1, size, size);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Deepscope.Models;
 using Deepscope.Runtime;
@@ -21,14 +20,10 @@ public sealed class SegmenterBenchmark : IBenchmark
 
     public int Run(string[] args)
     {
-        string Arg(string name, string fallback) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() ?? fallback;
-        int Int(string name, string fallback) => int.Parse(Arg(name, fallback), CultureInfo.InvariantCulture);
-        string encoder = Arg("--encoder", "resnet18");
-        int batch = Int("--batch", "8"), patch = Int("--patch", "128"), classes = Int("--classes", "6"), steps = Int("--steps", "10"), warmup = Int("--warmup", "2");
-        var threads = Arg("--threads", "");
-        TorchRuntime.Configure(threads == "" ? null : int.Parse(threads, CultureInfo.InvariantCulture));
-        NativeHeap.ReuseFreedMemory();  // as Trainer.Fit does
-        random.manual_seed(0);
+        var a = new BenchArguments(args);
+        string encoder = a.Text("--encoder", "resnet18");
+        int batch = a.Int("--batch", 8), patch = a.Int("--patch", 128), classes = a.Int("--classes", 6), steps = a.Int("--steps", 10), warmup = a.Int("--warmup", 2);
+        a.ConfigureLikeTheTrainer();
         using var model = new EncoderDecoder(SegmentationEncoders.Catalog.Create(encoder), classes);
         RoutedConv2d.RouteConvolutions(model);
         model.train();
