@@ -11,7 +11,7 @@ Prints one JSON line: {"framework": "pytorch ...", "images_per_second": ...}.
 import argparse, json
 import torch
 from torch import nn
-from peer_timing import items_per_second
+from peer_timing import items_per_second, parse_step_arguments
 
 
 class DnCnn(nn.Module):
@@ -30,16 +30,9 @@ class DnCnn(nn.Module):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--mode", default="train")
-    parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--patch", type=int, default=40)
     parser.add_argument("--size", type=int, default=256)
-    parser.add_argument("--steps", type=int, default=10)
-    parser.add_argument("--warmup", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=None)
-    a = parser.parse_args()
-    if a.threads:
-        torch.set_num_threads(a.threads)
-    torch.manual_seed(0)
+    a = parse_step_arguments(parser, batch=16)
     model = DnCnn()
     if a.mode == "train":
         model.train()

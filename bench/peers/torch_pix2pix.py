@@ -13,7 +13,7 @@ Prints one JSON line: {"framework": "pytorch ...", "images_per_second": ...}.
 import argparse, json
 import torch
 from torch import nn
-from peer_timing import items_per_second
+from peer_timing import items_per_second, parse_step_arguments
 
 
 class UNetGenerator(nn.Module):
@@ -66,16 +66,9 @@ def bce(logits, label):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--patch", type=int, default=64)
     parser.add_argument("--levels", type=int, default=4)
-    parser.add_argument("--steps", type=int, default=10)
-    parser.add_argument("--warmup", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=None)
-    a = parser.parse_args()
-    if a.threads:
-        torch.set_num_threads(a.threads)
-    torch.manual_seed(0)
+    a = parse_step_arguments(parser, batch=16)
     generator, discriminator = UNetGenerator(a.levels), PatchDiscriminator()
     generator.train(), discriminator.train()
     optimizer_g = torch.optim.Adam(generator.parameters(), lr=2e-4, betas=(0.5, 0.999))

@@ -15,7 +15,7 @@ import argparse, json
 import torch
 import torchvision
 from torch import nn
-from peer_timing import items_per_second
+from peer_timing import items_per_second, parse_step_arguments
 
 
 def conv_bn_relu(source, target, stride=1):
@@ -87,16 +87,9 @@ class EncoderDecoder(nn.Module):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--encoder", default="resnet18")
-    parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--patch", type=int, default=128)
     parser.add_argument("--classes", type=int, default=6)
-    parser.add_argument("--steps", type=int, default=10)
-    parser.add_argument("--warmup", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=None)
-    a = parser.parse_args()
-    if a.threads:
-        torch.set_num_threads(a.threads)
-    torch.manual_seed(0)
+    a = parse_step_arguments(parser, batch=8)
     encoder = {"resnet18": ResNet18Encoder, "vgg16": Vgg16Encoder}[a.encoder](1)
     model = EncoderDecoder(encoder, a.classes)
     model.train()
