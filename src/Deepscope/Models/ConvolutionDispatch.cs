@@ -183,19 +183,21 @@ public static class ConvolutionDispatch
         long outChannels = weight.shape[0], kernelHeight = weight.shape[2], kernelWidth = weight.shape[3];
         long outHeight = (height + 2 * padding[0] - kernelHeight) / stride[0] + 1, outWidth = (width + 2 * padding[1] - kernelWidth) / stride[1] + 1;
         long taps = kernelHeight * kernelWidth;
-        // The tap that joins each (output position, input position) pair; `taps` (one past the last) where none does.
-        var tapIndex = new long[outHeight * outWidth * height * width];
-        for (long oy = 0, i = 0; oy < outHeight; oy++)
+        // Which tap joins each (output position, input position) pair, as a (taps, pairs) 0/1 matrix: a pair that no tap
+        // joins gets a zero column. The kernel times it is the unrolled operator; its gradient is the transposed product,
+        // where a gather's would be a scatter-add (libtorch's index_add over an inner dimension: 5 ms a call at 512 x 512).
+        long pairs = outHeight * outWidth * height * width;
+        var selection = new float[taps * pairs];
+        for (long oy = 0, pair = 0; oy < outHeight; oy++)
             for (long ox = 0; ox < outWidth; ox++)
                 for (long y = 0; y < height; y++)
-                    for (long x = 0; x < width; x++, i++)
+                    for (long x = 0; x < width; x++, pair++)
                     {
                         long ky = y - oy * stride[0] + padding[0], kx = x - ox * stride[1] + padding[1];
-                        tapIndex[i] = ky >= 0 && ky < kernelHeight && kx >= 0 && kx < kernelWidth ? ky * kernelWidth + kx : taps;
+                        if (ky >= 0 && ky < kernelHeight && kx >= 0 && kx < kernelWidth) selection[(ky * kernelWidth + kx) * pairs + pair] = 1;
                     }
-        // A zero tap appended at index `taps`, then gathered: (out, in, output positions x input positions).
-        var withZeroTap = functional.pad(weight.reshape(outChannels, channels, taps), [0, 1]);
-        var unrolled = withZeroTap.index_select(2, tensor(tapIndex, device: weight.device))
+        var unrolled = weight.reshape(outChannels * channels, taps)
+            .matmul(tensor(selection, [taps, pairs], dtype: weight.dtype, device: weight.device))
             .view(outChannels, channels, outHeight * outWidth, height * width)
             .permute(2, 0, 3, 1).reshape(outHeight * outWidth * outChannels, height * width * channels);
         // Rows and columns in (position, channel) order: the input is read as a channels-last view, the output is channels-last.
