@@ -10,6 +10,7 @@ Usage: ram_train.py [--size 60] [--glimpses 6] [--patch 12] [--scales 3] [--batc
 """
 import argparse, math, time
 import torch
+import peer_timing
 from torch import nn
 import torch.nn.functional as F
 
@@ -83,7 +84,7 @@ def main():
         loss.backward()
         optimizer.step()
     seconds = time.perf_counter() - start
-    print(f"pytorch ram {a.size}x{a.size} glimpses {a.glimpses} patch {a.patch} scales {a.scales} batch {a.batch} threads {torch.get_num_threads()}: {a.steps * a.batch / seconds:.0f} img/s")
+    print(f"{peer_timing.framework()} ram {a.size}x{a.size} glimpses {a.glimpses} patch {a.patch} scales {a.scales} batch {a.batch} threads {torch.get_num_threads()}: {a.steps * a.batch / seconds:.0f} img/s")
 
 
 if __name__ == "__main__":

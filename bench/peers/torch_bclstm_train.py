@@ -10,6 +10,7 @@ Prints one JSON line: {"framework": "pytorch ...", "sequences_per_second": ..., 
 """
 import argparse, json, math, time
 import torch
+import peer_timing
 from torch import nn
 
 
@@ -90,7 +91,7 @@ def main():
     for i in range(a.steps):
         step(i)
     rate = a.batch * a.steps / (time.perf_counter() - start)
-    print(json.dumps({"framework": "pytorch " + torch.__version__, "model": "bc-lstm", "batch": a.batch, "steps": a.steps,
+    print(json.dumps({"framework": peer_timing.framework(), "model": "bc-lstm", "batch": a.batch, "steps": a.steps,
                       "threads": torch.get_num_threads(), "sequences_per_second": rate,
                       "step_seconds": dict(zip(("forward", "backward", "clip", "optimizer"), (p / a.steps for p in phases)))}))
 

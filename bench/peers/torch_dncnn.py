@@ -11,6 +11,7 @@ Prints one JSON line: {"framework": "pytorch ...", "images_per_second": ...}.
 import argparse, json
 import torch
 from torch import nn
+import peer_timing
 from peer_timing import items_per_second, parse_step_arguments
 
 
@@ -54,7 +55,7 @@ def main():
                 model(image)
         per_step = 1
     rate = items_per_second(step, a.warmup, a.steps, per_step)
-    print(json.dumps({"framework": "pytorch " + torch.__version__, "model": "dncnn-17x64", "mode": a.mode,
+    print(json.dumps({"framework": peer_timing.framework(), "model": "dncnn-17x64", "mode": a.mode,
                       "threads": torch.get_num_threads(), "images_per_second": rate}))
 
 

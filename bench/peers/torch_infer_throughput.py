@@ -9,6 +9,7 @@ and no classifier, the bundled ImageNet ResNet-18). eval(), torch.no_grad(), ran
 """
 import argparse, json, time
 import torch, torchvision
+import peer_timing
 from torch import nn
 from torch_train_throughput import build
 
@@ -47,7 +48,7 @@ def main():
         for _ in range(a.steps):
             model(x)
         seconds = time.perf_counter() - start
-    print(json.dumps({"framework": "pytorch " + torch.__version__, "model": a.model, "input_shape": list(shape), "batch": a.batch,
+    print(json.dumps({"framework": peer_timing.framework(), "model": a.model, "input_shape": list(shape), "batch": a.batch,
                       "steps": a.steps, "threads": torch.get_num_threads(), "channels_last": a.channels_last,
                       "images_per_second": a.batch * a.steps / seconds}))
 

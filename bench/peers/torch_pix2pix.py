@@ -13,6 +13,7 @@ Prints one JSON line: {"framework": "pytorch ...", "images_per_second": ...}.
 import argparse, json
 import torch
 from torch import nn
+import peer_timing
 from peer_timing import items_per_second, parse_step_arguments
 
 
@@ -85,7 +86,7 @@ def main():
         (bce(discriminator(torch.cat([noisy, fake], 1)), 1.0) + 100 * nn.functional.l1_loss(fake, clean)).backward()
         optimizer_g.step()
     rate = items_per_second(step, a.warmup, a.steps, a.batch)
-    print(json.dumps({"framework": "pytorch " + torch.__version__, "model": f"pix2pix-unet{a.levels}", "batch": a.batch,
+    print(json.dumps({"framework": peer_timing.framework(), "model": f"pix2pix-unet{a.levels}", "batch": a.batch,
                       "threads": torch.get_num_threads(), "images_per_second": rate}))
 
 

@@ -15,6 +15,7 @@ import argparse, json
 import torch
 import torchvision
 from torch import nn
+import peer_timing
 from peer_timing import items_per_second, parse_step_arguments
 
 
@@ -102,7 +103,7 @@ def main():
         nn.functional.cross_entropy(model(images), masks).backward()
         optimizer.step()
     rate = items_per_second(step, a.warmup, a.steps, a.batch)
-    print(json.dumps({"framework": "pytorch " + torch.__version__, "model": f"unet-{a.encoder}", "batch": a.batch,
+    print(json.dumps({"framework": peer_timing.framework(), "model": f"unet-{a.encoder}", "batch": a.batch,
                       "threads": torch.get_num_threads(), "parameters": sum(p.numel() for p in model.parameters()),
                       "images_per_second": rate}))
 

@@ -20,6 +20,7 @@ Prints one JSON line: {"framework": "pytorch", "model": ..., "images_per_second"
 """
 import argparse, json, os, sys, time
 import torch, torchvision
+import peer_timing
 from torch import nn
 
 
@@ -169,7 +170,7 @@ def main():
     for _ in range(a.steps):
         step(True)
     seconds = time.perf_counter() - start
-    print(json.dumps({"framework": "pytorch " + torch.__version__, "model": a.model, "batch": a.batch, "steps": a.steps,
+    print(json.dumps({"framework": peer_timing.framework(), "model": a.model, "batch": a.batch, "steps": a.steps,
                       "threads": torch.get_num_threads(), "input_shape": list(shape), "images_per_second": a.batch * a.steps / seconds,
                       "forward_seconds": phases[0] / a.steps, "backward_seconds": phases[1] / a.steps,
                       "step_seconds": phases[2] / a.steps}))
