@@ -29,19 +29,27 @@ public sealed class RamBenchmark : IBenchmark
         using var generator = new Generator(0);
         var step = new ReinforceStep();
         var clock = new Stopwatch();
+        var phases = new double[3]; // forward with the loss, backward, optimizer
         for (int i = 0; i < warmup + steps; i++)
         {
             if (i == warmup) clock.Start();
             using var scope = NewDisposeScope();
             optimizer.zero_grad();
+            long start = Stopwatch.GetTimestamp();
             var output = model.Forward(x, generator);
             var (loss, _) = step.HybridLoss(output, y, nn.functional.cross_entropy(output.Logits, y));
+            long forwardDone = Stopwatch.GetTimestamp();
             loss.backward();
+            long backwardDone = Stopwatch.GetTimestamp();
             optimizer.step();
+            if (i < warmup) continue;
+            phases[0] += Stopwatch.GetElapsedTime(start, forwardDone).TotalSeconds;
+            phases[1] += Stopwatch.GetElapsedTime(forwardDone, backwardDone).TotalSeconds;
+            phases[2] += Stopwatch.GetElapsedTime(backwardDone).TotalSeconds;
         }
         clock.Stop();
         Console.WriteLine($"ram {size}x{size} glimpses {model.Options.Glimpses} patch {model.Options.Patch} scales {model.Options.Scales} batch {batch} threads {get_num_threads()}: "
-            + $"{steps * batch / clock.Elapsed.TotalSeconds:F0} img/s");
+            + $"{steps * batch / clock.Elapsed.TotalSeconds:F0} img/s; per step forward {phases[0] / steps * 1e3:F1} ms, backward {phases[1] / steps * 1e3:F1} ms, optimizer {phases[2] / steps * 1e3:F1} ms");
         return 0;
     }
 }

@@ -74,17 +74,25 @@ def main():
     model = Ram(a.glimpses, a.patch, a.scales).train()
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     x, y = torch.rand(a.batch, 1, a.size, a.size), torch.randint(0, 10, (a.batch,))
+    phases = [0.0, 0.0, 0.0]  # forward with the loss, backward, optimizer
     for i in range(a.warmup + a.steps):
         if i == a.warmup:
             start = time.perf_counter()
         optimizer.zero_grad()
+        t0 = time.perf_counter()
         logits, log_pi, baseline = model(x)
         reward = (logits.argmax(1) == y).float().unsqueeze(1).expand_as(baseline)
         loss = F.cross_entropy(logits, y) - (log_pi * (reward - baseline.detach())).sum(1).mean() + F.mse_loss(baseline, reward)
+        t1 = time.perf_counter()
         loss.backward()
+        t2 = time.perf_counter()
         optimizer.step()
+        if i >= a.warmup:
+            for k, d in enumerate((t1 - t0, t2 - t1, time.perf_counter() - t2)):
+                phases[k] += d
     seconds = time.perf_counter() - start
-    print(f"{peer_timing.framework()} ram {a.size}x{a.size} glimpses {a.glimpses} patch {a.patch} scales {a.scales} batch {a.batch} threads {torch.get_num_threads()}: {a.steps * a.batch / seconds:.0f} img/s")
+    print(f"{peer_timing.framework()} ram {a.size}x{a.size} glimpses {a.glimpses} patch {a.patch} scales {a.scales} batch {a.batch} threads {torch.get_num_threads()}: {a.steps * a.batch / seconds:.0f} img/s; "
+          f"per step forward {phases[0] / a.steps * 1e3:.1f} ms, backward {phases[1] / a.steps * 1e3:.1f} ms, optimizer {phases[2] / a.steps * 1e3:.1f} ms")
 
 
 if __name__ == "__main__":

@@ -101,6 +101,7 @@ public sealed class RecurrentAttentionModel : nn.Module, IPolicyModel
     {
         long n = input.shape[0];
         var retina = Options.Retina;
+        using var images = Retina.Prepare(input);
         var hidden = zeros(n, Options.CoreSize, dtype: input.dtype);
         var cell = lstm is null ? null : zeros(n, Options.CoreSize, dtype: input.dtype);
         var logProbabilities = new List<Tensor>(Options.Glimpses);
@@ -113,7 +114,7 @@ public sealed class RecurrentAttentionModel : nn.Module, IPolicyModel
             logProbabilities.Add(logProbability);
             baselines.Add(baseline.forward(hidden.detach()).squeeze(1));
             if (trace) locations.Add(location);
-            var glimpse = retina.Sense(input, location).flatten(1);
+            var glimpse = retina.Sense(images, location).flatten(1);
             var features = nn.functional.relu(what.forward(nn.functional.relu(whatHidden.forward(glimpse)))
                 + where.forward(nn.functional.relu(whereHidden.forward(location))));
             if (lstm is not null) (hidden, cell) = lstm.forward(features, (hidden, cell!));
