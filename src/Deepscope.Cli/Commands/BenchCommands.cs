@@ -60,9 +60,9 @@ static class BenchCommands
         Console.WriteLine(string.Create(c, $"  training (3 passes): {r.GflopsPerSecond:F1} GFLOP/s as defined = {r.PercentOfPeak:F1}% of peak; {r.EffectiveGflopsPerSecond:F1} GFLOP/s effective = {r.EffectivePercentOfPeak:F1}% of peak, {r.EffectivePercentOfMatmul:F1}% of the matrix product's rate"));
         Console.WriteLine(string.Create(c, $"  peak: {r.Peak.Formula}; a 1024^3 matrix product reaches {r.MatmulGflopsPerSecond:F1} GFLOP/s"));
         if (r.TopOperators.Count == 0) return;
-        Console.WriteLine("  slowest convolutions, timed alone (forward + both gradients), per step:");
+        Console.WriteLine("  slowest convolutions, timed alone (forward + the gradients the step needs; * no input gradient), per step:");
         Console.WriteLine("    ms/step  libtorch ms  GFLOP/s  count  route      layer  (GFLOP/s from the multiply-adds that meet the input)");
         foreach (var t in r.TopOperators)
-            Console.WriteLine(string.Create(c, $"    {t.SecondsPerStep * 1e3,7:F1}  {t.LibrarySecondsPerStep * 1e3,11:F1}  {t.GflopsPerSecond(r.Batch),7:F1}  {t.Count,5}  {t.Route,-9}  {t.Signature}"));
+            Console.WriteLine(string.Create(c, $"    {t.SecondsPerStep * 1e3,7:F1}  {t.LibrarySecondsPerStep * 1e3,11:F1}  {t.GflopsPerSecond(r.Batch),7:F1}  {t.Count,5}  {t.Route,-9}  {t.Signature}{(t.InputGradient ? "" : " *")}"));
     }
 }

@@ -31,7 +31,7 @@ public static class ConvolutionDispatch
     public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias, long[] stride, long[] padding, long[] dilation, long groups, ConvolutionRoute route)
     {
         var output = KeepChannelsLast(input, Evaluate(input, weight, bias, stride, padding, dilation, groups, route));
-        _recording?.Add(new ConvolutionCall(input.shape, weight.shape, stride, padding, dilation, groups, route, output.shape));
+        _recording?.Add(new ConvolutionCall(input.shape, weight.shape, stride, padding, dilation, groups, route, output.shape, input.requires_grad));
         return output;
     }
 
@@ -239,9 +239,10 @@ public enum ConvolutionRoute
     Pointwise,
 }
 
-/// <summary>One convolution as the dispatch ran it.</summary>
+/// <summary>One convolution as the dispatch ran it; <paramref name="InputGradient"/>: whether its backward pass computes
+/// the input's gradient (not for a network's first layer).</summary>
 public sealed record ConvolutionCall(long[] InputShape, long[] WeightShape, long[] Stride, long[] Padding, long[] Dilation, long Groups,
-    ConvolutionRoute Route, long[] OutputShape)
+    ConvolutionRoute Route, long[] OutputShape, bool InputGradient = true)
 {
     /// <summary>Multiply-adds per image of the convolution as defined (kernel taps x output positions), whatever the route.</summary>
     public long MacsPerImage => WeightShape.Aggregate(1L, (a, b) => a * b) * OutputShape[2] * OutputShape[3];

@@ -39,7 +39,7 @@ public static class TrainingThroughput
         var (rate, phases) = TimeSteps(model, x, y, options.Warmup, options.Steps);
         // Counted through the dispatch, which records what it runs; routing after the timed steps changes no value.
         RoutedConv2d.RouteConvolutions(model);
-        var calls = RecordConvolutions(model, x);
+        var calls = RecordConvolutions(model, x, training: true);
         var top = options.TopOperators > 0 ? OperatorProfile.Time(calls, options.Batch, options.OperatorRepeats).Take(options.TopOperators).ToList() : [];
         return new ThroughputReport(name, inputShape, options.Batch, options.Steps, get_num_threads(), options.PlainConvolutions, rate,
             phases[0], phases[1], phases[2],
@@ -83,11 +83,14 @@ public static class TrainingThroughput
     public static long MacsPerImage(nn.Module model, IReadOnlyList<ConvolutionCall> calls, long batch, Func<ConvolutionCall, long> macs) =>
         calls.Sum(c => macs(c) * c.InputShape[0]) / batch + model.modules().OfType<Linear>().Sum(l => l.in_features * l.out_features);
 
-    /// <summary>The convolutions one no-grad forward pass of <paramref name="x"/> runs.</summary>
-    public static List<ConvolutionCall> RecordConvolutions(nn.Module<Tensor, Tensor> model, Tensor x)
+    /// <summary>
+    /// The convolutions one forward pass of <paramref name="x"/> runs: with gradients as a training step runs it (the
+    /// routes, and which inputs need a gradient, are the training step's), or without.
+    /// </summary>
+    public static List<ConvolutionCall> RecordConvolutions(nn.Module<Tensor, Tensor> model, Tensor x, bool training = false)
     {
         var calls = new List<ConvolutionCall>();
-        using var _ = no_grad();
+        using var _ = training ? enable_grad() : no_grad();
         using var scope = NewDisposeScope();
         using (ConvolutionDispatch.Record(calls)) model.forward(x);
         return calls;
