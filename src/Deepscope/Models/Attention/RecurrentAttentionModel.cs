@@ -29,7 +29,7 @@ public sealed record RamOptions
     [Param(Min = 1, Description = "glimpse feature size (the core's input)")] public int GlimpseFeatures { get; init; } = 256;
     [Param(Min = 1, Description = "units of the recurrent core")] public int CoreSize { get; init; } = 256;
     [Param(Description = "recurrent core: rnn (ReLU, as the paper) or lstm")] public AttentionCore Core { get; init; } = AttentionCore.Rnn;
-    [Param(Min = 1e-4, Max = 1, Description = "standard deviation of the Gaussian location policy, in [-1, 1] image units")] public double LocationStd { get; init; } = 0.05;
+    [Param(Min = 1e-4, Max = 1, Description = "standard deviation of the Gaussian location policy, in [-1, 1] image units")] public double LocationStd { get; init; } = 0.1;
     [Param(Description = "learned (REINFORCE) or random glimpse locations")] public GlimpsePolicy Policy { get; init; } = GlimpsePolicy.Learned;
 
     public Retina Retina => new(Patch, Scales, ScaleFactor);
