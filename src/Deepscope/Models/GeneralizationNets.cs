@@ -16,7 +16,7 @@ namespace Deepscope.Models;
 public sealed class AlexNetSmall : Module<Tensor, Tensor>, IClassifierWithHead
 {
     readonly Module<Tensor, Tensor> conv1, conv2; // not Conv2d: the trainer routes convolutions (RoutedConv2d)
-    readonly LocalResponseNorm norm1, norm2;
+    readonly LocalResponseNormalization norm1, norm2;
     readonly Linear fc1, fc2;
     readonly Dropout? dropout;
     readonly Linear head;
@@ -24,9 +24,9 @@ public sealed class AlexNetSmall : Module<Tensor, Tensor>, IClassifierWithHead
     public AlexNetSmall(long numClasses = 10, long inChannels = 3, long imageSize = 28, double dropoutRate = 0) : base(nameof(AlexNetSmall))
     {
         conv1 = Conv2d(inChannels, 64, 5, padding: 2);
-        norm1 = LocalResponseNorm(9, alpha: 0.001, beta: 0.75, k: 1);
+        norm1 = new LocalResponseNormalization(9, alpha: 0.001, beta: 0.75, k: 1);
         conv2 = Conv2d(64, 64, 5, padding: 2);
-        norm2 = LocalResponseNorm(9, alpha: 0.001, beta: 0.75, k: 1);
+        norm2 = new LocalResponseNormalization(9, alpha: 0.001, beta: 0.75, k: 1);
         long pooled = PooledSize(PooledSize(imageSize));
         fc1 = Linear(64 * pooled * pooled, 384);
         fc2 = Linear(384, 192);
