@@ -55,6 +55,7 @@ public static class ConvolutionDispatch
             ConvolutionRoute.Contiguous => MemoryFormat.ChannelsLast(functional.conv2d(input.contiguous(), weight.contiguous(), bias, stride, padding, dilation, groups)),
             ConvolutionRoute.Subsampled => Subsampled(input, weight, bias, stride, dilation, groups),
             ConvolutionRoute.Pointwise => PointwiseProduct(input, weight, bias),
+            ConvolutionRoute.PaddedOutputChannels => PaddedOutputChannels(input, weight, bias, stride, padding, dilation),
             _ => functional.conv2d(input, weight, bias, stride, padding, dilation, groups),
         };
 
@@ -65,7 +66,8 @@ public static class ConvolutionDispatch
         if (Pointwise(weight.shape, stride, padding, groups)) return ConvolutionRoute.Pointwise;
         if (Unrollable(input.shape, weight.shape, dilation, groups) && UnrollingPays(input.shape)) return ConvolutionRoute.Unrolled;
         if (ForwardAtRisk(input, weight, groups))
-            return input.shape[1] > 1 && !NchwAtRisk(input, weight) ? ConvolutionRoute.Contiguous : ConvolutionRoute.Unfolded;
+            return input.shape[1] == 1 ? ConvolutionRoute.Unfolded
+                : NchwAtRisk(input, weight) ? ConvolutionRoute.PaddedOutputChannels : ConvolutionRoute.Contiguous;
         if (!GradientAtRisk(input, weight)) return ConvolutionRoute.Library;
         return input.shape[1] > 1 ? ConvolutionRoute.ChannelsLast : groups == 1 ? ConvolutionRoute.Unfolded : ConvolutionRoute.Library;
     }
@@ -131,6 +133,23 @@ public static class ConvolutionDispatch
         var output = weight.reshape(outChannels, -1).matmul(columns).view(n, outChannels, outHeight, outWidth);
         if (bias is not null) output = output + bias.view(1, outChannels, 1, 1);
         return output.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The channels-last convolution with zero kernels added up to a multiple of 32 output channels, cut back after: for
+    /// such counts oneDNN's channels-last forward is right, and its gradients of channels-last inputs are. Costs the extra
+    /// channels (80 -> 96: a fifth more) where the unfolded product ran 4x slower than oneDNN (Inception's 80-channel
+    /// downsampling, docs/benchmarks.md).
+    /// </summary>
+    static Tensor PaddedOutputChannels(Tensor input, Tensor weight, Tensor? bias, long[] stride, long[] padding, long[] dilation)
+    {
+        using var scope = NewDisposeScope();
+        long outChannels = weight.shape[0], extra = (outChannels + 31) / 32 * 32 - outChannels;
+        long[] zeroKernels = [extra, .. weight.shape[1..]];
+        var paddedWeight = cat([weight, zeros(zeroKernels, dtype: weight.dtype, device: weight.device)]);
+        var paddedBias = bias is null ? null : cat([bias, zeros(extra, dtype: bias.dtype, device: bias.device)]);
+        var output = functional.conv2d(MemoryFormat.ChannelsLast(input), paddedWeight, paddedBias, stride, padding, dilation, 1);
+        return MemoryFormat.ChannelsLast(output.narrow(1, 0, outChannels)).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -237,6 +256,9 @@ public enum ConvolutionRoute
     Subsampled,
     /// <summary>A matrix product over channels at every position: 1x1 kernels, whose multi-threaded oneDNN forward is wrong.</summary>
     Pointwise,
+    /// <summary>libtorch's convolution of a channels-last copy with the output channels padded to a multiple of 32: inputs
+    /// whose oneDNN forward would be wrong in both layouts.</summary>
+    PaddedOutputChannels,
 }
 
 /// <summary>One convolution as the dispatch ran it; <paramref name="InputGradient"/>: whether its backward pass computes

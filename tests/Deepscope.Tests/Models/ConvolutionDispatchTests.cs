@@ -44,6 +44,7 @@ public class ConvolutionDispatchTests
         // NCHW inputs oneDNN gets wrong (session 8 sweep): forwards on 9-24 or 40 input channels, strided input gradients
         // on 48/80/144 channels (Inception's downsampling modules, 3x3 stride 2 without padding), 40 output channels.
         { 80, 80, 13, 13, 3, 2, 0, false },
+        { 80, 80, 28, 28, 3, 2, 0, true },  // the same on Inception's 28x28 maps, with a bias
         { 144, 96, 13, 13, 3, 2, 0, false },
         { 12, 40, 7, 7, 3, 1, 1, true },
         { 20, 32, 9, 9, 5, 1, 2, false },
@@ -169,19 +170,19 @@ public class ConvolutionDispatchTests
         Assert.Equal(ConvolutionRoute.Library, ConvolutionDispatch.Choose(zeros(2, 16, 8, 8), zeros(48, 16, 3, 3), one, one, one, 1)); // NCHW is right
         Assert.Equal(ConvolutionRoute.Library, ConvolutionDispatch.Choose(channelsLast, zeros(64, 16, 3, 3), one, one, one, 1));
         Assert.Equal(ConvolutionRoute.Pointwise, ConvolutionDispatch.Choose(channelsLast, zeros(48, 16, 1, 1), one, none, one, 1)); // not at forward risk; a matrix product since session 8
-        Assert.Equal(ConvolutionRoute.Unfolded, ConvolutionDispatch.Choose(MemoryFormat.ChannelsLast(zeros(2, 3, 8, 8)).requires_grad_(), zeros(80, 3, 3, 3), one, one, one, 1));
+        Assert.Equal(ConvolutionRoute.PaddedOutputChannels, ConvolutionDispatch.Choose(MemoryFormat.ChannelsLast(zeros(2, 3, 8, 8)).requires_grad_(), zeros(80, 3, 3, 3), one, one, one, 1));
         Assert.Equal(ConvolutionRoute.Subsampled, ConvolutionDispatch.Choose(channelsLast, zeros(32, 16, 1, 1), two, none, one, 1));
         Assert.Equal(ConvolutionRoute.Library, ConvolutionDispatch.Choose(channelsLast, zeros(32, 16, 3, 3), two, one, one, 1));
     }
 
     [Fact]
-    public void Nchw_inputs_oneDNN_gets_wrong_get_a_channels_last_copy_or_the_unfolded_product()
+    public void Nchw_inputs_oneDNN_gets_wrong_get_a_channels_last_copy_padded_if_need_be()
     {
         long[] one = [1, 1], two = [2, 2], none = [0, 0];
         Assert.Equal(ConvolutionRoute.ChannelsLast, ConvolutionDispatch.Choose(zeros(2, 12, 8, 8), zeros(32, 12, 3, 3), one, one, one, 1));
         Assert.Equal(ConvolutionRoute.ChannelsLast, ConvolutionDispatch.Choose(zeros(2, 40, 8, 8), zeros(64, 40, 3, 3), one, one, one, 1));
         Assert.Equal(ConvolutionRoute.ChannelsLast, ConvolutionDispatch.Choose(zeros(2, 144, 13, 13).requires_grad_(), zeros(96, 144, 3, 3), two, none, one, 1));
-        Assert.Equal(ConvolutionRoute.Unfolded, ConvolutionDispatch.Choose(MemoryFormat.ChannelsLast(zeros(2, 80, 13, 13)).requires_grad_(), zeros(80, 80, 3, 3), two, none, one, 1));
+        Assert.Equal(ConvolutionRoute.PaddedOutputChannels, ConvolutionDispatch.Choose(MemoryFormat.ChannelsLast(zeros(2, 80, 13, 13)).requires_grad_(), zeros(80, 80, 3, 3), two, none, one, 1));
         Assert.Equal(ConvolutionRoute.Library, ConvolutionDispatch.Choose(zeros(2, 64, 8, 8).requires_grad_(), zeros(64, 64, 3, 3), one, one, one, 1));
         Assert.Equal(ConvolutionRoute.Pointwise, ConvolutionDispatch.Choose(zeros(2, 40, 8, 8), zeros(64, 40, 1, 1), one, none, one, 1)); // 1x1: a matrix product
     }
