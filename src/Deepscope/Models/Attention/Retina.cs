@@ -48,19 +48,26 @@ public sealed record Retina(int Patch, int Scales = 1, int ScaleFactor = 2)
         var table = images.Table;
         long n = table.shape[0], channels = table.shape[1], height = table.shape[2] - 1, width = table.shape[3] - 1;
         var centres = (locations.detach().to_type(ScalarType.Float32) + 1) / 2 * tensor(new float[] { height, width });
-        // Per scale: half the patch's side, and the block corners' offsets from the patch's start.
-        var halfSides = Enumerable.Range(0, Scales).Select(s => SideOf(s) / 2f).ToArray();
-        var offsets = Enumerable.Range(0, Scales).SelectMany(s => Enumerable.Range(0, Patch + 1).Select(i => (long)i * SideOf(s) / Patch)).ToArray();
+        // Per scale: half the patch's side, the block corners' offsets from the patch's start, and a block's area.
+        var halfSides = new float[Scales];
+        var cornerOffsets = new long[Scales * (Patch + 1)];
+        var blockAreas = new double[Scales];
+        for (int scale = 0; scale < Scales; scale++)
+        {
+            int side = SideOf(scale), block = side / Patch;
+            halfSides[scale] = side / 2f;
+            blockAreas[scale] = block * block;
+            for (int corner = 0; corner <= Patch; corner++) cornerOffsets[scale * (Patch + 1) + corner] = (long)corner * block;
+        }
         var start = (centres.unsqueeze(1) - tensor(halfSides).view(1, Scales, 1)).floor().to_type(ScalarType.Int64); // (N, Scales, 2)
-        var cornerOffsets = tensor(offsets).view(1, Scales, Patch + 1);
-        var rows = (start.select(2, 0).unsqueeze(2) + cornerOffsets).clamp(0, height);
-        var columns = (start.select(2, 1).unsqueeze(2) + cornerOffsets).clamp(0, width);
+        var offsets = tensor(cornerOffsets).view(1, Scales, Patch + 1);
+        var rows = (start.select(2, 0).unsqueeze(2) + offsets).clamp(0, height);
+        var columns = (start.select(2, 1).unsqueeze(2) + offsets).clamp(0, width);
         // The table at every block corner of every scale, one gather: (N, C, Scales, Patch + 1, Patch + 1).
         var index = (rows.unsqueeze(3) * (width + 1) + columns.unsqueeze(2)).view(n, 1, -1).expand(n, channels, -1);
         var at = table.view(n, channels, -1).gather(2, index).view(n, channels, Scales, Patch + 1, Patch + 1);
         var rowSums = at.narrow(3, 1, Patch) - at.narrow(3, 0, Patch); // each block row's sums up to every corner column
         var sums = rowSums.narrow(4, 1, Patch) - rowSums.narrow(4, 0, Patch);
-        var blockAreas = Enumerable.Range(0, Scales).Select(s => Math.Pow(SideOf(s) / Patch, 2)).ToArray();
         var averages = sums / tensor(blockAreas).view(1, 1, Scales, 1, 1);
         return averages.transpose(1, 2).to_type(images.ImageType).contiguous().MoveToOuterDisposeScope();
     }
