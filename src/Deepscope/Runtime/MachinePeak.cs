@@ -5,16 +5,17 @@ using static TorchSharp.torch;
 namespace Deepscope.Runtime;
 
 /// <summary>
-/// The float32 multiply-add peak of the cores libtorch uses: cores x clock x vector lanes x 2 FMA units x 2 FLOPs. Lanes
-/// follow the ISA oneDNN may use (<see cref="OneDnnIsa"/>: 16 for AVX-512, else 8);
-/// the clock is /proc/cpuinfo's (the base clock on a VM, where boost is not visible) unless the user gives one.
+/// The float32 multiply-add peak of the cores libtorch uses: cores x clock x vector lanes x FMA units x 2 FLOPs. Lanes
+/// follow the ISA oneDNN may use (<see cref="OneDnnIsa"/>: 16 for AVX-512, else 8), with two FMA units of that width,
+/// except where the cores run 512-bit instructions on 256-bit units (<see cref="FullWidthFmaUnits"/>); the clock is
+/// /proc/cpuinfo's (the base clock on a VM, where boost is not visible) unless the user gives one.
 /// </summary>
-public sealed record MachinePeak(int Cores, double GigaHertz, int Lanes)
+public sealed record MachinePeak(int Cores, double GigaHertz, int Lanes, int FmaUnits = 2)
 {
-    public double GflopsPerSecond => Cores * GigaHertz * Lanes * 2 * 2;
+    public double GflopsPerSecond => Cores * GigaHertz * Lanes * FmaUnits * 2;
 
     public string Formula => string.Create(CultureInfo.InvariantCulture,
-        $"{Cores} cores x {GigaHertz:F2} GHz x {Lanes} fp32 lanes x 2 FMA units x 2 = {GflopsPerSecond:F1} GFLOP/s");
+        $"{Cores} cores x {GigaHertz:F2} GHz x {Lanes} fp32 lanes x {FmaUnits} FMA unit{(FmaUnits == 1 ? "" : "s")} x 2 = {GflopsPerSecond:F1} GFLOP/s");
 
     /// <summary>What libtorch's float32 matrix product reaches here with the current threads: the best of a few 1024^3 products, GFLOP/s.</summary>
     public static double MeasuredMatmulGflops()
@@ -32,13 +33,26 @@ public sealed record MachinePeak(int Cores, double GigaHertz, int Lanes)
         return best;
     }
 
-    public static MachinePeak Detect(int cores, double? gigaHertz = null) =>
-        new(cores, gigaHertz ?? CpuInfoGigaHertz() ?? 2.0, OneDnnIsa.WideVectors ? 16 : 8);
-
-    static double? CpuInfoGigaHertz()
+    public static MachinePeak Detect(int cores, double? gigaHertz = null)
     {
-        if (!File.Exists("/proc/cpuinfo")) return null;
-        var line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("cpu MHz", StringComparison.Ordinal));
-        return line is not null && double.TryParse(line[(line.IndexOf(':') + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out var mhz) ? mhz / 1000 : null;
+        var cpuInfo = File.Exists("/proc/cpuinfo") ? File.ReadLines("/proc/cpuinfo").TakeWhile(l => l.Length > 0).ToList() : [];
+        bool wide = OneDnnIsa.WideVectors;
+        return new(cores, gigaHertz ?? CpuInfoGigaHertz(cpuInfo) ?? 2.0, wide ? 16 : 8,
+            wide ? FullWidthFmaUnits(CpuInfoField(cpuInfo, "vendor_id"), CpuInfoField(cpuInfo, "cpu family")) : 2);
     }
+
+    /// <summary>
+    /// FMA units that complete a 512-bit multiply-add per cycle: AMD's Zen 4 (family 25) runs AVX-512 on its two 256-bit
+    /// units, two passes per instruction, so its peak is AVX2's; Intel's AVX-512 server cores and AMD's Zen 5 (family 26)
+    /// have two full-width units.
+    /// </summary>
+    public static int FullWidthFmaUnits(string? vendor, string? family) =>
+        vendor == "AuthenticAMD" && int.TryParse(family, CultureInfo.InvariantCulture, out int f) && f < 26 ? 1 : 2;
+
+    static string? CpuInfoField(List<string> cpuInfo, string name) =>
+        cpuInfo.Where(l => l.StartsWith(name, StringComparison.Ordinal) && l.IndexOf(':') is int colon and >= 0 && l[..colon].Trim() == name)
+            .Select(l => l[(l.IndexOf(':') + 1)..].Trim()).FirstOrDefault();
+
+    static double? CpuInfoGigaHertz(List<string> cpuInfo) =>
+        double.TryParse(CpuInfoField(cpuInfo, "cpu MHz"), NumberStyles.Float, CultureInfo.InvariantCulture, out var mhz) ? mhz / 1000 : null;
 }

@@ -47,6 +47,18 @@ public class ThroughputTests
         Assert.Equal(64.0, new MachinePeak(1, 2.0, 8).GflopsPerSecond, 9); // 1 core x 2 GHz x 8 lanes x 2 FMA x 2
     }
 
+    [Theory]
+    [InlineData("AuthenticAMD", "25", 1)] // Zen 3 / Zen 4: 512-bit instructions on 256-bit units
+    [InlineData("AuthenticAMD", "26", 2)] // Zen 5: full-width units
+    [InlineData("GenuineIntel", "6", 2)]
+    [InlineData(null, null, 2)]
+    public void A_512_bit_peak_counts_the_units_that_complete_512_bit_multiply_adds(string? vendor, string? family, int units)
+    {
+        Assert.Equal(units, MachinePeak.FullWidthFmaUnits(vendor, family));
+        // Zen 4 at 2.6 GHz, 2 cores: the same 166.4 GFLOP/s as AVX2 (8 lanes x 2 units), not 332.8.
+        Assert.Equal(166.4, new MachinePeak(2, 2.6, 16, MachinePeak.FullWidthFmaUnits("AuthenticAMD", "25")).GflopsPerSecond, 9);
+    }
+
     [Fact]
     public void Plain_convolutions_count_the_same_multiply_adds()
     {
