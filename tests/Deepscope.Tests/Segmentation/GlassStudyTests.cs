@@ -14,10 +14,8 @@ public sealed class GlassStudyTests
     static void Generate(string folder, int width, int height, int count, long seed) =>
         DatasetGeneration.Generate(new GlassGenerator(new GlassOptions { Width = width, Height = height, Count = count, DefectsPerMegapixel = 60 }), folder, seed);
 
-    [Fact]
-    public void Study_trains_evaluates_and_reports_each_encoder_with_an_overlay_figure()
+    static StudyPlan TinyStudy(TempDir dir, string encoders)
     {
-        using var dir = new TempDir();
         Generate(dir.File("train"), 512, 256, 1, 1);
         Generate(dir.File("test"), 384, 256, 1, 2);
         File.WriteAllText(dir.File("glass.yaml"), $"""
@@ -26,7 +24,7 @@ public sealed class GlassStudyTests
             data: {dir.File("train")}
             validation: {dir.File("train")}
             test: {dir.File("test")}
-            encoders: [scattering]
+            encoders: [{encoders}]
             patch_size: 64
             patches_per_epoch: 8
             validation_patches: 4
@@ -35,7 +33,20 @@ public sealed class GlassStudyTests
             tile: 128
             crops: 2
             """);
-        StudyHost.Run(StudyFile.Load(dir.File("glass.yaml")), new RunSettings(dir.File("run"), CacheDirectory: dir.File("cache"), Threads: 1));
+        return StudyFile.Load(dir.File("glass.yaml"));
+    }
+
+    static string[] ReportedEncoders(string run)
+    {
+        using var results = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "results.json")));
+        return [.. results.RootElement.GetProperty("encoders").EnumerateArray().Select(e => e.GetProperty("encoder").GetString()!)];
+    }
+
+    [Fact]
+    public void Study_trains_evaluates_and_reports_each_encoder_with_an_overlay_figure()
+    {
+        using var dir = new TempDir();
+        StudyHost.Run(TinyStudy(dir, "scattering"), new RunSettings(dir.File("run"), CacheDirectory: dir.File("cache"), Threads: 1));
 
         using var results = JsonDocument.Parse(File.ReadAllText(dir.File("run/results.json")));
         var encoder = results.RootElement.GetProperty("encoders").EnumerateArray().Single();
@@ -47,6 +58,22 @@ public sealed class GlassStudyTests
         Assert.True(File.Exists(dir.File("run/figures/overlays.png")));
         Assert.True(File.Exists(dir.File("run/predictions/scattering/glass_000.tif")));
         Assert.StartsWith("defect,class,left,top", File.ReadAllLines(dir.File("run/predictions/scattering/glass_000.csv"))[0]);
+    }
+
+    [Fact]
+    public void A_shard_reports_only_its_own_encoders_and_the_merged_report_all()
+    {
+        using var dir = new TempDir();
+        var plan = TinyStudy(dir, "scattering, resnet18");
+        StudyHost.Run(plan, new RunSettings(dir.File("run"), CacheDirectory: dir.File("cache"), Shard: new Shard(0, 2), Threads: 1));
+        Assert.Equal(["scattering"], ReportedEncoders(dir.File("run")));
+        Assert.False(Directory.Exists(dir.File("run/models/resnet18")), "shard 0 trained shard 1's encoder while writing its report");
+        Assert.Contains("Not trained or evaluated yet (other shards, or a run still going): resnet18", File.ReadAllText(dir.File("run/report.md")));
+
+        StudyHost.Run(plan, new RunSettings(dir.File("run"), CacheDirectory: dir.File("cache"), Shard: new Shard(1, 2), Threads: 1));
+        StudyHost.Report(dir.File("run"));
+        Assert.Equal(["scattering", "resnet18"], ReportedEncoders(dir.File("run")));
+        Assert.DoesNotContain("Not trained or evaluated yet", File.ReadAllText(dir.File("run/report.md")));
     }
 
     [Fact]

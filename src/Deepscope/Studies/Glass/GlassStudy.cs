@@ -26,13 +26,18 @@ public sealed class GlassStudy(GlassStudyOptions options) : IStudy
         foreach (var encoder in context.MyCells(options.Encoders)) Evaluate(context, encoder);
     }
 
-    SegmenterRecord Train(StudyContext context, string encoder) => context.Stage(new StageKey("glass-train", options.Training(encoder, context.ResolvePath)),
+    StageKey TrainKey(StudyContext context, string encoder) => new("glass-train", options.Training(encoder, context.ResolvePath));
+
+    StageKey EvaluationKey(StudyContext context, string encoder) =>
+        new("glass-eval", new { training = options.Training(encoder, context.ResolvePath), test = context.ResolvePath(options.Test), options.Tile, options.MinDefectSize });
+
+    SegmenterRecord Train(StudyContext context, string encoder) => context.Stage(TrainKey(context, encoder),
         $"train {encoder}", () => SegmenterTraining.Train(options.Training(encoder, context.ResolvePath), ModelFolder(context, encoder), context.Seed, context.Progress));
 
     SegmenterEvaluation Evaluate(StudyContext context, string encoder)
     {
-        var record = Train(context, encoder);
-        return context.Stage(new StageKey("glass-eval", new { training = options.Training(encoder, context.ResolvePath), test = context.ResolvePath(options.Test), options.Tile, options.MinDefectSize }),
+        Train(context, encoder);
+        return context.Stage(EvaluationKey(context, encoder),
             $"evaluate {encoder}", () =>
             {
                 var (_, model) = SegmenterRecord.Load(ModelFolder(context, encoder));
@@ -48,10 +53,14 @@ public sealed class GlassStudy(GlassStudyOptions options) : IStudy
     public StudyReport Report(StudyContext context)
     {
         var classes = options.Classes;
-        var results = options.Encoders.Select(encoder =>
+        // Only what is stored: a shard's report must not train the other shards' encoders.
+        var finished = options.Encoders.Select(encoder => (encoder, record: context.Lookup<SegmenterRecord>(TrainKey(context, encoder))?.Value,
+                evaluation: context.Lookup<SegmenterEvaluation>(EvaluationKey(context, encoder))?.Value))
+            .Where(e => e.record is not null && e.evaluation is not null).Select(e => (e.encoder, record: e.record!, evaluation: e.evaluation!)).ToList();
+        var pending = options.Encoders.Except(finished.Select(e => e.encoder)).ToList();
+        var results = finished.Select(done =>
         {
-            var record = Train(context, encoder);
-            var evaluation = Evaluate(context, encoder);
+            var (encoder, record, evaluation) = done;
             // Scored again from the predicted masks (seconds), so a report shows the current metrics without predicting again.
             var (confusion, defects) = SegmenterEvaluation.Score(context.ResolvePath(options.Test), PredictionFolder(context, encoder), classes.Length, options.MinDefectSize);
             var scores = (evaluation with { Confusion = confusion }).Scores;
@@ -70,6 +79,7 @@ public sealed class GlassStudy(GlassStudyOptions options) : IStudy
                 "Mean IoU is over the five defect classes (background left out; with it in, the figure is in its own column), from the confusion matrix summed over the test set. " +
                 $"A true defect (a connected component of the truth mask at least {options.MinDefectSize} px across) is found when a predicted component overlaps it; " +
                 "precision is the fraction of the predicted defects (components at least as large) overlapping a true defect, and the same over all predicted components, speckles included. MP/s: megapixels of input per second of prediction, one libtorch thread.",
+                .. pending.Count == 0 ? Array.Empty<string>() : [$"Not trained or evaluated yet (other shards, or a run still going): {string.Join(", ", pending)}; 'deepscope report' adds them once stored."],
             ]),
             new Table(["encoder", "parameters", "train s", "mIoU (defects)", "mIoU (with bg)", "pixel acc.", .. classes.Skip(1).Select(c => $"IoU {c}"),
                     $"recall (>= {options.MinDefectSize} px)", $"precision (>= {options.MinDefectSize} px)", "precision (all components)", "MP/s"],
@@ -79,12 +89,12 @@ public sealed class GlassStudy(GlassStudyOptions options) : IStudy
                     r.MegapixelsPerSecond.ToString("F3", CultureInfo.InvariantCulture)])],
                 "Encoders on the test set", RightAligned: new HashSet<int>(Enumerable.Range(1, 8 + classes.Length))),
         };
-        if (options.Crops > 0)
+        if (options.Crops > 0 && results.Count > 0)
         {
             var figure = Path.Combine(context.RunDirectory, "figures", "overlays.png");
-            var crops = GlassFigures.Overlays(context.ResolvePath(options.Test), options.Encoders.Select(e => (e, PredictionFolder(context, e))).ToList(), classes.Length, options.Crops, figure);
+            var crops = GlassFigures.Overlays(context.ResolvePath(options.Test), results.Select(r => (r.Encoder, PredictionFolder(context, r.Encoder))).ToList(), classes.Length, options.Crops, figure);
             blocks.Add(new Heading("Predictions on crops of the test images"));
-            blocks.Add(new Figure(figure, $"rows: the image, the truth, then each encoder ({string.Join(", ", options.Encoders)}); " +
+            blocks.Add(new Figure(figure, $"rows: the image, the truth, then each encoder ({string.Join(", ", results.Select(r => r.Encoder))}); " +
                 $"colours: {string.Join(", ", classes.Skip(1).Select((c, i) => $"{c} {GlassFigures.ColourNames[i]}"))}. Crops: {crops}"));
         }
         var document = new ReportDocument("Glass: pixel-wise defect segmentation of line-camera images", blocks);
