@@ -59,16 +59,35 @@ public static class StudyHost
         var config = Path.Combine(Path.GetFullPath(runDirectory), ConfigFile);
         if (!File.Exists(config)) throw new InvalidDataFileException(config, "not found: is this a run folder written by 'deepscope run'?");
         var plan = StudyFile.Load(config);
-        var context = Context(plan, (settings ?? new RunSettings(runDirectory)) with { OutputDirectory = runDirectory }, null);
+        var context = Context(plan, (settings ?? new RunSettings(runDirectory)) with { OutputDirectory = runDirectory }, null, ExperimentFolder(runDirectory));
         return WriteReport(plan, context);
     }
 
-    static StudyContext Context(StudyPlan plan, RunSettings settings, IProgressReporter? progress) => new()
+    /// <summary>
+    /// The folder of the experiment file the run was started from (its run records name it), where the file's relative
+    /// paths point; null when no record names an existing one. The copy in the run folder is elsewhere.
+    /// </summary>
+    static string? ExperimentFolder(string runDirectory)
+    {
+        foreach (var file in Directory.GetFiles(runDirectory, "run*.json").Order(StringComparer.Ordinal))
+        {
+            try
+            {
+                using var record = JsonDocument.Parse(File.ReadAllText(file));
+                if (record.RootElement.TryGetProperty("config", out var source) && Path.GetDirectoryName(source.GetString()) is { } folder && Directory.Exists(folder))
+                    return folder;
+            }
+            catch (JsonException) { } // a damaged record names nothing; the next may
+        }
+        return null;
+    }
+
+    static StudyContext Context(StudyPlan plan, RunSettings settings, IProgressReporter? progress, string? experimentFolder = null) => new()
     {
         RunDirectory = Path.GetFullPath(settings.OutputDirectory),
         CacheDirectory = settings.CacheDirectory ?? RunSettings.DefaultCacheDirectory(),
         DataDirectory = DataDirectory.Resolve(settings.DataDirectory ?? plan.DataDir),
-        BaseDirectory = Path.GetDirectoryName(plan.SourceFile)!,
+        BaseDirectory = experimentFolder ?? Path.GetDirectoryName(plan.SourceFile)!,
         Seed = settings.Seed ?? plan.Seed,
         Name = plan.Name,
         ConfigText = plan.SourceText,

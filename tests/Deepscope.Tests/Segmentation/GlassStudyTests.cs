@@ -14,6 +14,7 @@ public sealed class GlassStudyTests
     static void Generate(string folder, int width, int height, int count, long seed) =>
         DatasetGeneration.Generate(new GlassGenerator(new GlassOptions { Width = width, Height = height, Count = count, DefectsPerMegapixel = 60 }), folder, seed);
 
+    /// <summary>A tiny study whose folders are relative to its file, as in experiments/glass-*.yaml.</summary>
     static StudyPlan TinyStudy(TempDir dir, string encoders)
     {
         Generate(dir.File("train"), 512, 256, 1, 1);
@@ -21,9 +22,9 @@ public sealed class GlassStudyTests
         File.WriteAllText(dir.File("glass.yaml"), $"""
             study: glass
             seed: 1
-            data: {dir.File("train")}
-            validation: {dir.File("train")}
-            test: {dir.File("test")}
+            data: train
+            validation: train
+            test: test
             encoders: [{encoders}]
             patch_size: 64
             patches_per_epoch: 8
