@@ -15,7 +15,7 @@ public sealed record MachinePeak(int Cores, double GigaHertz, int Lanes, int Fma
     public double GflopsPerSecond => Cores * GigaHertz * Lanes * FmaUnits * 2;
 
     public string Formula => string.Create(CultureInfo.InvariantCulture,
-        $"{Cores} cores x {GigaHertz:F2} GHz x {Lanes} fp32 lanes x {FmaUnits} FMA unit{(FmaUnits == 1 ? "" : "s")} x 2 = {GflopsPerSecond:F1} GFLOP/s");
+        $"{Cores} core{(Cores == 1 ? "" : "s")} x {GigaHertz:F2} GHz x {Lanes} fp32 lanes x {FmaUnits} FMA unit{(FmaUnits == 1 ? "" : "s")} x 2 = {GflopsPerSecond:F1} GFLOP/s");
 
     /// <summary>What libtorch's float32 matrix product reaches here with the current threads: the best of a few 1024^3 products, GFLOP/s.</summary>
     public static double MeasuredMatmulGflops()
