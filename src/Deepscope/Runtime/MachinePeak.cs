@@ -35,10 +35,9 @@ public sealed record MachinePeak(int Cores, double GigaHertz, int Lanes, int Fma
 
     public static MachinePeak Detect(int cores, double? gigaHertz = null)
     {
-        var cpuInfo = File.Exists("/proc/cpuinfo") ? File.ReadLines("/proc/cpuinfo").TakeWhile(l => l.Length > 0).ToList() : [];
         bool wide = OneDnnIsa.WideVectors;
-        return new(cores, gigaHertz ?? CpuInfoGigaHertz(cpuInfo) ?? 2.0, wide ? 16 : 8,
-            wide ? FullWidthFmaUnits(CpuInfoField(cpuInfo, "vendor_id"), CpuInfoField(cpuInfo, "cpu family")) : 2);
+        return new(cores, gigaHertz ?? CpuInfoGigaHertz() ?? 2.0, wide ? 16 : 8,
+            wide ? FullWidthFmaUnits(CpuInfo.Field("vendor_id"), CpuInfo.Field("cpu family")) : 2);
     }
 
     /// <summary>
@@ -49,10 +48,6 @@ public sealed record MachinePeak(int Cores, double GigaHertz, int Lanes, int Fma
     public static int FullWidthFmaUnits(string? vendor, string? family) =>
         vendor == "AuthenticAMD" && int.TryParse(family, CultureInfo.InvariantCulture, out int f) && f < 26 ? 1 : 2;
 
-    static string? CpuInfoField(List<string> cpuInfo, string name) =>
-        cpuInfo.Where(l => l.StartsWith(name, StringComparison.Ordinal) && l.IndexOf(':') is int colon and >= 0 && l[..colon].Trim() == name)
-            .Select(l => l[(l.IndexOf(':') + 1)..].Trim()).FirstOrDefault();
-
-    static double? CpuInfoGigaHertz(List<string> cpuInfo) =>
-        double.TryParse(CpuInfoField(cpuInfo, "cpu MHz"), NumberStyles.Float, CultureInfo.InvariantCulture, out var mhz) ? mhz / 1000 : null;
+    static double? CpuInfoGigaHertz() =>
+        double.TryParse(CpuInfo.Field("cpu MHz"), NumberStyles.Float, CultureInfo.InvariantCulture, out var mhz) ? mhz / 1000 : null;
 }

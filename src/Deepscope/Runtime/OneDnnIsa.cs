@@ -75,12 +75,9 @@ public static partial class OneDnnIsa
         catch (DllNotFoundException) { }
     }
 
-    static bool IsAmd() => CpuInfo("vendor_id")?.Contains("AuthenticAMD", StringComparison.Ordinal) == true;
+    static bool IsAmd() => CpuInfo.Field("vendor_id") == "AuthenticAMD";
 
-    static bool HasAvx512() => CpuInfo("flags")?.Contains(" avx512f", StringComparison.Ordinal) == true;
-
-    static string? CpuInfo(string field) =>
-        File.Exists("/proc/cpuinfo") ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith(field, StringComparison.Ordinal)) : null;
+    static bool HasAvx512() => CpuInfo.Field("flags")?.Split(' ').Contains("avx512f") == true;
 
     [LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]
     private static partial int setenv(string name, string value, int overwrite);

@@ -119,7 +119,7 @@ public static class StudyHost
         };
 
     static string CpuModel() =>
-        File.Exists("/proc/cpuinfo") ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown" : "unknown";
+        CpuInfo.Field("model name") ?? "unknown";
 
     sealed record RunRecordFile(string Config, string Study, long Seed, string Shard, DateTime StartedUtc, DateTime FinishedUtc,
         double TotalSeconds, IReadOnlyDictionary<string, string> Environment, IReadOnlyList<StageTiming> Timings);
