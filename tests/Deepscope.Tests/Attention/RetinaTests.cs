@@ -57,6 +57,28 @@ public sealed class RetinaTests
         }
     }
 
+    [Theory]
+    [InlineData(12, 3, 60, 1)]
+    [InlineData(5, 2, 33, 3)]
+    public void The_cpu_loops_equal_the_tensor_operations_exactly(int patch, int scales, int side, int channels)
+    {
+        // Images that need a gradient take the tensor operations; the same values without one take the loops.
+        var retina = new Retina(patch, scales);
+        using var generator = new Generator(11);
+        using var images = rand(24, channels, side, side, generator: generator);
+        using var locations = rand(24, 2, generator: generator) * 2.4 - 1.2;
+        using var differentiable = images.clone().requires_grad_(true);
+        using var byTensors = retina.Sense(differentiable, locations);
+        using var byLoops = retina.Sense(images, locations);
+        Assert.True(byTensors.requires_grad);
+        Assert.False(byLoops.requires_grad);
+        Assert.Equal(byTensors.shape, byLoops.shape);
+        Assert.Equal(byTensors.detach().data<float>().ToArray(), byLoops.data<float>().ToArray());
+        using var tables = Retina.Prepare(images);
+        using var reference = nn.functional.pad(images.to_type(ScalarType.Float64).cumsum(2).cumsum(3), [1, 0, 1, 0]);
+        Assert.Equal(reference.data<double>().ToArray(), tables.Table.data<double>().ToArray());
+    }
+
     [Fact]
     public void Glimpses_carry_no_gradient_to_the_locations()
     {

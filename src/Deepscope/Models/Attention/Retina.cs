@@ -15,6 +15,8 @@ namespace Deepscope.Models.Attention;
 /// reads (Patch + 1)^2 values per scale whatever the patch's width, where cutting the 48-pixel patch of a 60x60 glimpse
 /// and averaging it read 2,304 (and dominated the training step). The tables are float64, so the differences of large
 /// sums keep float32's precision; clamping the corners to the image makes what lies outside count as zero.</para>
+/// <para>On the CPU, for images that need no gradient, <see cref="RetinaKernels"/> does both steps in plain loops with
+/// identical results; the tensor operations below serve every other case (a GPU, gradients to the images).</para>
 /// </remarks>
 public sealed record Retina(int Patch, int Scales = 1, int ScaleFactor = 2)
 {
@@ -29,7 +31,9 @@ public sealed record Retina(int Patch, int Scales = 1, int ScaleFactor = 2)
     /// with a zero first row and column, so that entry (y, x) is the sum of the pixels above and left of it.
     /// </summary>
     public static SummedImages Prepare(Tensor images) =>
-        new(nn.functional.pad(images.to_type(ScalarType.Float64).cumsum(2).cumsum(3), [1, 0, 1, 0]), images.dtype);
+        new(RetinaKernels.Applies(images)
+            ? RetinaKernels.SummedAreaTables(images)
+            : nn.functional.pad(images.to_type(ScalarType.Float64).cumsum(2).cumsum(3), [1, 0, 1, 0]), images.dtype);
 
     /// <summary>
     /// The glimpses of <paramref name="images"/> (N, C, H, W) at <paramref name="locations"/> (N, 2):
@@ -44,6 +48,8 @@ public sealed record Retina(int Patch, int Scales = 1, int ScaleFactor = 2)
     /// <summary>The glimpses at <paramref name="locations"/> of images made ready by <see cref="Prepare"/>.</summary>
     public Tensor Sense(SummedImages images, Tensor locations)
     {
+        if (RetinaKernels.Applies(images))
+            return RetinaKernels.Glimpses(this, images.Table, locations);
         using var scope = NewDisposeScope();
         var table = images.Table;
         long n = table.shape[0], channels = table.shape[1], height = table.shape[2] - 1, width = table.shape[3] - 1;
