@@ -30,6 +30,7 @@ public sealed record RamOptions
     [Param(Min = 1, Description = "units of the recurrent core")] public int CoreSize { get; init; } = 256;
     [Param(Description = "recurrent core: rnn (ReLU, as the paper) or lstm")] public AttentionCore Core { get; init; } = AttentionCore.Rnn;
     [Param(Min = 1e-4, Max = 1, Description = "standard deviation of the Gaussian location policy, in [-1, 1] image units")] public double LocationStd { get; init; } = 0.1;
+    [Param(Min = 0, Description = "hidden ReLU units of the location network (0: the paper's linear map of the core state)")] public int LocatorHidden { get; init; }
     [Param(Description = "learned (REINFORCE) or random glimpse locations")] public GlimpsePolicy Policy { get; init; } = GlimpsePolicy.Learned;
 
     public Retina Retina => new(Patch, Scales, ScaleFactor);
@@ -48,7 +49,8 @@ public sealed record GlimpseTrace(Tensor Locations, Tensor Probabilities) : IDis
 /// <summary>
 /// The recurrent attention model (RAM, Mnih et al. 2014). At each of T steps the glimpse network combines what the
 /// retina sees (h_g) with where it looked (h_l) into g_t; the core updates its state h_t from g_t; the location network
-/// proposes the next location as a Gaussian around tanh(W h_t); after T glimpses a linear classifier reads h_T.
+/// proposes the next location as a Gaussian around tanh(W h_t)
+/// (or tanh(W ReLU(V h_t)) with <see cref="RamOptions.LocatorHidden"/>, as current reimplementations); after T glimpses a linear classifier reads h_T.
 /// The first location is an action of the same policy from the empty state h_0 = 0, so the model learns where to look
 /// first. Gradients are isolated as the hybrid loss needs: the location network and the baseline read h_t detached
 /// (REINFORCE trains only the location network, the baseline's MSE only the baseline) and sampled locations are
@@ -57,7 +59,7 @@ public sealed record GlimpseTrace(Tensor Locations, Tensor Probabilities) : IDis
 public sealed class RecurrentAttentionModel : nn.Module, IPolicyModel
 {
     readonly Linear whatHidden, whereHidden, what, where, locator, baseline, classifier;
-    readonly Linear? inputToCore, coreToCore;
+    readonly Linear? inputToCore, coreToCore, locatorHidden;
     readonly LSTMCell? lstm;
 
     public RamOptions Options { get; }
@@ -82,7 +84,8 @@ public sealed class RecurrentAttentionModel : nn.Module, IPolicyModel
             inputToCore = nn.Linear(options.GlimpseFeatures, options.CoreSize);
             coreToCore = nn.Linear(options.CoreSize, options.CoreSize);
         }
-        locator = nn.Linear(options.CoreSize, 2);
+        if (options.LocatorHidden > 0) locatorHidden = nn.Linear(options.CoreSize, options.LocatorHidden);
+        locator = nn.Linear(options.LocatorHidden > 0 ? options.LocatorHidden : options.CoreSize, 2);
         baseline = nn.Linear(options.CoreSize, 1);
         classifier = nn.Linear(options.CoreSize, numClasses);
         RegisterComponents();
@@ -131,7 +134,9 @@ public sealed class RecurrentAttentionModel : nn.Module, IPolicyModel
         long n = hidden.shape[0];
         if (Options.Policy == GlimpsePolicy.Random)
             return (rand(n, 2, generator: random, dtype: hidden.dtype) * 2 - 1, zeros(n, dtype: hidden.dtype));
-        var mean = locator.forward(hidden.detach()).tanh();
+        var state = hidden.detach();
+        if (locatorHidden is not null) state = nn.functional.relu(locatorHidden.forward(state));
+        var mean = locator.forward(state).tanh();
         if (!training && EvaluateWithMean) return (mean.detach(), zeros(n, dtype: hidden.dtype));
         double std = Options.LocationStd;
         var sample = (mean.detach() + std * randn(n, 2, generator: random, dtype: hidden.dtype)).detach();
