@@ -46,6 +46,7 @@ static class RamCommands
             Ram("--scales", "scales", "patches per glimpse, each twice as wide"),
             Ram("--core", "core", "rnn (as the paper) or lstm"),
             Ram("--std", "location_std", "standard deviation of the location policy"),
+            Ram("--final-std", "final_location_std", "policy sigma at the end of training, reached by a cosine (0: constant)"),
             Ram("--locator-hidden", "locator_hidden", "hidden ReLU units of the location network (0: linear, as the paper)"),
             Run("--epochs", "epochs", "training epochs"),
             Run("--batch-size", "batch_size", "examples per batch"),

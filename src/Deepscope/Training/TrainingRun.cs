@@ -116,6 +116,7 @@ sealed class TrainingRun : IDisposable
             _context.Batch = Prepare(raw, augment: true);
             _context.Step = state.GlobalStep;
             _context.Epoch = totals.Epoch;
+            _context.TotalSteps = _totalSteps;
             learningRate = SetLearningRates(state.GlobalStep);
             var outcome = _trainer.Step.Run(_context);
             state = state with { GlobalStep = state.GlobalStep + 1 };

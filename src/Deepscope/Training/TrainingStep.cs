@@ -54,6 +54,10 @@ public sealed class StepContext
     public long Step { get; internal set; }
     /// <summary>1-based epoch.</summary>
     public int Epoch { get; internal set; }
+    /// <summary>Optimizer steps of the whole run (epochs x batches per epoch).</summary>
+    public long TotalSteps { get; internal set; }
+    /// <summary>How far training has come, 0 at the first step to 1 at the end: for schedules kept by a step or a model.</summary>
+    public double Progress => TotalSteps > 0 ? (double)Step / TotalSteps : 0;
 
     /// <summary>The first model of the set, as a tensor-to-tensor module.</summary>
     public nn.Module<Tensor, Tensor> Model => Module<nn.Module<Tensor, Tensor>>(Models.First.Name);

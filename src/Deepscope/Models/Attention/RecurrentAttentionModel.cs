@@ -30,6 +30,7 @@ public sealed record RamOptions
     [Param(Min = 1, Description = "units of the recurrent core")] public int CoreSize { get; init; } = 256;
     [Param(Description = "recurrent core: rnn (ReLU, as the paper) or lstm")] public AttentionCore Core { get; init; } = AttentionCore.Rnn;
     [Param(Min = 1e-4, Max = 1, Description = "standard deviation of the Gaussian location policy, in [-1, 1] image units")] public double LocationStd { get; init; } = 0.1;
+    [Param(Min = 0, Max = 1, Description = "policy sigma at the end of training, reached from location_std by a cosine (0: sigma stays constant)")] public double FinalLocationStd { get; init; }
     [Param(Min = 0, Description = "hidden ReLU units of the location network (0: the paper's linear map of the core state)")] public int LocatorHidden { get; init; }
     [Param(Description = "learned (REINFORCE) or random glimpse locations")] public GlimpsePolicy Policy { get; init; } = GlimpsePolicy.Learned;
 
@@ -68,6 +69,15 @@ public sealed class RecurrentAttentionModel : nn.Module, IPolicyModel
 
     /// <summary>In evaluation mode: take the policy's mean location (true, default) or sample it.</summary>
     public bool EvaluateWithMean { get; set; } = true;
+
+    double _trainingProgress;
+
+    /// <summary>Where the policy's sigma is on its way from <see cref="RamOptions.LocationStd"/> to <see cref="RamOptions.FinalLocationStd"/>; a loaded model is told 1.</summary>
+    public void SetTrainingProgress(double progress) => _trainingProgress = Math.Clamp(progress, 0, 1);
+
+    /// <summary>The policy's sigma now: constant, or annealed by a cosine as the learning rate is.</summary>
+    public double LocationStd => Options.FinalLocationStd <= 0 ? Options.LocationStd
+        : Options.FinalLocationStd + (Options.LocationStd - Options.FinalLocationStd) * (1 + Math.Cos(Math.PI * _trainingProgress)) / 2;
 
     public RecurrentAttentionModel(RamOptions options, long channels = 1, long numClasses = 10) : base(nameof(RecurrentAttentionModel))
     {
@@ -138,7 +148,7 @@ public sealed class RecurrentAttentionModel : nn.Module, IPolicyModel
         if (locatorHidden is not null) state = nn.functional.relu(locatorHidden.forward(state));
         var mean = locator.forward(state).tanh();
         if (!training && EvaluateWithMean) return (mean.detach(), zeros(n, dtype: hidden.dtype));
-        double std = Options.LocationStd;
+        double std = LocationStd;
         var sample = (mean.detach() + std * randn(n, 2, generator: random, dtype: hidden.dtype)).detach();
         // Gaussian log-density of the sample, summed over (row, column); the constant term does not change the gradient.
         var logProbability = (-(sample - mean).square() / (2 * std * std) - Math.Log(std) - 0.5 * Math.Log(2 * Math.PI)).sum(1);

@@ -80,6 +80,7 @@ public static class AttentionRun
             throw new InvalidDataFileException(weights, $"cannot load the run's weights: {e.Message}", e);
         }
         Models.RoutedConv2d.RouteConvolutions(model); // as trained (the convolutional baseline)
+        if (model is RecurrentAttentionModel ram) ram.SetTrainingProgress(1); // sampled evaluation with the policy's final sigma
         model.eval();
         return (record, model);
     }

@@ -12,6 +12,9 @@ public sealed record PolicyOutput(Tensor Logits, Tensor ActionLogProbabilities, 
 public interface IPolicyModel
 {
     PolicyOutput Forward(Tensor input, Generator random);
+
+    /// <summary>How far training has come (0 to 1), told before every step: for exploration that anneals.</summary>
+    void SetTrainingProgress(double progress) { }
 }
 
 /// <summary>
@@ -28,6 +31,7 @@ public sealed record ReinforceStep(double ReinforceWeight = 1, double BaselineWe
         var policy = context.Module<IPolicyModel>(Model);
         var optimizer = context.OptimizerOf(Model);
         optimizer.zero_grad();
+        policy.SetTrainingProgress(context.Progress);
         var labels = context.Labels;
         Tensor loss, logits, reward;
         using (context.MixedPrecision())
