@@ -50,8 +50,8 @@ public sealed record GlimpseTrace(Tensor Locations, Tensor Probabilities) : IDis
 /// <summary>
 /// The recurrent attention model (RAM, Mnih et al. 2014). At each of T steps the glimpse network combines what the
 /// retina sees (h_g) with where it looked (h_l) into g_t; the core updates its state h_t from g_t; the location network
-/// proposes the next location as a Gaussian around tanh(W h_t)
-/// (or tanh(W ReLU(V h_t)) with <see cref="RamOptions.LocatorHidden"/>, as current reimplementations); after T glimpses a linear classifier reads h_T.
+/// proposes the next location as a Gaussian around tanh(W h_t) (tanh(W ReLU(V h_t)) with
+/// <see cref="RamOptions.LocatorHidden"/>, as current reimplementations); after T glimpses a linear classifier reads h_T.
 /// The first location is an action of the same policy from the empty state h_0 = 0, so the model learns where to look
 /// first. Gradients are isolated as the hybrid loss needs: the location network and the baseline read h_t detached
 /// (REINFORCE trains only the location network, the baseline's MSE only the baseline) and sampled locations are
