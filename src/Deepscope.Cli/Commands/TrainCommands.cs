@@ -223,6 +223,11 @@ static class TrainCommands
         {
             var all = new RandomizedSource(fitSet.ToSource(), randomization, unchecked((ulong)options.Seed)).ReadAll();
             fitSet = fitSet with { Inputs = all[Fields.Input], Labels = all[Fields.Label] };
+            if (randomization.ForTest != Randomization.None)
+            {
+                var evaluated = new RandomizedSource(evalSet.ToSource(), randomization.ForTest, unchecked((ulong)options.Seed)).ReadAll();
+                evalSet = evalSet with { Inputs = evaluated[Fields.Input], Labels = evaluated[Fields.Label] };
+            }
         }
 
         var setup = ClassifierSetup.Build(spec, fitSet, fineTune?.ImageSize ?? train.ImageShape[1], options.Seed, fineTune?.Options, fineTune?.Weights);

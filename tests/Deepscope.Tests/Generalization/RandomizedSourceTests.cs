@@ -74,6 +74,23 @@ public class RandomizedSourceTests
         Assert.Equal(Labels(PositionImages(50), All(50)), batch[Fields.Label].data<long>().ToArray());
     }
 
+    [Theory]
+    [InlineData("shuffled-pixels", "shuffled-pixels")]
+    [InlineData("random-pixels", "true-labels")]
+    [InlineData("gaussian", "true-labels")]
+    [InlineData("labels:0.4", "true-labels")]
+    public void Only_shuffled_pixels_reach_the_test_set_and_with_the_training_permutation(string training, string test)
+    {
+        var randomization = Randomization.Parse(training);
+        Assert.Equal(test, randomization.ForTest.ToString());
+        if (randomization.ForTest == Randomization.None) return;
+        // A test set of another size, read in another order, gets the permutation the training images got.
+        using var trained = new RandomizedSource(PositionImages(50), randomization, seed: 1).Read([3], epoch: 0);
+        using var tested = new RandomizedSource(PositionImages(7), randomization.ForTest, seed: 1).Read([6, 0], epoch: 2);
+        Assert.True(TensorAssert.Same(tested[Fields.Input][0], trained[Fields.Input][0]));
+        Assert.Equal([6L, 0L], tested[Fields.Label].data<long>().ToArray());
+    }
+
     [Fact]
     public void RandomPixelsPermuteEachImageItsOwnWayTheSameEveryEpoch()
     {

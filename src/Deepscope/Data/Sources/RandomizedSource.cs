@@ -54,6 +54,12 @@ public sealed record Randomization(RandomizationKind Kind, double Probability = 
     public bool ChangesLabels => LabelNoise > 0;
     public bool ChangesImages => Kind is RandomizationKind.ShuffledPixels or RandomizationKind.RandomPixels or RandomizationKind.Gaussian;
 
+    /// <summary>
+    /// What the test images get: Zhang et al. apply shuffled pixels' one permutation to the test set as well, so that its
+    /// test error means something; every other randomisation leaves the test set true.
+    /// </summary>
+    public Randomization ForTest => Kind == RandomizationKind.ShuffledPixels ? this : None;
+
     public override string ToString() => Kind switch
     {
         RandomizationKind.TrueLabels => "true-labels",

@@ -98,7 +98,8 @@ public sealed class GeneralizationRuns(GeneralizationOptions options)
     }
 
     /// <summary>
-    /// Trains one run on the (randomised) training images, evaluating on the true test images after every epoch, until
+    /// Trains one run on the (randomised) training images, evaluating on the test images (true labels; shuffled pixels
+    /// permute them as the training images) after every epoch, until
     /// an epoch's training accuracy reaches the fit threshold or the epoch budget ends. Checkpoints, history and
     /// TensorBoard events go to <paramref name="folder"/>; a killed run resumes from its last epoch.
     /// </summary>
@@ -128,7 +129,8 @@ public sealed class GeneralizationRuns(GeneralizationOptions options)
             Resume = true,
             Progress = progress,
             StopWhen = r => r.TrainAccuracy >= options.FitThreshold,
-        }.Fit(ModelSet.Classifier(TrainingTarget.Whole(model), training), source, TensorSource.Labeled(test), InputTransform.CentreCropPerImage(CropSize));
+        }.Fit(ModelSet.Classifier(TrainingTarget.Whole(model), training), source,
+            new RandomizedSource(TensorSource.Labeled(test), randomization.ForTest, unchecked((ulong)seed)), InputTransform.CentreCropPerImage(CropSize));
         long stepsPerEpoch = (train.Count + options.BatchSize - 1) / options.BatchSize;
         var epochs = result.History.Select(r => new EpochPoint(r.Epoch, r.Epoch * stepsPerEpoch, r.TrainLoss, r.TrainAccuracy ?? double.NaN,
             r.EvalLoss ?? double.NaN, r.EvalAccuracy ?? double.NaN, r.ImagesPerSecond)).ToList();
