@@ -44,6 +44,7 @@ sealed class TrainingRun : IDisposable
         _monitored = trainer.Monitored(_metrics);
         _baseRates = [.. models.Models.Select(m => m.Groups.Select(g => m.Optimizer.LearningRate * g.LearningRateFactor).ToArray())];
         _context = new StepContext(models, _optimizers, trainer.Loss, _stepRandom, _options.GradientClipNorm, _options.Precision);
+        _context.TotalSteps = _totalSteps;
         _checkpointPath = trainer.OutputDirectory is null ? null : Path.Combine(trainer.OutputDirectory, Trainer.CheckpointFile);
         _log = trainer.OutputDirectory is null ? null : new TrainingLog(trainer.OutputDirectory);
     }
@@ -116,7 +117,6 @@ sealed class TrainingRun : IDisposable
             _context.Batch = Prepare(raw, augment: true);
             _context.Step = state.GlobalStep;
             _context.Epoch = totals.Epoch;
-            _context.TotalSteps = _totalSteps;
             learningRate = SetLearningRates(state.GlobalStep);
             var outcome = _trainer.Step.Run(_context);
             state = state with { GlobalStep = state.GlobalStep + 1 };

@@ -1,4 +1,6 @@
 using Deepscope.Models.Attention;
+using Deepscope.Tests.Training;
+using Deepscope.Training;
 using Deepscope.Training.Steps;
 using static TorchSharp.torch;
 
@@ -30,6 +32,19 @@ public sealed class LocationPolicyTests
         Assert.Equal(0.04 + 0.16 * (1 + Math.Cos(Math.PI / 4)) / 2, ram.LocationStd, 12);
         model.SetTrainingProgress(1);
         Assert.Equal(0.04, ram.LocationStd, 12);
+    }
+
+    [Fact]
+    public void The_reinforce_step_tells_the_policy_how_far_training_has_come()
+    {
+        // 160 examples in batches of 16 for 2 epochs: 20 steps, the last at progress 19/20.
+        random.manual_seed(2);
+        var model = new RecurrentAttentionModel(new RamOptions { Glimpses = 2, Patch = 2, LocationStd = 0.2, FinalLocationStd = 0.04 }, numClasses: 4);
+        var train = TinyData.Make(160, seed: 5);
+        new Trainer(new TrainingOptions { Epochs = 2, BatchSize = 16, Seed = 1 }) { Step = new ReinforceStep() }
+            .Fit(new ModelSet(TrainedModel.Whole(ModelNames.Model, model, new OptimizerOptions { Kind = OptimizerKind.Adam, LearningRate = 1e-3 })),
+                train.ToSource(), null, TinyData.Transform(train));
+        Assert.Equal(0.04 + 0.16 * (1 + Math.Cos(Math.PI * 19 / 20)) / 2, model.LocationStd, 12);
     }
 
     [Fact]
