@@ -85,5 +85,12 @@ public class GeneralizationStudyTests
         Assert.Contains("Table 1", markdown);
         Assert.Contains("50.51", markdown);  // the paper's test accuracy for MLP 1x512 without regularisers, beside ours
         Assert.Contains("randomisation and table runs reached 60.00%", markdown);
+        Assert.Contains("10 of 10 runs finished.", markdown);
+
+        // A run whose stage is missing is named in the report.
+        File.Delete(Directory.GetFiles(Path.Combine(run, "stages", "generalization-run"), "*.json")
+            .Single(f => File.ReadAllText(f).Contains("\"gaussian\"")));
+        StudyHost.Report(run);
+        Assert.Contains("9 of 10 runs finished (not yet: mlp-1x512, gaussian, none).", File.ReadAllText(Path.Combine(run, "report.md")));
     }
 }
