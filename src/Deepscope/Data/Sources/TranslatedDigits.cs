@@ -38,15 +38,16 @@ public static class TranslatedDigits
         ];
         long baseCount = digits.Count;
         int digitSize = channels * height * width;
-        // The base digits are read once into managed memory: an example is then made without a torch call until its
-        // tensors are built (per-example reads made generation, not the model, the bottleneck of training).
+        // The base digits are read once into managed memory: an example is then made without a torch call (per-example
+        // reads made generation, not the model, the bottleneck of training).
         var pixels = new Lazy<(byte[] Pixels, long[] Labels)>(() => ReadAll(digits, digitSize));
-        return new GeneratedSource(count ?? baseCount, fields, example =>
+        return new GeneratedSource(count ?? baseCount, fields, (example, slots) =>
         {
             var random = example.NewRandom();
             var (all, labels) = pixels.Value;
             long target = example.Index % baseCount;
-            var plane = new int[channels * canvas * canvas];
+            var plane = slots.Field<byte>(Fields.Input);
+            plane.Clear();
             for (int d = 0; d < distractors; d++)
             {
                 long source = random.NextInt64(baseCount);
@@ -56,24 +57,20 @@ public static class TranslatedDigits
             }
             int targetRow = random.Next(canvas - height + 1), targetColumn = random.Next(canvas - width + 1);
             Add(plane, all.AsSpan((int)(target * digitSize), digitSize), 0, 0, height, width, targetRow, targetColumn);
-            var bytes = new byte[plane.Length];
-            for (int i = 0; i < plane.Length; i++) bytes[i] = (byte)plane[i];
-            return new Dictionary<string, Tensor>
-            {
-                [Fields.Input] = tensor(bytes, [channels, canvas, canvas]),
-                [Fields.Label] = tensor(labels[target]),
-                [Position] = tensor(new[] { (long)targetRow, targetColumn }),
-            };
+            slots.Field<long>(Fields.Label)[0] = labels[target];
+            var position = slots.Field<long>(Position);
+            position[0] = targetRow;
+            position[1] = targetColumn;
 
             // Adds a crop of one digit onto the canvas, saturating at 255 (DeepMind's clip to 1).
-            void Add(int[] target, ReadOnlySpan<byte> digit, int fromRow, int fromColumn, int rowsToCopy, int columnsToCopy, int toRow, int toColumn)
+            void Add(Span<byte> target, ReadOnlySpan<byte> digit, int fromRow, int fromColumn, int rowsToCopy, int columnsToCopy, int toRow, int toColumn)
             {
                 for (int c = 0; c < channels; c++)
                     for (int r = 0; r < rowsToCopy; r++)
                         for (int k = 0; k < columnsToCopy; k++)
                         {
-                            ref int value = ref target[(c * canvas + toRow + r) * canvas + toColumn + k];
-                            value = Math.Min(255, value + digit[(c * height + fromRow + r) * width + fromColumn + k]);
+                            ref byte value = ref target[(c * canvas + toRow + r) * canvas + toColumn + k];
+                            value = (byte)Math.Min(255, value + digit[(c * height + fromRow + r) * width + fromColumn + k]);
                         }
             }
         }, seed, freshEachEpoch, digits.Classes);

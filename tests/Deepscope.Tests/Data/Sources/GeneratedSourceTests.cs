@@ -63,6 +63,27 @@ public class GeneratedSourceTests
     }
 
     [Fact]
+    public void AWriterFillsEachExamplesRowOfTheBatch()
+    {
+        // Example i writes i into every pixel and 10 * i as its label, so any row mixed up or left unwritten shows.
+        var source = new GeneratedSource(30, [new FieldSpec(Fields.Input, ScalarType.Int32, [2, 3]), new FieldSpec(Fields.Label, ScalarType.Int64, [])],
+            (example, row) =>
+            {
+                row.Field<int>(Fields.Input).Fill((int)example.Index);
+                row.Field<long>(Fields.Label)[0] = 10 * example.Index;
+            }, seed: 1);
+        using var batch = source.Read([7, 2, 29], epoch: 0);
+        Assert.Equal([3L, 2, 3], batch[Fields.Input].shape);
+        Assert.Equal([.. Enumerable.Repeat(7, 6), .. Enumerable.Repeat(2, 6), .. Enumerable.Repeat(29, 6)], batch[Fields.Input].data<int>().ToArray());
+        Assert.Equal([70L, 20, 290], batch[Fields.Label].data<long>().ToArray());
+
+        var wrongType = new GeneratedSource(3, [new FieldSpec(Fields.Label, ScalarType.Int64, [])], (_, row) => row.Field<int>(Fields.Label)[0] = 1, seed: 1);
+        Assert.Contains("generated field 'label' holds Int64, not Int32", Assert.Throws<DeepscopeException>(() => wrongType.Read([0], 0)).Message);
+        var wrongName = new GeneratedSource(3, [new FieldSpec(Fields.Label, ScalarType.Int64, [])], (_, row) => row.Field<long>("target")[0] = 1, seed: 1);
+        Assert.Contains("no field 'target' (it has: label)", Assert.Throws<DeepscopeException>(() => wrongName.Read([0], 0)).Message);
+    }
+
+    [Fact]
     public void TranslatedDigitsHoldTheWholeDigitInsideTheCanvas()
     {
         // Digits with distinct nonzero values, so the canvas must contain exactly the digit and zeros elsewhere.
