@@ -37,7 +37,7 @@ public sealed class RamPaperLongTests(ITestOutputHelper output) : IDisposable
         var options = new AttentionRunOptions
         {
             Task = new DigitTaskOptions { Dataset = DigitDataset.TranslatedMnist, Size = 60 },
-            Ram = new RamOptions { Patch = 12, Scales = 3 }, Epochs = 100,
+            Ram = new RamOptions { Patch = 12, Scales = 3 }, Epochs = 500,
         };
         var metrics = TrainAndTest(options, "translated");
         Assert.True(metrics.Error <= 0.02, $"test error {metrics.Error:P2} (paper 1.22%)");
@@ -49,7 +49,7 @@ public sealed class RamPaperLongTests(ITestOutputHelper output) : IDisposable
         var options = new AttentionRunOptions
         {
             Task = new DigitTaskOptions { Dataset = DigitDataset.ClutteredMnist, Size = 60, Distractors = 4 },
-            Ram = new RamOptions { Patch = 12, Scales = 3 }, Epochs = 100,
+            Ram = new RamOptions { Patch = 12, Scales = 3, LocatorHidden = 128 }, Epochs = 500,
         };
         var learned = TrainAndTest(options, "cluttered");
         var random = TrainAndTest(options with { Model = AttentionModel.RamRandom }, "cluttered-random");
