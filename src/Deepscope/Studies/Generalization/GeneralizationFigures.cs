@@ -64,7 +64,7 @@ static class GeneralizationFigures
             plot.Title(title);
             plot.XLabel("log10 parameters");
             plot.YLabel(yLabel);
-            plot.ShowLegend(Alignment.UpperRight);
+            plot.ShowLegend(Edge.Bottom); // outside the axes: inside, it covered the largest models' points
             return plot;
         }
         var error = Panel("classification error", "error", [("train", e => 1 - e.TrainAccuracy), ("test", e => 1 - e.TestAccuracy)]);
