@@ -19,6 +19,20 @@ public class GeneralizationStudyTests
         Assert.Contains("'l2'", Assert.Throws<DeepscopeException>(() => Regularizer.Parse("crop+l2")).Message);
     }
 
+    [Fact]
+    public void DecayPerImagesGivesASubsetTheFullSetsLearningRatePerStep()
+    {
+        var perImages = new GeneralizationRuns(new GeneralizationOptions { LearningRateDecayImages = 50_000 });
+        var perEpoch = new GeneralizationRuns(new GeneralizationOptions());
+        const int batches = 79;  // 10,000 images in batches of 128
+        // Five passes over 10,000 images are one pass over 50,000: one decay of 0.95, as on the full set.
+        Assert.Equal(0.95, perImages.Schedule(10_000).Factor(5 * batches, 1000 * batches, batches), 12);
+        Assert.Equal(Math.Pow(0.95, 0.2), perImages.Schedule(10_000).Factor(batches, 1000 * batches, batches), 12);
+        Assert.Equal(Math.Pow(0.95, 5), perEpoch.Schedule(10_000).Factor(5 * batches, 1000 * batches, batches), 12);
+        Assert.Equal(0.95, perImages.Schedule(50_000).Factor(391, 1000 * 391, 391), 12);
+        Assert.NotEqual(perImages.Key(perImages.Cells().First(), 0).Hash, perEpoch.Key(perEpoch.Cells().First(), 0).Hash);
+    }
+
     [Theory]
     [InlineData("generalization.yaml", 27 + 25 + 15)]
     [InlineData("generalization-quick.yaml", 9 + 4 + 7)]

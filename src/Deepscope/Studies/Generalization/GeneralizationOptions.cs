@@ -52,6 +52,9 @@ public sealed record GeneralizationOptions
     [Param(Min = 0.01, Max = 1, Description = "learning-rate factor per epoch")]
     public double LearningRateDecay { get; init; } = 0.95;
 
+    [Param(Min = 0, Description = "training images between two learning-rate decays (0: one epoch, whatever the subset; 50000 gives a subset the full training set's decay per step)")]
+    public int LearningRateDecayImages { get; init; }
+
     [Param(Min = 0, Description = "weight decay of the 'wd' regulariser")]
     public double WeightDecay { get; init; } = 5e-4;
 

@@ -60,7 +60,7 @@ public sealed class GeneralizationRuns(GeneralizationOptions options)
         return new StageKey("generalization-run", new
         {
             cell.Model, cell.Width, cell.Randomization, cell.Regularizer, Sweep = sweep,
-            options.Dataset, options.TrainSubset, options.TestSubset, options.BatchSize, options.Momentum, options.LearningRateDecay, options.FitThreshold,
+            options.Dataset, options.TrainSubset, options.TestSubset, options.BatchSize, options.Momentum, options.LearningRateDecay, options.LearningRateDecayImages, options.FitThreshold,
             Epochs = sweep ? options.SweepEpochs : options.Epochs,
             LearningRate = LearningRateOf(cell),
             WeightDecay = reg.WeightDecay ? options.WeightDecay : 0,
@@ -72,6 +72,18 @@ public sealed class GeneralizationRuns(GeneralizationOptions options)
 
     double LearningRateOf(RunCell cell) =>
         cell.Group == RunGroup.Sweep ? options.SweepLearningRate : cell.Model.StartsWith("inception", StringComparison.Ordinal) ? options.InceptionLearningRate : options.LearningRate;
+
+    /// <summary>
+    /// The paper's decay, applied at every epoch's end: by the decay factor per epoch, or, with
+    /// <see cref="GeneralizationOptions.LearningRateDecayImages"/>, by the factor's power of (training images / that
+    /// count), so a 10,000-image subset decays as the full set does per optimizer step rather than five times faster.
+    /// </summary>
+    public LearningRateSchedule Schedule(long trainImages) => new()
+    {
+        Kind = ScheduleKind.Step,
+        StepSize = 1,
+        Gamma = options.LearningRateDecayImages > 0 ? Math.Pow(options.LearningRateDecay, (double)trainImages / options.LearningRateDecayImages) : options.LearningRateDecay,
+    };
 
     /// <summary>The run's network, freshly initialised from torch's global generator.</summary>
     public static nn.Module<Tensor, Tensor> CreateModel(RunCell cell, double dropout) => cell.Model switch
@@ -113,7 +125,7 @@ public sealed class GeneralizationRuns(GeneralizationOptions options)
             BatchSize = options.BatchSize,
             EvalBatchSize = 500,
             Optimizer = new OptimizerOptions { LearningRate = LearningRateOf(cell), Momentum = options.Momentum, WeightDecay = reg.WeightDecay ? options.WeightDecay : 0 },
-            Schedule = new LearningRateSchedule { Kind = ScheduleKind.Step, StepSize = 1, Gamma = options.LearningRateDecay },
+            Schedule = Schedule(train.Count),
             Augmentation = reg.Crop ? new Augmentation(CropPadding: options.CropShift) : Augmentation.None,
             Seed = seed,
         };

@@ -59,7 +59,7 @@ public sealed class GeneralizationStudy(GeneralizationOptions options) : IStudy
             new Paragraphs([string.Create(CultureInfo.InvariantCulture,
                 $"{runs.Count} of {cells.Count} runs finished{(pending.Count > 0 ? $" (not yet: {string.Join("; ", pending)})" : "")}. {options.Dataset}, {(options.TrainSubset > 0 ? $"the first {options.TrainSubset:N0}" : "all")} training images, " +
                 $"{(options.TestSubset > 0 ? $"the first {options.TestSubset:N0}" : "all")} test images (true labels); 28x28 centre crops standardised per image; SGD momentum {options.Momentum}, " +
-                $"learning rate x{options.LearningRateDecay} per epoch, batch {options.BatchSize}; a run stops at the first epoch whose training accuracy (averaged over the epoch's batches) " +
+                $"learning rate x{options.LearningRateDecay} per {(options.LearningRateDecayImages > 0 ? $"{options.LearningRateDecayImages:N0} training images" : "epoch")}, batch {options.BatchSize}; a run stops at the first epoch whose training accuracy (averaged over the epoch's batches) " +
                 $"reaches {100 * options.FitThreshold:0.##}% (\"zero training error\") or after {options.Epochs} epochs ({options.SweepEpochs} in the sweep).")]),
         };
         var figures = Path.Combine(context.RunDirectory, "figures");
