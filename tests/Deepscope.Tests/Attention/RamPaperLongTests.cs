@@ -37,7 +37,7 @@ public sealed class RamPaperLongTests(ITestOutputHelper output) : IDisposable
         var options = new AttentionRunOptions
         {
             Task = new DigitTaskOptions { Dataset = DigitDataset.TranslatedMnist, Size = 60 },
-            Ram = new RamOptions { Patch = 12, Scales = 3 }, Epochs = 500,
+            Ram = new RamOptions { Patch = 12, Scales = 3, LocatorHidden = 128 }, Epochs = 500,
         };
         var metrics = TrainAndTest(options, "translated");
         Assert.True(metrics.Error <= 0.02, $"test error {metrics.Error:P2} (paper 1.22%)");
