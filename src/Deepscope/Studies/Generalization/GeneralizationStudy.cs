@@ -54,12 +54,14 @@ public sealed class GeneralizationStudy(GeneralizationOptions options) : IStudy
         var results = cells.Select(c => context.Lookup<RunSummary>(_runs.Key(c, context.Seed))?.Value is { } r ? r with { Cell = c } : null).ToList();
         var runs = results.OfType<RunSummary>().ToList();
         var pending = cells.Where((_, i) => results[i] is null).Select(c => c.Label).ToList();
+        // Nested interpolations format in the current culture, so the counts are formatted here.
+        static string Count(int n) => n.ToString("N0", CultureInfo.InvariantCulture);
         var blocks = new List<ReportBlock>
         {
             new Paragraphs([string.Create(CultureInfo.InvariantCulture,
-                $"{runs.Count} of {cells.Count} runs finished{(pending.Count > 0 ? $" (not yet: {string.Join("; ", pending)})" : "")}. {options.Dataset}, {(options.TrainSubset > 0 ? $"the first {options.TrainSubset:N0}" : "all")} training images, " +
-                $"{(options.TestSubset > 0 ? $"the first {options.TestSubset:N0}" : "all")} test images (true labels); 28x28 centre crops standardised per image; SGD momentum {options.Momentum}, " +
-                $"learning rate x{options.LearningRateDecay} per {(options.LearningRateDecayImages > 0 ? $"{options.LearningRateDecayImages:N0} training images" : "epoch")}, batch {options.BatchSize}; a run stops at the first epoch whose training accuracy (averaged over the epoch's batches) " +
+                $"{runs.Count} of {cells.Count} runs finished{(pending.Count > 0 ? $" (not yet: {string.Join("; ", pending)})" : "")}. {options.Dataset}, {(options.TrainSubset > 0 ? $"the first {Count(options.TrainSubset)}" : "all")} training images, " +
+                $"{(options.TestSubset > 0 ? $"the first {Count(options.TestSubset)}" : "all")} test images (true labels); 28x28 centre crops standardised per image; SGD momentum {options.Momentum}, " +
+                $"learning rate x{options.LearningRateDecay} per {(options.LearningRateDecayImages > 0 ? $"{Count(options.LearningRateDecayImages)} training images" : "epoch")}, batch {options.BatchSize}; a run stops at the first epoch whose training accuracy (averaged over the epoch's batches) " +
                 $"reaches {100 * options.FitThreshold:0.##}% (\"zero training error\") or after {options.Epochs} epochs ({options.SweepEpochs} in the sweep).")]),
         };
         var figures = Path.Combine(context.RunDirectory, "figures");
