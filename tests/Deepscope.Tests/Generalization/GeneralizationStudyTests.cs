@@ -47,6 +47,45 @@ public class GeneralizationStudyTests
     }
 
     [Fact]
+    public void ASweepThatDoesNotStopAtFitTrainsItsWholeBudgetAndRemembersWhenItFitted()
+    {
+        var data = SharedData.Require("cifar10");
+        using var dir = new TempDir();
+        JsonElement SweepRun(bool stopAtFit)
+        {
+            var name = stopAtFit ? "stop" : "budget";
+            File.WriteAllText(dir.File($"{name}.yaml"), $"""
+                study: generalization
+                seed: 3
+                data_dir: {data}
+                train_subset: 40
+                test_subset: 50
+                batch_size: 8
+                randomization_models: []
+                table_models: []
+                sweep_widths: [16]
+                sweep_resnet_widths: []
+                sweep_epochs: 14
+                sweep_learning_rate: 0.1
+                sweep_stop_at_fit: {(stopAtFit ? "true" : "false")}
+                fit_threshold: 0.5
+                """);
+            var run = dir.File(name);
+            StudyHost.Run(StudyFile.Load(dir.File($"{name}.yaml")), new RunSettings(run, CacheDirectory: dir.File("cache"), Threads: 1));
+            return JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "results.json"))).RootElement.EnumerateArray().Single();
+        }
+        var stopped = SweepRun(stopAtFit: true);
+        var whole = SweepRun(stopAtFit: false);
+        var stoppedEpochs = stopped.GetProperty("epochs").EnumerateArray().ToList();
+        var wholeEpochs = whole.GetProperty("epochs").EnumerateArray().ToList();
+        Assert.True(stoppedEpochs.Count < 14, "the network should fit 40 images to 50% within 14 epochs (it does at 10), or this test shows nothing");
+        Assert.Equal(14, wholeEpochs.Count);
+        // The same seed trains the same network: the stopped run is the first epochs of the whole one, and both fitted at the same step.
+        Assert.Equal(stopped.GetProperty("steps_to_fit").GetInt64(), whole.GetProperty("steps_to_fit").GetInt64());
+        Assert.Equal(stoppedEpochs.Select(e => e.GetProperty("train_loss").GetDouble()), wholeEpochs.Take(stoppedEpochs.Count).Select(e => e.GetProperty("train_loss").GetDouble()));
+    }
+
+    [Fact]
     public void TheStudyRunsEveryPartOnASmallSubsetAndReports()
     {
         var data = SharedData.Require("cifar10");

@@ -73,6 +73,9 @@ public sealed record GeneralizationOptions
     [Param(Min = 1, Description = "epoch budget of a sweep run (it stops earlier at zero training error)")]
     public int SweepEpochs { get; init; } = 60;
 
+    [Param(Description = "stop a sweep run at its first epoch at the fit threshold (true), or train every size for the whole budget (false), so that sizes past interpolation keep training as in a fixed-epoch sweep")]
+    public bool SweepStopAtFit { get; init; } = true;
+
     [Param(Min = 1e-6, Description = "initial learning rate of the sweep's models (batch norm throughout)")]
     public double SweepLearningRate { get; init; } = 0.05;
 }

@@ -62,6 +62,7 @@ public sealed class GeneralizationRuns(GeneralizationOptions options)
             cell.Model, cell.Width, cell.Randomization, cell.Regularizer, Sweep = sweep,
             options.Dataset, options.TrainSubset, options.TestSubset, options.BatchSize, options.Momentum, options.LearningRateDecay, options.LearningRateDecayImages, options.FitThreshold,
             Epochs = sweep ? options.SweepEpochs : options.Epochs,
+            StopAtFit = !sweep || options.SweepStopAtFit,
             LearningRate = LearningRateOf(cell),
             WeightDecay = reg.WeightDecay ? options.WeightDecay : 0,
             CropShift = reg.Crop ? options.CropShift : 0,
@@ -112,7 +113,7 @@ public sealed class GeneralizationRuns(GeneralizationOptions options)
     /// <summary>
     /// Trains one run on the (randomised) training images, evaluating on the test images (true labels; shuffled pixels
     /// permute them as the training images) after every epoch, until
-    /// an epoch's training accuracy reaches the fit threshold or the epoch budget ends. Checkpoints, history and
+    /// an epoch's training accuracy reaches the fit threshold (unless a sweep trains its whole budget) or the epoch budget ends. Checkpoints, history and
     /// TensorBoard events go to <paramref name="folder"/>; a killed run resumes from its last epoch.
     /// </summary>
     public RunSummary Train(RunCell cell, LabeledImages train, LabeledImages test, long seed, string folder, IProgressReporter progress)
@@ -140,7 +141,7 @@ public sealed class GeneralizationRuns(GeneralizationOptions options)
             OutputDirectory = folder,
             Resume = true,
             Progress = progress,
-            StopWhen = r => r.TrainAccuracy >= options.FitThreshold,
+            StopWhen = sweep && !options.SweepStopAtFit ? null : r => r.TrainAccuracy >= options.FitThreshold,
         }.Fit(ModelSet.Classifier(TrainingTarget.Whole(model), training), source,
             new RandomizedSource(TensorSource.Labeled(test), randomization.ForTest, unchecked((ulong)seed)), InputTransform.CentreCropPerImage(CropSize));
         long stepsPerEpoch = (train.Count + options.BatchSize - 1) / options.BatchSize;

@@ -56,13 +56,15 @@ public sealed class GeneralizationStudy(GeneralizationOptions options) : IStudy
         var pending = cells.Where((_, i) => results[i] is null).Select(c => c.Label).ToList();
         // Nested interpolations format in the current culture, so the counts are formatted here.
         static string Count(int n) => n.ToString("N0", CultureInfo.InvariantCulture);
+        string sweepStop = options.SweepStopAtFit ? $"({Count(options.SweepEpochs)} in the sweep)."
+            : $"(the sweep trains all {Count(options.SweepEpochs)} of its epochs; its steps to fit come from its history).";
         var blocks = new List<ReportBlock>
         {
             new Paragraphs([string.Create(CultureInfo.InvariantCulture,
                 $"{runs.Count} of {cells.Count} runs finished{(pending.Count > 0 ? $" (not yet: {string.Join("; ", pending)})" : "")}. {options.Dataset}, {(options.TrainSubset > 0 ? $"the first {Count(options.TrainSubset)}" : "all")} training images, " +
                 $"{(options.TestSubset > 0 ? $"the first {Count(options.TestSubset)}" : "all")} test images (true labels); 28x28 centre crops standardised per image; SGD momentum {options.Momentum}, " +
                 $"learning rate x{options.LearningRateDecay} per {(options.LearningRateDecayImages > 0 ? $"{Count(options.LearningRateDecayImages)} training images" : "epoch")}, batch {options.BatchSize}; a run stops at the first epoch whose training accuracy (averaged over the epoch's batches) " +
-                $"reaches {100 * options.FitThreshold:0.##}% (\"zero training error\") or after {options.Epochs} epochs ({options.SweepEpochs} in the sweep).")]),
+                $"reaches {100 * options.FitThreshold:0.##}% (\"zero training error\") or after {options.Epochs} epochs {sweepStop}")]),
         };
         var figures = Path.Combine(context.RunDirectory, "figures");
         Directory.CreateDirectory(figures);
