@@ -33,6 +33,20 @@ public class GeneralizationStudyTests
         Assert.NotEqual(perImages.Key(perImages.Cells().First(), 0).Hash, perEpoch.Key(perEpoch.Cells().First(), 0).Hash);
     }
 
+    [Fact]
+    public void StoredRunsKeepTheirKeysAndOnlyAWholeBudgetSweepGetsANewOne()
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "experiments", "generalization-alexnet-10k.yaml");
+        var options = (GeneralizationOptions)StudyFile.Load(path).Options;
+        var runs = new GeneralizationRuns(options);
+        // The stage of true labels in runs made since session 15: a changed key would retrain every stored run.
+        Assert.Equal("56bfa944511f", runs.Key(runs.Cells().First(), 0).Hash);
+        var wholeBudget = new GeneralizationRuns(options with { SweepWidths = [8], SweepStopAtFit = false });
+        var stopping = new GeneralizationRuns(options with { SweepWidths = [8] });
+        Assert.Equal(stopping.Key(stopping.Cells().First(), 0).Hash, wholeBudget.Key(wholeBudget.Cells().First(), 0).Hash);
+        Assert.NotEqual(stopping.Key(stopping.Cells().Last(), 0).Hash, wholeBudget.Key(wholeBudget.Cells().Last(), 0).Hash);
+    }
+
     [Theory]
     [InlineData("generalization.yaml", 27 + 25 + 15)]
     [InlineData("generalization-quick.yaml", 9 + 4 + 7)]

@@ -51,24 +51,26 @@ public sealed class GeneralizationRuns(GeneralizationOptions options)
 
     /// <summary>
     /// The settings a run's result depends on. Table runs without regularisers are the same training as the
-    /// randomisation test's, so the key leaves the group out and the two share one stage.
+    /// randomisation test's, so the key leaves the group out and the two share one stage. A sweep that trains its whole
+    /// budget is another training, so its key differs.
     /// </summary>
     public StageKey Key(RunCell cell, long seed)
     {
         bool sweep = cell.Group == RunGroup.Sweep;
         var reg = Regularizer.Parse(cell.Regularizer);
-        return new StageKey("generalization-run", new
+        var definition = new
         {
             cell.Model, cell.Width, cell.Randomization, cell.Regularizer, Sweep = sweep,
             options.Dataset, options.TrainSubset, options.TestSubset, options.BatchSize, options.Momentum, options.LearningRateDecay, options.LearningRateDecayImages, options.FitThreshold,
             Epochs = sweep ? options.SweepEpochs : options.Epochs,
-            StopAtFit = !sweep || options.SweepStopAtFit,
             LearningRate = LearningRateOf(cell),
             WeightDecay = reg.WeightDecay ? options.WeightDecay : 0,
             CropShift = reg.Crop ? options.CropShift : 0,
             Dropout = reg.Dropout ? options.Dropout : 0,
             Seed = seed,
-        });
+        };
+        // Wrapped rather than a new field, so that the keys of runs that stop at fit stay those of earlier versions.
+        return new StageKey("generalization-run", sweep && !options.SweepStopAtFit ? new { definition, TrainsWholeBudget = true } : (object)definition);
     }
 
     double LearningRateOf(RunCell cell) =>
