@@ -97,6 +97,10 @@ public class GeneralizationStudyTests
         // The same seed trains the same network: the stopped run is the first epochs of the whole one, and both fitted at the same step.
         Assert.Equal(stopped.GetProperty("steps_to_fit").GetInt64(), whole.GetProperty("steps_to_fit").GetInt64());
         Assert.Equal(stoppedEpochs.Select(e => e.GetProperty("train_loss").GetDouble()), wholeEpochs.Take(stoppedEpochs.Count).Select(e => e.GetProperty("train_loss").GetDouble()));
+        // The analysis reads the sweep at the end of the budget and, from the history, at the epoch it fitted.
+        var atFit = wholeEpochs[stoppedEpochs.Count - 1];
+        Assert.Contains(FormattableString.Invariant($"At the epoch each of them first fitted (stopping there instead): test error {100 * (1 - atFit.GetProperty("test_accuracy").GetDouble()):F2}%"),
+            File.ReadAllText(Path.Combine(dir.File("budget"), "report.md")));
     }
 
     [Fact]

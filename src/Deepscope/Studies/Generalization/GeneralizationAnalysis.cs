@@ -68,7 +68,8 @@ static class GeneralizationAnalysis
     /// <summary>Where the family first interpolates its training set, and what test error and test cross-entropy do beyond.</summary>
     static string SweepFinding(string family, IReadOnlyList<RunSummary> runs, double threshold)
     {
-        int first = runs.ToList().FindIndex(r => r.Last.TrainAccuracy >= threshold);
+        // A run that trains its whole budget may lose a training example or two after fitting; it still interpolated.
+        int first = runs.ToList().FindIndex(r => r.Fitted);
         if (first < 0)
             return $"{family}: no width reached {Percent(threshold)}% training accuracy within the budget (best {Percent(runs.Max(r => r.Last.TrainAccuracy))}%), so the interpolation regime is not reached.";
         var beyond = runs.Skip(first).ToList();
@@ -79,7 +80,15 @@ static class GeneralizationAnalysis
             string.Create(CultureInfo.InvariantCulture, $"{at.Last.TestLoss:F3} -> {beyond[^1].Last.TestLoss:F3} (lowest {best.Last.TestLoss:F3} at {Number(best.Parameters)} parameters)");
         bool errorFlat = beyond[^1].Last.TestAccuracy >= at.Last.TestAccuracy - 0.01;
         bool lossUp = beyond[^1].Last.TestLoss > best.Last.TestLoss;
-        return text + (errorFlat && lossUp ? ": test error flat or falling while test loss turns up, Poggio et al.'s non-overfitting puzzle."
-            : errorFlat ? ": test error flat or falling and test loss not rising." : ": test error rises past interpolation.");
+        text += errorFlat && lossUp ? ": test error flat or falling while test loss turns up, Poggio et al.'s non-overfitting puzzle."
+            : errorFlat ? ": test error flat or falling and test loss not rising." : ": test error rises past interpolation.";
+        var fitted = beyond.Where(r => r.Fitted).ToList();
+        if (fitted.Any(r => r.Last.Step > r.StepsToFit))
+        {
+            EpochPoint AtFit(RunSummary r) => r.Epochs.First(e => e.Step == r.StepsToFit);
+            text += " At the epoch each of them first fitted (stopping there instead): test error " + string.Join(" -> ", fitted.Select(r => $"{Percent(1 - AtFit(r).TestAccuracy)}%")) +
+                ", test cross-entropy " + string.Join(" -> ", fitted.Select(r => AtFit(r).TestLoss.ToString("F3", CultureInfo.InvariantCulture))) + ".";
+        }
+        return text;
     }
 }
