@@ -70,7 +70,7 @@ public sealed record GeneralizationOptions
     [Param(Description = "first-stage widths of the sweep's ResNet-18s (64 is the usual ResNet-18)")]
     public int[] SweepResnetWidths { get; init; } = [8, 16, 32, 64];
 
-    [Param(Min = 1, Description = "epoch budget of a sweep run (it stops earlier at zero training error)")]
+    [Param(Min = 1, Description = "epoch budget of a sweep run (it stops earlier at zero training error unless sweep_stop_at_fit is false)")]
     public int SweepEpochs { get; init; } = 60;
 
     [Param(Description = "stop a sweep run at its first epoch at the fit threshold (true), or train every size for the whole budget (false), so that sizes past interpolation keep training as in a fixed-epoch sweep")]
