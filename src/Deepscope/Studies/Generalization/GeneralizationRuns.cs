@@ -70,8 +70,11 @@ public sealed class GeneralizationRuns(GeneralizationOptions options)
             Seed = seed,
         };
         // Wrapped rather than a new field, so that the keys of runs that stop at fit stay those of earlier versions.
-        return new StageKey("generalization-run", sweep && !options.SweepStopAtFit ? new { definition, TrainsWholeBudget = true } : (object)definition);
+        return new StageKey("generalization-run", TrainsWholeBudget(cell) ? new { definition, TrainsWholeBudget = true } : (object)definition);
     }
+
+    /// <summary>A sweep run told not to stop at fit: it trains every epoch of its budget.</summary>
+    bool TrainsWholeBudget(RunCell cell) => cell.Group == RunGroup.Sweep && !options.SweepStopAtFit;
 
     double LearningRateOf(RunCell cell) =>
         cell.Group == RunGroup.Sweep ? options.SweepLearningRate : cell.Model.StartsWith("inception", StringComparison.Ordinal) ? options.InceptionLearningRate : options.LearningRate;
@@ -143,7 +146,7 @@ public sealed class GeneralizationRuns(GeneralizationOptions options)
             OutputDirectory = folder,
             Resume = true,
             Progress = progress,
-            StopWhen = sweep && !options.SweepStopAtFit ? null : r => r.TrainAccuracy >= options.FitThreshold,
+            StopWhen = TrainsWholeBudget(cell) ? null : r => r.TrainAccuracy >= options.FitThreshold,
         }.Fit(ModelSet.Classifier(TrainingTarget.Whole(model), training), source,
             new RandomizedSource(TensorSource.Labeled(test), randomization.ForTest, unchecked((ulong)seed)), InputTransform.CentreCropPerImage(CropSize));
         long stepsPerEpoch = (train.Count + options.BatchSize - 1) / options.BatchSize;
