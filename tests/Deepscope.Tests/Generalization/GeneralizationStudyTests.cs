@@ -107,6 +107,23 @@ public class GeneralizationStudyTests
     }
 
     [Fact]
+    public void TheAnalysisNamesTheRunsWhoseTestLossTurnsUpWhileTheirTestErrorDoesNot()
+    {
+        // (test loss, test accuracy) per epoch; 100 steps per epoch.
+        static RunSummary Run(int width, params (double Loss, double Accuracy)[] epochs) => new(
+            new RunCell(RunGroup.Sweep, "resnet18", width, "true-labels", "none"), 1000 * width, 1000, 100,
+            [.. epochs.Select((e, i) => new EpochPoint(i + 1, 100 * (i + 1), 0.1, 1.0, e.Loss, e.Accuracy, 500))], 100, 10);
+        var overfitsInLoss = Run(8, (1.50, 0.50), (1.40, 0.55), (1.60, 0.56), (1.75, 0.555));   // +25%, error 45% -> 44.5%
+        var errorRisesToo = Run(16, (1.50, 0.50), (1.40, 0.60), (1.80, 0.55));                  // +29%, but error 40% -> 45%
+        var lossHolds = Run(32, (1.50, 0.50), (1.40, 0.60), (1.43, 0.61));                       // +2%
+        var findings = GeneralizationAnalysis.Findings([overfitsInLoss, errorRisesToo, lossHolds], threshold: 1.0);
+        Assert.Contains("In time: test cross-entropy turns up while test error does not in 1 of 3 runs (lowest test cross-entropy -> at the end, and test error over the same epochs): " +
+            "resnet18 width 8: 1.400 at epoch 2 -> 1.750 at 4 (+25%), test error 45.00% -> 44.50%.", findings);
+        Assert.Contains("In time: no run's test cross-entropy rose more than 5% above its lowest while its test error held (runs of three or more epochs: 1).",
+            GeneralizationAnalysis.Findings([lossHolds], threshold: 1.0));
+    }
+
+    [Fact]
     public void TheStudyRunsEveryPartOnASmallSubsetAndReports()
     {
         var data = SharedData.Require("cifar10");

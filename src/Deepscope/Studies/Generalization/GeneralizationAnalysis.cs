@@ -62,7 +62,28 @@ static class GeneralizationAnalysis
         var sweep = runs.Where(r => r.Cell.Group == RunGroup.Sweep).OrderBy(r => r.Parameters).ToList();
         foreach (var family in sweep.GroupBy(r => r.Cell.Model))
             findings.Add(SweepFinding(family.Key, [.. family], threshold));
+        if (LossTurnsUpInTime(runs) is { } inTime) findings.Add(inTime);
         return findings;
+    }
+
+    /// <summary>
+    /// The puzzle read in time rather than across sizes: runs whose test cross-entropy passed its lowest epoch and rose
+    /// by the end while their test error did not (by more than a point). The rise is relative, as cross-entropies of
+    /// different models sit at different heights.
+    /// </summary>
+    static string? LossTurnsUpInTime(IReadOnlyList<RunSummary> runs)
+    {
+        const double LossRise = 0.05, ErrorSlack = 0.01;
+        var distinct = runs.DistinctBy(r => (r.Cell.Group == RunGroup.Sweep, r.Cell.Model, r.Cell.Width, r.Cell.Randomization, r.Cell.Regularizer)).Where(r => r.Epochs.Count >= 3).ToList();
+        if (distinct.Count == 0) return null;
+        var turned = distinct.Select(r => (Run: r, Lowest: r.Epochs.MinBy(e => e.TestLoss)!))
+            .Where(t => t.Run.Last.TestLoss > (1 + LossRise) * t.Lowest.TestLoss && t.Run.Last.TestAccuracy >= t.Lowest.TestAccuracy - ErrorSlack).ToList();
+        if (turned.Count == 0)
+            return $"In time: no run's test cross-entropy rose more than {100 * LossRise:0}% above its lowest while its test error held (runs of three or more epochs: {distinct.Count}).";
+        return $"In time: test cross-entropy turns up while test error does not in {turned.Count} of {distinct.Count} runs (lowest test cross-entropy -> at the end, and test error over the same epochs): " +
+            string.Join("; ", turned.Select(t => string.Create(CultureInfo.InvariantCulture,
+                $"{t.Run.Cell.Label}: {t.Lowest.TestLoss:F3} at epoch {t.Lowest.Epoch} -> {t.Run.Last.TestLoss:F3} at {t.Run.Last.Epoch} (+{100 * (t.Run.Last.TestLoss / t.Lowest.TestLoss - 1):F0}%), " +
+                $"test error {Percent(1 - t.Lowest.TestAccuracy)}% -> {Percent(1 - t.Run.Last.TestAccuracy)}%"))) + ".";
     }
 
     /// <summary>Where the family first interpolates its training set, and what test error and test cross-entropy do beyond.</summary>
