@@ -178,9 +178,16 @@ public class GeneralizationStudyTests
         Assert.Contains("randomisation and table runs reached 60.00%", markdown);
         Assert.Contains("10 of 10 runs finished.", markdown);
 
-        // A run whose stage is missing is named in the report.
+        // A run whose stage is missing is named in the report, with its progress while its history is there (a run
+        // killed after some epochs) and bare once it has none.
         File.Delete(Directory.GetFiles(Path.Combine(run, "stages", "generalization-run"), "*.json")
             .Single(f => File.ReadAllText(f).Contains("\"gaussian\"")));
+        var gaussianHistory = Path.Combine(folders.Single(f => f.Contains("-gaussian-", StringComparison.Ordinal)), "history.json");
+        var lastEpoch = JsonDocument.Parse(File.ReadAllText(gaussianHistory)).RootElement.EnumerateArray().Last();
+        StudyHost.Report(run);
+        Assert.Contains(FormattableString.Invariant($"9 of 10 runs finished (not yet: mlp-1x512, gaussian, none at epoch {lastEpoch.GetProperty("epoch").GetInt32()} of 3, {100 * lastEpoch.GetProperty("train_accuracy").GetDouble():F2}% training accuracy)."),
+            File.ReadAllText(Path.Combine(run, "report.md")));
+        File.Delete(gaussianHistory);
         StudyHost.Report(run);
         Assert.Contains("9 of 10 runs finished (not yet: mlp-1x512, gaussian, none).", File.ReadAllText(Path.Combine(run, "report.md")));
     }

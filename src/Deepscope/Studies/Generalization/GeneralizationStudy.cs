@@ -1,6 +1,8 @@
 using System.Globalization;
+using System.Text.Json;
 using Deepscope.Data;
 using Deepscope.Reports;
+using Deepscope.Training;
 
 namespace Deepscope.Studies.Generalization;
 
@@ -29,7 +31,7 @@ public sealed class GeneralizationStudy(GeneralizationOptions options) : IStudy
                 if (context.IsFinished(key)) continue;
                 train ??= context.Time($"load {options.Dataset} train", () => Subset(context.Datasets.Load(options.Dataset, Split.Train), options.TrainSubset));
                 test ??= context.Time($"load {options.Dataset} test", () => Subset(context.Datasets.Load(options.Dataset, Split.Test), options.TestSubset));
-                var folder = context.Stages.ArtifactFolder(key, $"{cell.Model}-{cell.Width}-{cell.Randomization.Replace(':', '-')}-{cell.Regularizer}");
+                var folder = Folder(context, cell);
                 context.Stage(key, cell.Label, () => _runs.Train(cell, train, test, context.Seed, folder, context.Progress));
             }
         }
@@ -38,6 +40,19 @@ public sealed class GeneralizationStudy(GeneralizationOptions options) : IStudy
             train?.Dispose();
             test?.Dispose();
         }
+    }
+
+    string Folder(StudyContext context, RunCell cell) =>
+        context.Stages.ArtifactFolder(_runs.Key(cell, context.Seed), $"{cell.Model}-{cell.Width}-{cell.Randomization.Replace(':', '-')}-{cell.Regularizer}");
+
+    /// <summary>An unfinished run as the report names it: with its last logged epoch when it has trained some (a long grid spans days).</summary>
+    string Pending(StudyContext context, RunCell cell)
+    {
+        var history = Path.Combine(Folder(context, cell), TrainingLog.HistoryJson);
+        if (!File.Exists(history)) return cell.Label;
+        var last = JsonSerializer.Deserialize<List<Dictionary<string, double?>>>(File.ReadAllText(history))?.LastOrDefault();
+        if (last is null || last.GetValueOrDefault("epoch") is not { } epoch || last.GetValueOrDefault("train_accuracy") is not { } accuracy) return cell.Label;
+        return string.Create(CultureInfo.InvariantCulture, $"{cell.Label} at epoch {epoch} of {(cell.Group == RunGroup.Sweep ? options.SweepEpochs : options.Epochs)}, {100 * accuracy:F2}% training accuracy");
     }
 
     static LabeledImages Subset(LabeledImages all, int count)
@@ -53,7 +68,7 @@ public sealed class GeneralizationStudy(GeneralizationOptions options) : IStudy
         var cells = _runs.Cells().ToList();
         var results = cells.Select(c => context.Lookup<RunSummary>(_runs.Key(c, context.Seed))?.Value is { } r ? r with { Cell = c } : null).ToList();
         var runs = results.OfType<RunSummary>().ToList();
-        var pending = cells.Where((_, i) => results[i] is null).Select(c => c.Label).ToList();
+        var pending = cells.Where((_, i) => results[i] is null).Select(c => Pending(context, c)).ToList();
         // Nested interpolations format in the current culture, so the counts are formatted here.
         static string Count(int n) => n.ToString("N0", CultureInfo.InvariantCulture);
         string sweepStop = options.SweepStopAtFit ? $"({Count(options.SweepEpochs)} in the sweep)."
