@@ -53,14 +53,16 @@ public class GeneralizationStudyTests
     [Theory]
     [InlineData("generalization.yaml", 27 + 25 + 15)]
     [InlineData("generalization-quick.yaml", 9 + 4 + 7)]
+    [InlineData("generalization-alexnet-full.yaml", 1 + 5)]
     public void TheExperimentFilesDeclareTheGrid(string file, int runs)
     {
         var path = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "experiments", file);
         var plan = StudyFile.Load(path);
         Assert.Equal("generalization", plan.StudyName);
         var options = (GeneralizationOptions)plan.Options;
-        Assert.Equal(runs, new GeneralizationRuns(options).Cells().Count());
-        Assert.Contains("random-labels", options.Randomizations);
+        var cells = new GeneralizationRuns(options).Cells().ToList();
+        Assert.Equal(runs, cells.Count);
+        Assert.Contains(cells, c => c.Randomization == "random-labels");  // each file fits random labels somewhere
     }
 
     [Fact]
