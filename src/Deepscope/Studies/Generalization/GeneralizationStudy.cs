@@ -50,7 +50,9 @@ public sealed class GeneralizationStudy(GeneralizationOptions options) : IStudy
     {
         var history = Path.Combine(Folder(context, cell), TrainingLog.HistoryJson);
         if (!File.Exists(history)) return cell.Label;
-        var last = JsonSerializer.Deserialize<List<Dictionary<string, double?>>>(File.ReadAllText(history))?.LastOrDefault();
+        Dictionary<string, double?>? last;
+        try { last = JsonSerializer.Deserialize<List<Dictionary<string, double?>>>(File.ReadAllText(history))?.LastOrDefault(); }
+        catch (JsonException) { return $"{cell.Label} (its {history} is unreadable)"; }
         if (last is null || last.GetValueOrDefault("epoch") is not { } epoch || last.GetValueOrDefault("train_accuracy") is not { } accuracy) return cell.Label;
         return string.Create(CultureInfo.InvariantCulture, $"{cell.Label} at epoch {epoch} of {(cell.Group == RunGroup.Sweep ? options.SweepEpochs : options.Epochs)}, {100 * accuracy:F2}% training accuracy");
     }
