@@ -189,6 +189,9 @@ public class GeneralizationStudyTests
         StudyHost.Report(run);
         Assert.Contains(FormattableString.Invariant($"9 of 10 runs finished (not yet: mlp-1x512, gaussian, none at epoch {lastEpoch.GetProperty("epoch").GetInt32()} of 3, {100 * lastEpoch.GetProperty("train_accuracy").GetDouble():F2}% training accuracy)."),
             File.ReadAllText(Path.Combine(run, "report.md")));
+        File.WriteAllText(gaussianHistory, "[{\"epoch\": 1, ");  // cut short
+        StudyHost.Report(run);
+        Assert.Contains($"(not yet: mlp-1x512, gaussian, none (its {gaussianHistory} is unreadable)).", File.ReadAllText(Path.Combine(run, "report.md")));
         File.Delete(gaussianHistory);
         StudyHost.Report(run);
         Assert.Contains("9 of 10 runs finished (not yet: mlp-1x512, gaussian, none).", File.ReadAllText(Path.Combine(run, "report.md")));

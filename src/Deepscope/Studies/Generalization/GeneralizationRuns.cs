@@ -62,7 +62,7 @@ public sealed class GeneralizationRuns(GeneralizationOptions options)
         {
             cell.Model, cell.Width, cell.Randomization, cell.Regularizer, Sweep = sweep,
             options.Dataset, options.TrainSubset, options.TestSubset, options.BatchSize, options.Momentum, options.LearningRateDecay, options.LearningRateDecayImages, options.FitThreshold,
-            Epochs = sweep ? options.SweepEpochs : options.Epochs,
+            Epochs = EpochsOf(cell),
             LearningRate = LearningRateOf(cell),
             WeightDecay = reg.WeightDecay ? options.WeightDecay : 0,
             CropShift = reg.Crop ? options.CropShift : 0,
@@ -75,6 +75,9 @@ public sealed class GeneralizationRuns(GeneralizationOptions options)
 
     /// <summary>A sweep run told not to stop at fit: it trains every epoch of its budget.</summary>
     bool TrainsWholeBudget(RunCell cell) => cell.Group == RunGroup.Sweep && !options.SweepStopAtFit;
+
+    /// <summary>The run's epoch budget: the sweep has its own.</summary>
+    public int EpochsOf(RunCell cell) => cell.Group == RunGroup.Sweep ? options.SweepEpochs : options.Epochs;
 
     double LearningRateOf(RunCell cell) =>
         cell.Group == RunGroup.Sweep ? options.SweepLearningRate : cell.Model.StartsWith("inception", StringComparison.Ordinal) ? options.InceptionLearningRate : options.LearningRate;
@@ -127,7 +130,7 @@ public sealed class GeneralizationRuns(GeneralizationOptions options)
         bool sweep = cell.Group == RunGroup.Sweep;
         var training = new TrainingOptions
         {
-            Epochs = sweep ? options.SweepEpochs : options.Epochs,
+            Epochs = EpochsOf(cell),
             BatchSize = options.BatchSize,
             EvalBatchSize = 500,
             Optimizer = new OptimizerOptions { LearningRate = LearningRateOf(cell), Momentum = options.Momentum, WeightDecay = reg.WeightDecay ? options.WeightDecay : 0 },

@@ -54,7 +54,7 @@ public sealed class GeneralizationStudy(GeneralizationOptions options) : IStudy
         try { last = JsonSerializer.Deserialize<List<Dictionary<string, double?>>>(File.ReadAllText(history))?.LastOrDefault(); }
         catch (JsonException) { return $"{cell.Label} (its {history} is unreadable)"; }
         if (last is null || last.GetValueOrDefault("epoch") is not { } epoch || last.GetValueOrDefault("train_accuracy") is not { } accuracy) return cell.Label;
-        return string.Create(CultureInfo.InvariantCulture, $"{cell.Label} at epoch {epoch} of {(cell.Group == RunGroup.Sweep ? options.SweepEpochs : options.Epochs)}, {100 * accuracy:F2}% training accuracy");
+        return string.Create(CultureInfo.InvariantCulture, $"{cell.Label} at epoch {epoch} of {_runs.EpochsOf(cell)}, {100 * accuracy:F2}% training accuracy");
     }
 
     static LabeledImages Subset(LabeledImages all, int count)
