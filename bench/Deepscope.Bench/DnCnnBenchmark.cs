@@ -38,7 +38,7 @@ public sealed class DnCnnBenchmark : IBenchmark
             void Step()
             {
                 using var scope = NewDisposeScope();
-                optimizer.zero_grad();
+                optimizer.ClearGradients();
                 nn.functional.mse_loss(model.forward(noisy), clean).backward();
                 optimizer.step();
             }

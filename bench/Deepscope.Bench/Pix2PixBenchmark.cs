@@ -39,10 +39,10 @@ public sealed class Pix2PixBenchmark : IBenchmark
         {
             using var scope = NewDisposeScope();
             var fake = generator.forward(noisy);
-            optimizerD.zero_grad();
+            optimizerD.ClearGradients();
             (Bce(discriminator.forward(cat([noisy, clean], 1)), 1) + Bce(discriminator.forward(cat([noisy, fake.detach()], 1)), 0)).backward();
             optimizerD.step();
-            optimizerG.zero_grad();
+            optimizerG.ClearGradients();
             (Bce(discriminator.forward(cat([noisy, fake], 1)), 1) + 100 * nn.functional.l1_loss(fake, clean)).backward();
             optimizerG.step();
         }

@@ -34,7 +34,7 @@ public sealed class RamBenchmark : IBenchmark
         {
             if (i == warmup) clock.Start();
             using var scope = NewDisposeScope();
-            optimizer.zero_grad();
+            optimizer.ClearGradients();
             long start = Stopwatch.GetTimestamp();
             var output = model.Forward(x, generator);
             var (loss, _) = step.HybridLoss(output, y, nn.functional.cross_entropy(output.Logits, y));

@@ -50,7 +50,7 @@ public sealed class TextTrainingBenchmark : IBenchmark
             lap.Restart();
             var x = ids.narrow(0, s % batches * batch, batch);
             var y = labels.narrow(0, s % batches * batch, batch);
-            optimizer.zero_grad();
+            optimizer.ClearGradients();
             var loss = nn.functional.cross_entropy(model.forward(x), y);
             Lap(0);
             loss.backward();

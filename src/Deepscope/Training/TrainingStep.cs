@@ -125,7 +125,7 @@ public sealed class SupervisedStep(LossFunction? loss = null, string targetField
     public StepOutcome Run(StepContext context)
     {
         var target = context.Batch[targetField];
-        context.Optimizer.zero_grad();
+        context.Optimizer.ClearGradients();
         Tensor output, value;
         using (context.MixedPrecision())
         {

@@ -47,6 +47,30 @@ public class OptimizerTests
         FiveSteps(new OptimizerOptions { Kind = OptimizerKind.AdamW, LearningRate = 0.1, WeightDecay = 0.1 }));
 
     [Fact]
+    public void ClearedGradientsTrainBitForBitAsZeroedOnes()
+    {
+        float[] Train(bool clear)
+        {
+            random.manual_seed(3);
+            using var model = nn.Sequential(nn.Linear(20, 16), nn.ReLU(), nn.Linear(16, 4));
+            using var x = randn(8, 20);
+            using var y = randint(0, 4, 8);
+            using var optimizer = new OptimizerOptions { LearningRate = 0.1, Momentum = 0.9, WeightDecay = 5e-4 }
+                .Create([new ParameterGroup("all", model.parameters().ToList())]);
+            for (int i = 0; i < 4; i++)
+            {
+                using var scope = NewDisposeScope();
+                if (clear) optimizer.ClearGradients(); else optimizer.zero_grad();
+                Assert.All(model.parameters(), p => Assert.Equal(clear || i == 0, p.grad is null));
+                nn.functional.cross_entropy(model.forward(x), y).backward();
+                optimizer.step();
+            }
+            return [.. model.parameters().SelectMany(p => p.detach().data<float>().ToArray())];
+        }
+        Assert.Equal(Train(clear: false), Train(clear: true));
+    }
+
+    [Fact]
     public void GroupsGetTheirOwnLearningRate()
     {
         var fast = new TorchSharp.Modules.Parameter(ones(2, dtype: ScalarType.Float64));

@@ -31,7 +31,7 @@ public sealed record GanStep(long LatentSize = 0, double L1Weight = 0, string Ge
         using (context.MixedPrecision()) fake = generator.forward(GeneratorInput(context));
 
         var optimizerD = context.OptimizerOf(Discriminator);
-        optimizerD.zero_grad();
+        optimizerD.ClearGradients();
         Tensor lossD;
         using (context.MixedPrecision())
             lossD = Bce(discriminator.forward(Pair(context, real)), 1) + Bce(discriminator.forward(Pair(context, fake.detach())), 0);
@@ -40,7 +40,7 @@ public sealed record GanStep(long LatentSize = 0, double L1Weight = 0, string Ge
         optimizerD.step();
 
         var optimizerG = context.OptimizerOf(Generator);
-        optimizerG.zero_grad();
+        optimizerG.ClearGradients();
         Tensor lossG;
         using (context.MixedPrecision())
         {

@@ -30,7 +30,7 @@ public sealed record ReinforceStep(double ReinforceWeight = 1, double BaselineWe
     {
         var policy = context.Module<IPolicyModel>(Model);
         var optimizer = context.OptimizerOf(Model);
-        optimizer.zero_grad();
+        optimizer.ClearGradients();
         policy.SetTrainingProgress(context.Progress);
         var labels = context.Labels;
         Tensor loss, logits, reward;

@@ -61,7 +61,7 @@ public static class TrainingThroughput
         {
             using var scope = NewDisposeScope();
             clock.Restart();
-            optimizer.zero_grad();
+            optimizer.ClearGradients();
             Tensor loss;
             using (context?.Invoke())
                 loss = nn.functional.cross_entropy(model.forward(x), y);
