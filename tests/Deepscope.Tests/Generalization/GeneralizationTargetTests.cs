@@ -19,7 +19,9 @@ public class GeneralizationTargetTests
         var data = SharedData.Require("cifar10");
         var folder = Path.Combine(Path.GetTempPath(), "deepscope-generalization-targets", name);
         Directory.CreateDirectory(folder);
-        File.WriteAllText(Path.Combine(folder, "study.yaml"), $"study: generalization\nseed: 0\ndata_dir: {data}\ntable_models: []\nsweep_widths: []\nsweep_resnet_widths: []\n{options}");
+        // Nothing of table 1 or the sweep unless the options name it.
+        var defaults = string.Concat(new[] { "table_models", "sweep_widths", "sweep_resnet_widths" }.Where(k => !options.Contains(k + ":")).Select(k => $"{k}: []\n"));
+        File.WriteAllText(Path.Combine(folder, "study.yaml"), $"study: generalization\nseed: 0\ndata_dir: {data}\n{defaults}{options}");
         StudyHost.Run(StudyFile.Load(Path.Combine(folder, "study.yaml")), new RunSettings(Path.Combine(folder, "run"), CacheDirectory: Path.Combine(folder, "cache")));
         return [.. JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "run", "results.json"))).RootElement.EnumerateArray()];
     }
@@ -53,5 +55,19 @@ public class GeneralizationTargetTests
         // Paper: 76.07%.
         var run = Run("alexnet-full", "randomization_models: [alexnet-small]\nrandomizations: [true-labels]\nepochs: 100\n").Single();
         Assert.True(LastEpoch(run, "test_accuracy") >= 0.74, $"test accuracy {LastEpoch(run, "test_accuracy")}");
+    }
+
+    [Fact]
+    public void WidthCnnsPastInterpolationKeepTestErrorWhileTestCrossEntropyRises()
+    {
+        // Poggio et al.'s figure 7 with a long budget on 1,000 images: experiments/generalization-sweep-long.yaml without its ResNets.
+        var runs = Run("sweep-long", "train_subset: 1000\ntest_subset: 1000\nrandomization_models: []\nsweep_widths: [4, 6, 8, 12, 16, 24, 32, 48, 64]\n" +
+            "sweep_epochs: 300\nsweep_stop_at_fit: false\nlearning_rate_decay: 0.99\nfit_threshold: 1.0\n")
+            .OrderBy(r => r.GetProperty("parameters").GetInt64()).ToList();
+        int first = runs.FindIndex(r => r.GetProperty("fitted").GetBoolean());
+        Assert.True(first >= 0 && first <= runs.Count - 3, $"interpolation at size index {first} of {runs.Count}");
+        var (atFit, largest) = (runs[first], runs[^1]);
+        Assert.True(LastEpoch(largest, "test_accuracy") >= LastEpoch(atFit, "test_accuracy") - 0.01, "test error rises past interpolation");
+        Assert.True(LastEpoch(largest, "test_loss") > LastEpoch(atFit, "test_loss"), "test cross-entropy does not rise past interpolation");
     }
 }
