@@ -1,3 +1,4 @@
+using System.Globalization;
 using Deepscope.Data.Sources;
 using Deepscope.Reports;
 using ScottPlot;
@@ -44,7 +45,10 @@ static class GeneralizationFigures
         EmbeddingPlot.Save(plot, path, 600, 450);
     }
 
-    /// <summary>Poggio et al.'s figure 7: train/test error and train/test cross-entropy against log10 of the parameter count.</summary>
+    /// <summary>
+    /// Poggio et al.'s figure 7: train/test error and train/test cross-entropy against the parameter count on a log axis,
+    /// with a dotted line where each family first interpolates its training set.
+    /// </summary>
     public static void ComplexitySweep(IReadOnlyList<RunSummary> runs, string path)
     {
         Plot Panel(string title, string yLabel, (string Name, Func<EpochPoint, double> Value)[] series)
@@ -60,9 +64,21 @@ static class GeneralizationFigures
                     line.LegendText = $"{family.Key} {name}";
                     line.LinePattern = name.StartsWith("train", StringComparison.Ordinal) ? LinePattern.Dashed : LinePattern.Solid;
                 }
+                if (ordered.FirstOrDefault(r => r.Fitted) is { } first)
+                {
+                    var marker = plot.Add.VerticalLine(Math.Log10(first.Parameters));
+                    marker.LinePattern = LinePattern.Dotted;
+                    marker.LegendText = $"{family.Key} interpolates";
+                }
             }
             plot.Title(title);
-            plot.XLabel("log10 parameters");
+            plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
+            {
+                IntegerTicksOnly = true,
+                MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
+                LabelFormatter = power => Math.Pow(10, power).ToString("N0", CultureInfo.InvariantCulture),
+            };
+            plot.XLabel("parameters (log scale)");
             plot.YLabel(yLabel);
             plot.ShowLegend(Edge.Bottom); // outside the axes: inside, it covered the largest models' points
             return plot;
