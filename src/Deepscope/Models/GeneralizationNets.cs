@@ -179,22 +179,23 @@ public sealed class InceptionSmall : Module<Tensor, Tensor>, IClassifierWithHead
 /// <summary>
 /// A family of CNNs indexed by width k, for model-complexity sweeps (Poggio et al. 2018): four 3x3 conv-BN-ReLU layers
 /// of k, k, 2k, 2k channels with a 2x2 max-pool after the second and the fourth, global mean pool, linear classes.
-/// Parameters grow as about 63 k^2: k = 2 ... 64 spans more than two orders of magnitude.
+/// Parameters grow as about 63 k^2: k = 2 ... 64 spans more than two orders of magnitude. Without batch norm each
+/// convolution has a bias instead.
 /// </summary>
 public sealed class WidthCnn : Module<Tensor, Tensor>, IClassifierWithHead
 {
     readonly Sequential features;
     readonly Linear head;
 
-    public WidthCnn(long width, long numClasses = 10, long inChannels = 3) : base(nameof(WidthCnn))
+    public WidthCnn(long width, long numClasses = 10, long inChannels = 3, bool batchNorm = true) : base(nameof(WidthCnn))
     {
         if (width < 1) throw new ArgumentException($"width must be positive, got {width}");
         var layers = new List<(string, Module<Tensor, Tensor>)>();
         long channels = inChannels;
         foreach (var (c, pool) in new[] { (width, false), (width, true), (2 * width, false), (2 * width, true) })
         {
-            layers.Add(($"{layers.Count}", Conv2d(channels, c, 3, padding: 1, bias: false)));
-            layers.Add(($"{layers.Count}", BatchNorm2d(c)));
+            layers.Add(($"{layers.Count}", Conv2d(channels, c, 3, padding: 1, bias: !batchNorm)));
+            if (batchNorm) layers.Add(($"{layers.Count}", BatchNorm2d(c)));
             layers.Add(($"{layers.Count}", ReLU(inplace: true)));
             if (pool) layers.Add(($"{layers.Count}", MaxPool2d(2)));
             channels = c;

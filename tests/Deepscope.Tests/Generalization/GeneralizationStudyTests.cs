@@ -50,6 +50,23 @@ public class GeneralizationStudyTests
         Assert.NotEqual(stopping.Key(stopping.Cells().Last(), 0).Hash, wholeBudget.Key(wholeBudget.Cells().Last(), 0).Hash);
     }
 
+    [Fact]
+    public void TheSweepWithoutBatchNormIsItsOwnFamilyAndLeavesTheStoredSweepKeys()
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "experiments", "generalization-sweep-long.yaml");
+        var options = (GeneralizationOptions)StudyFile.Load(path).Options;
+        var withBatchNorm = new GeneralizationRuns(options);
+        var without = new GeneralizationRuns(options with { SweepBatchNorm = false });
+        var (first, firstWithout) = (withBatchNorm.Cells().First(), without.Cells().First());
+        // Width 4 of session 18's run of this file: a changed key would retrain the stored sweep.
+        Assert.Equal("c2aa574c8675", withBatchNorm.Key(first, 0).Hash);
+        Assert.Equal(("width-cnn", "width-cnn-no-bn"), (first.Model, firstWithout.Model));
+        Assert.NotEqual(withBatchNorm.Key(first, 0).Hash, without.Key(firstWithout, 0).Hash);
+        string[] ResNetKeys(GeneralizationRuns runs) => [.. runs.Cells().Where(c => c.Model == "resnet18").Select(c => runs.Key(c, 0).Hash)];
+        Assert.Equal(ResNetKeys(withBatchNorm), ResNetKeys(without));  // the ResNets keep batch norm and their runs
+        Assert.NotEmpty(ResNetKeys(without));
+    }
+
     [Theory]
     [InlineData("generalization.yaml", 27 + 25 + 15)]
     [InlineData("generalization-quick.yaml", 9 + 4 + 7)]

@@ -75,6 +75,19 @@ public class PaperModelTests
     }
 
     [Fact]
+    public void TheSweepCnnWithoutBatchNormTradesEachNormsScaleAndShiftForAConvolutionBias()
+    {
+        using var normalised = new WidthCnn(8);
+        using var plain = new WidthCnn(8, batchNorm: false);
+        Assert.Equal(Count(normalised) - (8 + 8 + 16 + 16), Count(plain));
+        Assert.DoesNotContain(plain.modules(), m => m is TorchSharp.Modules.BatchNorm2d);
+        manual_seed(1);
+        using var x = randn(2, 3, 28, 28);
+        using var y = plain.forward(x);
+        Assert.Equal([2L, 10], y.shape);
+    }
+
+    [Fact]
     public void PerImageStandardisationIsTensorFlows()
     {
         manual_seed(2);

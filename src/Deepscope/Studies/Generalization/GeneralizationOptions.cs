@@ -67,6 +67,9 @@ public sealed record GeneralizationOptions
     [Param(Description = "widths of the complexity sweep's CNN family (four 3x3 conv layers of k, k, 2k, 2k channels)")]
     public int[] SweepWidths { get; init; } = [2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64];
 
+    [Param(Description = "batch norm in the sweep's CNN family (false: each convolution has a bias and nothing normalises; the run's model is then width-cnn-no-bn); the ResNets keep theirs")]
+    public bool SweepBatchNorm { get; init; } = true;
+
     [Param(Description = "first-stage widths of the sweep's ResNet-18s (64 is the usual ResNet-18)")]
     public int[] SweepResnetWidths { get; init; } = [8, 16, 32, 64];
 
@@ -76,7 +79,7 @@ public sealed record GeneralizationOptions
     [Param(Description = "stop a sweep run at its first epoch at the fit threshold (true), or train every size for the whole budget (false), so that sizes past interpolation keep training as in a fixed-epoch sweep")]
     public bool SweepStopAtFit { get; init; } = true;
 
-    [Param(Min = 1e-6, Description = "initial learning rate of the sweep's models (batch norm throughout)")]
+    [Param(Min = 1e-6, Description = "initial learning rate of the sweep's models")]
     public double SweepLearningRate { get; init; } = 0.05;
 }
 

@@ -45,7 +45,7 @@ public sealed class GeneralizationRuns(GeneralizationOptions options)
                 yield return new RunCell(RunGroup.Table, model, 0, "true-labels", Regularizer.Parse(reg).ToString());
             yield return new RunCell(RunGroup.Table, model, 0, "random-labels", "none");
         }
-        foreach (var w in options.SweepWidths) yield return new RunCell(RunGroup.Sweep, "width-cnn", w, "true-labels", "none");
+        foreach (var w in options.SweepWidths) yield return new RunCell(RunGroup.Sweep, options.SweepBatchNorm ? "width-cnn" : "width-cnn-no-bn", w, "true-labels", "none");
         foreach (var w in options.SweepResnetWidths) yield return new RunCell(RunGroup.Sweep, "resnet18", w, "true-labels", "none");
     }
 
@@ -98,6 +98,7 @@ public sealed class GeneralizationRuns(GeneralizationOptions options)
     public static nn.Module<Tensor, Tensor> CreateModel(RunCell cell, double dropout) => cell.Model switch
     {
         "width-cnn" => new WidthCnn(cell.Width, Classes),
+        "width-cnn-no-bn" => new WidthCnn(cell.Width, Classes, batchNorm: false),
         "resnet18" => new CifarResNet([2, 2, 2, 2], Classes, 3, cell.Width),
         "inception-small" => new InceptionSmall(Classes, 3, batchNorm: true, dropout),
         "inception-small-no-bn" => new InceptionSmall(Classes, 3, batchNorm: false, dropout),
