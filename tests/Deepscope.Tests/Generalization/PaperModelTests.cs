@@ -81,10 +81,18 @@ public class PaperModelTests
         using var plain = new WidthCnn(8, batchNorm: false);
         Assert.Equal(Count(normalised) - (8 + 8 + 16 + 16), Count(plain));
         Assert.DoesNotContain(plain.modules(), m => m is TorchSharp.Modules.BatchNorm2d);
+        // In training mode nothing couples an image to its batch: alone or among others, it gets the same logits.
         manual_seed(1);
-        using var x = randn(2, 3, 28, 28);
-        using var y = plain.forward(x);
-        Assert.Equal([2L, 10], y.shape);
+        using var x = randn(4, 3, 28, 28);
+        Tensor FirstAloneMinusInBatch(WidthCnn model)
+        {
+            model.train();
+            using var inBatch = model.forward(x);
+            using var alone = model.forward(x[..1]);
+            return (alone - inBatch[..1]).abs().max();
+        }
+        Assert.True(FirstAloneMinusInBatch(plain).item<float>() < 1e-5f);
+        Assert.True(FirstAloneMinusInBatch(normalised).item<float>() > 1e-2f);  // batch norm does couple them
     }
 
     [Fact]
